@@ -1,0 +1,35 @@
+// medcred: earns AI models medical credentials on real patient records.
+// The command-line entry point; see commands.h and SPEC section 2.
+#include <cstdio>
+#include <vector>
+
+#include "cli/commands.h"
+#include "common/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"medcred: credentials for clinical AI models, earned on real MIMIC-IV admissions"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(medcred::kVersion) + " (" + medcred::kGitCommit + ")");
+  std::vector<medcred::cli::Command> commands = {
+      medcred::cli::AddIngest(app),
+      medcred::cli::AddInfo(app),
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other parse error is a usage error (1).
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 1;
+  }
+  for (const auto& c : commands) {
+    if (c.app->parsed()) {
+      medcred::Status st = c.run();
+      if (!st.ok()) {
+        std::fprintf(stderr, "medcred %s: %s\n", c.app->get_name().c_str(), st.message().c_str());
+        return st.exit_code();
+      }
+      return 0;
+    }
+  }
+  return 1;
+}

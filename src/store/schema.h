@@ -1,0 +1,67 @@
+// The store's schema: which MIMIC-IV tables and columns medcred keeps, typed.
+//
+// This is the single declaration of what ingest reads and what the store
+// holds (SPEC 3.2). Each table mirrors one source file (`<module>/<name>.csv.gz`),
+// keeps only the columns later parts use, under MIMIC's own names, with a type.
+// Times and dates are stored as integer seconds (common/time.h). A table may
+// drop rows by design (chartevents keeps vital signs only); such rows are
+// counted apart as filtered_rows. Indexes are built after the load.
+//
+// Columns deliberately never stored: free-text lab comments (SPEC 4.1 forbids
+// showing them), provider ids, and every table no later part reads (emar,
+// pharmacy, inputevents, ...).
+//
+// Thread safety: immutable after static initialisation.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace medcred {
+
+// Bump when a change to this file changes what a store holds; stores record it
+// and refuse to open under another version.
+inline constexpr int kStoreSchemaVersion = 1;
+
+enum class ColumnType { kInt, kReal, kText, kTime };
+const char* SqlType(ColumnType t);
+
+struct ColumnSpec {
+  std::string name;
+  ColumnType type;
+  bool required = true;  // the source file must have this column; else it is NULL
+};
+
+struct IndexSpec {
+  std::vector<std::string> columns;
+  bool unique = false;
+};
+
+struct TableSpec {
+  std::string module;   // hosp, icu, ed, note
+  std::string name;     // table name and file stem
+  bool required_file;   // ingest fails without it; otherwise reported missing and skipped
+  std::vector<ColumnSpec> columns;
+  std::vector<IndexSpec> indexes;
+  // Rows are kept only when `filter_column` holds one of `filter_values`.
+  std::string filter_column = {};
+  std::vector<std::string> filter_values = {};
+  std::string filter_reason = {};
+
+  std::string RelativePath() const { return module + "/" + name + ".csv.gz"; }
+};
+
+const std::vector<TableSpec>& StoreTables();
+// Index into StoreTables(), or -1.
+int FindTable(const std::string& name);
+
+// The modules ingest knows, in load order.
+const std::vector<std::string>& KnownModules();
+
+// ICU chartevents itemids kept: vital signs only (MetaVision itemids of
+// MIMIC-IV's d_items): heart rate, blood pressures, respiratory rate, SpO2,
+// temperature, GCS, weight and height.
+const std::vector<std::string>& VitalSignItemIds();
+
+}  // namespace medcred
