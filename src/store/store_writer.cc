@@ -138,7 +138,7 @@ Status StoreWriter::Finish(const StoreSummary& summary) {
       Status st = im.db.Exec(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
                              sqlite::Quote(name) + " ON " + sqlite::Quote(t.name) + " (" + cols + ")");
       if (!st.ok()) {
-        if (ix.unique && sqlite3_errcode(im.db.get()) == SQLITE_CONSTRAINT) {
+        if (ix.unique && (sqlite3_errcode(im.db.get()) & 0xff) == SQLITE_CONSTRAINT) {
           auto src = summary.tables.find(t.name);
           return Status::BadInput((src != summary.tables.end() ? src->second.source_file : t.name) +
                                   ": duplicate key (" + cols + "); each must appear once");

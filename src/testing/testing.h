@@ -1,0 +1,42 @@
+// Helpers shared by medcred's tests: locating the open demo, temporary
+// directories, and writing small synthetic MIMIC-shaped files.
+//
+// Thread safety: test-only; each test uses its own TempDir.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace medcred::testing {
+
+// The MIMIC-IV demo: $MEDCRED_DEMO_DIR, else ../shared/data/mimic-iv-demo-2.2
+// beside the repository. Empty when absent (tests then skip with a message).
+std::string DemoDir();
+
+// A fresh directory removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return (path_ / rel).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `text` to `path` (creating parents), gzip-compressed when the name
+// ends in .gz.
+void WriteFile(const std::string& path, const std::string& text);
+std::string ReadFile(const std::string& path);
+
+// A small synthetic release (invented patients, not MIMIC data) with hosp/,
+// icu/, ed/ and note/ files in MIMIC-IV's layout and a SHA256SUMS.txt.
+// `overrides` replaces the text of a file by relative path before gzip.
+void WriteSyntheticRelease(const std::string& dir,
+                           const std::map<std::string, std::string>& overrides = {});
+// Rewrites SHA256SUMS.txt for the files now in `dir`.
+void WriteChecksums(const std::string& dir);
+
+}  // namespace medcred::testing
