@@ -22,10 +22,6 @@ struct Command {
 Command AddIngest(CLI::App& root);
 Command AddInfo(CLI::App& root);
 
-// Where the open MIMIC-IV demo is (SPEC 2): `explicit_dir` if given, then
-// $MEDCRED_DEMO_DIR, ../shared/data/mimic-iv-demo-2.2 beside the repository,
-// then data/mimic-iv-demo-2.2.
-Result<std::string> FindDemoDir(const std::string& explicit_dir);
 
 
 }  // namespace medcred::cli

@@ -37,27 +37,6 @@ void PrintTable(const StoreSummary& s, const char* verb) {
 
 }  // namespace
 
-Result<std::string> FindDemoDir(const std::string& explicit_dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!explicit_dir.empty()) return explicit_dir;
-  if (const char* env = std::getenv("MEDCRED_DEMO_DIR"); env != nullptr && *env != '\0') {
-    if (!fs::is_directory(env, ec)) return Status::Usage(std::string("MEDCRED_DEMO_DIR=") + env + " is not a directory");
-    return std::string(env);
-  }
-  std::vector<fs::path> candidates;
-  for (const fs::path& root : {fs::current_path(ec), fs::path(MEDCRED_SOURCE_DIR)}) {
-    candidates.push_back(root / ".." / "shared" / "data" / "mimic-iv-demo-2.2");
-    candidates.push_back(root / "data" / "mimic-iv-demo-2.2");
-  }
-  for (const fs::path& p : candidates) {
-    if (fs::is_directory(p / "hosp", ec)) return fs::weakly_canonical(p, ec).string();
-  }
-  return Status::Usage(
-      "the MIMIC-IV demo was not found: pass --source DIR, set MEDCRED_DEMO_DIR, or run "
-      "scripts/fetch-demo.sh to download it into data/mimic-iv-demo-2.2");
-}
-
 Command AddIngest(CLI::App& root) {
   struct Opts {
     std::vector<std::string> sources;

@@ -13,16 +13,19 @@
 
 namespace medcred {
 
+// A text cell's bytes within its batch's arena.
+struct TextRef {
+  uint32_t offset;
+  uint32_t length;
+};
+
 struct Cell {
   enum class Kind : uint8_t { kNull, kInt, kReal, kText };
   Kind kind = Kind::kNull;
   union {
     int64_t i;
     double d;
-    struct {
-      uint32_t offset;
-      uint32_t length;
-    } text;
+    TextRef text;
   };
   Cell() : i(0) {}
 };

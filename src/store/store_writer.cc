@@ -38,6 +38,7 @@ StoreWriter::StoreWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 StoreWriter::~StoreWriter() {
   if (!impl_->finished) {
+    impl_->inserts.clear();  // statements must be finalised before the close
     (void)impl_->db.Close();
     std::remove(impl_->tmp_path.c_str());
   }

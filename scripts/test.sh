@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds medcred and runs every test. On a fresh Debian 12 machine this first
+# installs what the project needs (scripts/bootstrap.sh).
+#
+#   scripts/test.sh                      GCC, RelWithDebInfo, build/
+#   scripts/test.sh --compiler clang     Clang 14, build-clang/
+#   scripts/test.sh --sanitize           Clang 14 with ASan+UBSan, build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+compiler=gcc
+sanitize=OFF
+build_dir=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --compiler) compiler="$2"; shift 2 ;;
+    --sanitize) sanitize=ON; compiler=clang; shift ;;
+    --build-dir) build_dir="$2"; shift 2 ;;
+    *) echo "usage: scripts/test.sh [--compiler gcc|clang] [--sanitize] [--build-dir DIR]" >&2; exit 1 ;;
+  esac
+done
+
+bash scripts/bootstrap.sh
+
+case "$compiler" in
+  gcc) cc=gcc; cxx=g++; default_dir=build ;;
+  clang) cc=clang-14; cxx=clang++-14; default_dir=build-clang ;;
+  *) echo "unknown compiler: $compiler" >&2; exit 1 ;;
+esac
+[ "$sanitize" = ON ] && default_dir=build-asan
+build_dir="${build_dir:-$default_dir}"
+
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
+  -DMEDCRED_SANITIZE="$sanitize" -DMEDCRED_WERROR=ON >/dev/null
+cmake --build "$build_dir"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
