@@ -17,7 +17,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev     # tests
   libbenchmark-dev              # micro-benchmarks
   # tools the tests and benchmarks call
-  gzip coreutils time
+  gzip coreutils time bc isal  # isal: igzip, the decompression floor in bench/ingest_bench.sh
 )
 
 missing=()
