@@ -67,7 +67,7 @@ Result<std::unique_ptr<StoreWriter>> StoreWriter::Create(const std::string& path
   // CREATE INDEX may sort with helper threads.
   MEDCRED_RETURN_IF_ERROR(im.db.Exec(
       "PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-      "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-131072; PRAGMA temp_store=FILE;"
+      "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
       "PRAGMA threads=2;"));
   std::string ddl;
   for (const TableSpec& t : StoreTables()) {
