@@ -1,4 +1,5 @@
 // The embedded SQLite implementation of Store.
+#include <charconv>
 #include <filesystem>
 
 #include "store/schema.h"
@@ -42,17 +43,34 @@ class SqliteStore final : public Store {
     MEDCRED_ASSIGN_OR_RETURN(sqlite::Stmt s, db_.Prepare("SELECT key, value FROM meta"));
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
       const std::string k = ColumnText(s.get(), 0), v = ColumnText(s.get(), 1);
-      if (k == "dataset_name") out.dataset_name = v;
-      else if (k == "dataset_version") out.dataset_version = v;
-      else if (k == "demo") out.demo = v == "1";
-      else if (k == "modules") out.modules = nlohmann::json::parse(v).get<std::vector<std::string>>();
-      else if (k == "missing_files") out.missing_files = nlohmann::json::parse(v).get<std::vector<std::string>>();
-      else if (k == "medcred_version") out.medcred_version = v;
-      else if (k == "git_commit") out.git_commit = v;
-      else if (k == "schema_version") out.schema_version = std::stoi(v);
-      else if (k == "ingest_time") out.ingest_time = v;
-      else if (k == "gzip_backend") out.gzip_backend = v;
-      else if (k == "ingest_seconds") out.seconds = std::stod(v);
+      auto damaged = [&] { return Status::BadInput(path_ + ": meta '" + k + "' is damaged: '" + v + "'"); };
+      if (k == "modules" || k == "missing_files") {
+        auto j = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
+        if (j.is_discarded() || !j.is_array()) return damaged();
+        std::vector<std::string>& out_list = k == "modules" ? out.modules : out.missing_files;
+        for (const auto& e : j) {
+          if (!e.is_string()) return damaged();
+          out_list.push_back(e.get<std::string>());
+        }
+      } else if (k == "schema_version") {
+        if (std::from_chars(v.data(), v.data() + v.size(), out.schema_version).ec != std::errc()) return damaged();
+      } else if (k == "ingest_seconds") {
+        if (std::from_chars(v.data(), v.data() + v.size(), out.seconds).ec != std::errc()) return damaged();
+      } else if (k == "dataset_name") {
+        out.dataset_name = v;
+      } else if (k == "dataset_version") {
+        out.dataset_version = v;
+      } else if (k == "demo") {
+        out.demo = v == "1";
+      } else if (k == "medcred_version") {
+        out.medcred_version = v;
+      } else if (k == "git_commit") {
+        out.git_commit = v;
+      } else if (k == "ingest_time") {
+        out.ingest_time = v;
+      } else if (k == "gzip_backend") {
+        out.gzip_backend = v;
+      }
     }
     MEDCRED_ASSIGN_OR_RETURN(
         sqlite::Stmt t,
