@@ -54,42 +54,35 @@ uint64_t CountLines(const std::string& gz_path) {
   return lines;
 }
 
-int64_t QueryInt(const std::string& db_path, const std::string& sql) {
+// Runs `sql` on the store read-only; returns column `col` of every row ("<null>" for NULL).
+std::vector<std::string> QueryColumn(const std::string& db_path, const std::string& sql, int col = 0) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  int64_t v = -1;
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return v;
-}
-
-std::string QueryText(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  std::string v = "<no row>";
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    const unsigned char* t = sqlite3_column_text(st, 0);
-    v = t ? reinterpret_cast<const char*>(t) : "<null>";
+  std::vector<std::string> out;
+  while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(st, col);
+    out.push_back(t ? reinterpret_cast<const char*>(t) : "<null>");
   }
   sqlite3_finalize(st);
   sqlite3_close(db);
-  return v;
+  return out;
 }
 
+std::string QueryText(const std::string& db_path, const std::string& sql) {
+  auto rows = QueryColumn(db_path, sql);
+  return rows.empty() ? "<no row>" : rows[0];
+}
+
+int64_t QueryInt(const std::string& db_path, const std::string& sql) {
+  return std::stoll(QueryText(db_path, sql));
+}
+
+// The query plan's details (EXPLAIN QUERY PLAN's fourth column), one per line.
 std::string QueryPlan(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr), SQLITE_OK);
   std::string plan;
-  while (sqlite3_step(st) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  for (const auto& line : QueryColumn(db_path, "EXPLAIN QUERY PLAN " + sql, 3)) plan += line + "\n";
   return plan;
 }
 
