@@ -13,6 +13,7 @@ PACKAGES=(
   libssl-dev                    # SHA-256 (OpenSSL EVP)
   nlohmann-json3-dev            # JSON
   libcli11-dev                  # command line
+  libtomlplusplus-dev           # the methodology data files (TOML)
   libfmt-dev                    # formatting
   libgtest-dev libgmock-dev     # tests
   libbenchmark-dev              # micro-benchmarks

@@ -21,6 +21,8 @@ struct Command {
 
 Command AddIngest(CLI::App& root);
 Command AddInfo(CLI::App& root);
+Command AddCategories(CLI::App& root);
+Command AddCases(CLI::App& root);
 
 
 

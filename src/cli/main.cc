@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   std::vector<medcred::cli::Command> commands = {
       medcred::cli::AddIngest(app),
       medcred::cli::AddInfo(app),
+      medcred::cli::AddCategories(app),
+      medcred::cli::AddCases(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 // The embedded SQLite implementation of Store.
 #include <charconv>
 #include <filesystem>
+#include <map>
 
 #include "store/schema.h"
 #include "store/sqlite_util.h"
@@ -12,6 +13,16 @@ namespace {
 std::string ColumnText(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
   return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+std::optional<int64_t> ColumnOptInt(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_int64(s, i);
+}
+
+std::optional<double> ColumnOptReal(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_double(s, i);
 }
 
 class SqliteStore final : public Store {
@@ -91,6 +102,100 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<PatientRecord>> Patients() override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT subject_id, gender, anchor_age, anchor_year FROM patients ORDER BY subject_id"));
+    std::vector<PatientRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), sqlite3_column_int(s, 2), sqlite3_column_int(s, 3)});
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<AdmissionRecord>> Admissions() override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT subject_id, hadm_id, admittime, dischtime, edregtime, admission_type, admission_location"
+        " FROM admissions ORDER BY subject_id, admittime, hadm_id"));
+    std::vector<AdmissionRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      AdmissionRecord a;
+      a.subject_id = sqlite3_column_int64(s, 0);
+      a.hadm_id = sqlite3_column_int64(s, 1);
+      a.admittime = sqlite3_column_int64(s, 2);
+      a.dischtime = sqlite3_column_int64(s, 3);
+      a.edregtime = ColumnOptInt(s, 4);
+      a.admission_type = ColumnText(s, 5);
+      a.admission_location = ColumnText(s, 6);
+      out.push_back(std::move(a));
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<DiagnosisRecord>> DiagnosesOfSubject(int64_t subject_id) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT d.hadm_id, d.seq_num, d.icd_code, d.icd_version, coalesce(t.long_title, '')"
+        " FROM diagnoses_icd d LEFT JOIN d_icd_diagnoses t"
+        " ON t.icd_code = d.icd_code AND t.icd_version = d.icd_version"
+        " WHERE d.subject_id = ? ORDER BY d.hadm_id, d.seq_num"));
+    sqlite3_bind_int64(s, 1, subject_id);
+    std::vector<DiagnosisRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1), ColumnText(s, 2),
+                     sqlite3_column_int(s, 3), ColumnText(s, 4)});
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<int64_t> CountLabs(int64_t subject_id, int64_t from, int64_t to) override {
+    return Count("SELECT count(*) FROM labevents WHERE subject_id = ? AND charttime BETWEEN ? AND ?",
+                 {subject_id, from, to});
+  }
+
+  Result<bool> HasIcuStay(int64_t hadm_id) override {
+    MEDCRED_ASSIGN_OR_RETURN(int64_t n, Count("SELECT count(*) FROM icustays WHERE hadm_id = ?", {hadm_id}));
+    return n > 0;
+  }
+
+  Result<int64_t> CountRadiologyReports(int64_t subject_id, int64_t from, int64_t to) override {
+    return Count("SELECT count(*) FROM radiology WHERE subject_id = ? AND charttime BETWEEN ? AND ?",
+                 {subject_id, from, to});
+  }
+
+  Result<std::optional<TriageRecord>> TriageOf(int64_t hadm_id) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT e.stay_id, coalesce(e.arrival_transport, ''), t.temperature, t.heartrate, t.resprate, t.o2sat,"
+        " t.sbp, t.dbp, t.acuity, coalesce(t.pain, ''), coalesce(t.chiefcomplaint, '')"
+        " FROM edstays e JOIN triage t ON t.stay_id = e.stay_id WHERE e.hadm_id = ?"
+        " ORDER BY e.intime DESC, e.stay_id LIMIT 1"));
+    sqlite3_bind_int64(s, 1, hadm_id);
+    std::optional<TriageRecord> out;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+      TriageRecord t;
+      t.stay_id = sqlite3_column_int64(s, 0);
+      t.arrival_transport = ColumnText(s, 1);
+      t.temperature = ColumnOptReal(s, 2);
+      t.heartrate = ColumnOptReal(s, 3);
+      t.resprate = ColumnOptReal(s, 4);
+      t.o2sat = ColumnOptReal(s, 5);
+      t.sbp = ColumnOptReal(s, 6);
+      t.dbp = ColumnOptReal(s, 7);
+      t.acuity = ColumnOptReal(s, 8);
+      t.pain = ColumnText(s, 9);
+      t.chiefcomplaint = ColumnText(s, 10);
+      out = std::move(t);
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::optional<std::string>> DischargeNoteOf(int64_t hadm_id) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT text FROM discharge WHERE hadm_id = ? ORDER BY note_seq, note_id LIMIT 1"));
+    sqlite3_bind_int64(s, 1, hadm_id);
+    std::optional<std::string> out;
+    if (sqlite3_step(s) == SQLITE_ROW) out = ColumnText(s, 0);
+    return Done(s, std::move(out));
+  }
+
   Result<uint64_t> CountRows(const std::string& table) override {
     if (FindTable(table) < 0) return Status::Usage("no table named '" + table + "' in the store schema");
     MEDCRED_ASSIGN_OR_RETURN(sqlite::Stmt s, db_.Prepare("SELECT count(*) FROM " + sqlite::Quote(table)));
@@ -99,8 +204,40 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // A prepared statement kept for the life of the store, reset before reuse.
+  Result<sqlite3_stmt*> Cached(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      MEDCRED_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(sql));
+      it = cache_.emplace(sql, std::move(st)).first;
+    }
+    sqlite3_reset(it->second.get());
+    sqlite3_clear_bindings(it->second.get());
+    return it->second.get();
+  }
+
+  // Ends a read: an error the step loop stopped on becomes a Status.
+  template <typename T>
+  Result<T> Done(sqlite3_stmt* s, T value) {
+    const int rc = sqlite3_errcode(db_.get());
+    sqlite3_reset(s);
+    if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.Error("read failed");
+    return value;
+  }
+
+  Result<int64_t> Count(const std::string& sql, std::initializer_list<int64_t> args) {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(sql));
+    int i = 1;
+    for (int64_t a : args) sqlite3_bind_int64(s, i++, a);
+    if (sqlite3_step(s) != SQLITE_ROW) return db_.Error("count failed");
+    int64_t n = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return n;
+  }
+
   std::string path_;
   sqlite::Db db_;
+  std::map<std::string, sqlite::Stmt> cache_;  // destroyed before db_
 };
 
 }  // namespace

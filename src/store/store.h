@@ -13,7 +13,11 @@
 #include <memory>
 #include <string>
 
+#include <optional>
+#include <vector>
+
 #include "common/status.h"
+#include "store/records.h"
 #include "store/summary.h"
 
 namespace medcred {
@@ -25,6 +29,21 @@ class Store {
   virtual Result<StoreSummary> Summary() = 0;
   // Rows actually present in `table` now.
   virtual Result<uint64_t> CountRows(const std::string& table) = 0;
+
+  // ---- for the case builder (all results in a deterministic order) ----
+  virtual Result<std::vector<PatientRecord>> Patients() = 0;          // by subject_id
+  virtual Result<std::vector<AdmissionRecord>> Admissions() = 0;      // by subject_id, admittime, hadm_id
+  // Every diagnosis of the patient's admissions, with titles; by hadm_id, seq_num.
+  virtual Result<std::vector<DiagnosisRecord>> DiagnosesOfSubject(int64_t subject_id) = 0;
+  // Lab results of the patient charted in [from, to] (seconds), whatever their hadm_id.
+  virtual Result<int64_t> CountLabs(int64_t subject_id, int64_t from, int64_t to) = 0;
+  virtual Result<bool> HasIcuStay(int64_t hadm_id) = 0;
+  // Radiology reports (Note module) of the patient charted in [from, to].
+  virtual Result<int64_t> CountRadiologyReports(int64_t subject_id, int64_t from, int64_t to) = 0;
+  // The ED triage of the stay that led to this admission (ED module), if any.
+  virtual Result<std::optional<TriageRecord>> TriageOf(int64_t hadm_id) = 0;
+  // The admission's discharge summary text (Note module), if any.
+  virtual Result<std::optional<std::string>> DischargeNoteOf(int64_t hadm_id) = 0;
 };
 
 // Opens the store at `location` read-only. A missing file is a usage error; a

@@ -1,0 +1,87 @@
+// The case builder: admissions become cases (SPEC 4).
+//
+// A case is one admission that passes the taxonomy's inclusion rules, with its
+// truth (the principal diagnosis as ICD-10-CM codes, ICD-9 through the GEMs,
+// and the other discharge diagnoses as secondary truths), its categories, its
+// patient-level split and its presentation at arrival. The output depends only
+// on the store, the taxonomy, the presentation rules, the ICD reference and
+// kCaseBuilderVersion: the same inputs give the same bytes.
+//
+// Thread safety: BuildCases() uses the given Store from the calling thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/icd.h"
+#include "cases/presentation.h"
+#include "cases/taxonomy.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace medcred {
+
+// Bump on any change that alters which cases exist, their truth or categories.
+inline constexpr const char* kCaseBuilderVersion = "cases-v1";
+
+struct CaseTruth {
+  std::string principal_code;            // as coded in MIMIC
+  int principal_version = 0;             // 9 or 10
+  std::vector<std::string> principal;    // accepted ICD-10-CM codes
+  std::vector<std::string> secondary;    // the admission's other diagnoses, ICD-10-CM
+};
+
+struct Case {
+  std::string case_id;  // hadm-<hadm_id>: local only, never published
+  int64_t subject_id = 0;
+  int64_t hadm_id = 0;
+  int64_t t0 = 0;       // arrival: edregtime, else admittime
+  std::vector<std::string> categories;
+  std::string split;    // dev or test
+  nlohmann::json presentation;
+  CaseTruth truth;
+
+  // SPEC 11's `cases --jsonl` object.
+  nlohmann::json ToJson(bool with_truth) const;
+};
+
+struct CaseStats {
+  int64_t admissions = 0;
+  std::vector<std::pair<std::string, int64_t>> excluded;  // rule -> admissions, in rule order
+  int64_t included = 0;
+  std::map<std::string, std::map<std::string, int64_t>> cases;        // category -> split -> n
+  std::map<std::string, std::map<std::string, std::string>> suites;   // category -> split -> suite hash
+  nlohmann::json ToJson() const;
+};
+
+struct CaseSet {
+  std::vector<Case> cases;  // by hadm_id
+  CaseStats stats;
+  std::string taxonomy_sha256;
+  std::string presentation_sha256;
+  std::string reference_digest;
+};
+
+struct CaseInputs {
+  const Taxonomy* taxonomy = nullptr;
+  const PresentationRules* presentation = nullptr;
+  const IcdReference* reference = nullptr;
+};
+
+Result<CaseSet> BuildCases(Store& store, const CaseInputs& in);
+
+// Every admission's presentation, included or not, by hadm_id (leakage tests).
+Result<std::map<int64_t, nlohmann::json>> BuildAllPresentations(Store& store, const CaseInputs& in);
+
+// "dev" when sha256("medcred-split-v1:" + subject_id) mod 5 == 0, else "test".
+std::string SplitOf(int64_t subject_id);
+
+// SHA-256 over the sorted case ids of one category and split, the taxonomy hash
+// and the case-builder version.
+std::string SuiteHash(std::vector<std::string> case_ids, const std::string& taxonomy_sha256);
+
+}  // namespace medcred

@@ -1,0 +1,145 @@
+#include "cases/presentation.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/time.h"
+
+namespace medcred {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+bool StartsWithCi(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<std::vector<std::string>> StringList(const toml::table& t, const char* key, const std::string& where) {
+  const toml::array* arr = t[key].as_array();
+  if (arr == nullptr) return Status::BadInput(where + "." + key + " must be a list of strings");
+  std::vector<std::string> out;
+  for (const auto& e : *arr) {
+    auto s = e.value<std::string>();
+    if (!s || s->empty()) return Status::BadInput(where + "." + key + " must be a list of non-empty strings");
+    out.push_back(*s);
+  }
+  return out;
+}
+
+int YearOf(int64_t t) { return std::stoi(FormatTimestamp(t).substr(0, 4)); }
+
+}  // namespace
+
+Result<PresentationRules> PresentationRules::Load(const std::string& file_name) {
+  MEDCRED_ASSIGN_OR_RETURN(DataFile f, LoadDataFile(file_name));
+  return Parse(f);
+}
+
+Result<PresentationRules> PresentationRules::Parse(const DataFile& file) {
+  MEDCRED_ASSIGN_OR_RETURN(const toml::table root, ParseToml(file));
+  PresentationRules r;
+  r.sha256 = file.sha256;
+  auto v = root["version"].value<std::string>();
+  if (!v) return Status::BadInput(file.path + ": version must be a string");
+  r.version = *v;
+  const toml::table* hpi = root["hpi"].as_table();
+  if (hpi == nullptr) return Status::BadInput(file.path + ": [hpi] is missing");
+  const std::string where = file.path + ": hpi";
+  MEDCRED_ASSIGN_OR_RETURN(r.section_headers, StringList(*hpi, "section_headers", where));
+  MEDCRED_ASSIGN_OR_RETURN(r.stop_line_prefixes, StringList(*hpi, "stop_line_prefixes", where));
+  MEDCRED_ASSIGN_OR_RETURN(r.cut_markers, StringList(*hpi, "cut_markers", where));
+  auto max = (*hpi)["max_chars"].value<int64_t>();
+  if (!max || *max < 100) return Status::BadInput(where + ".max_chars must be an integer of at least 100");
+  r.max_chars = static_cast<size_t>(*max);
+  return r;
+}
+
+std::string ExtractHpi(const std::string& note, const PresentationRules& rules) {
+  const std::string lower = Lower(note);
+  size_t start = std::string::npos;
+  for (const auto& h : rules.section_headers) {
+    const size_t at = lower.find(Lower(h));
+    if (at != std::string::npos && (at == 0 || note[at - 1] == '\n')) {
+      start = at + h.size();
+      break;
+    }
+  }
+  if (start == std::string::npos) return "";
+  // The section runs to the first line that opens another section.
+  size_t end = note.size();
+  for (size_t line = note.find('\n', start); line != std::string::npos; line = note.find('\n', line + 1)) {
+    const std::string_view rest = std::string_view(note).substr(line + 1);
+    const bool stop = std::any_of(rules.stop_line_prefixes.begin(), rules.stop_line_prefixes.end(),
+                                  [&](const std::string& p) { return StartsWithCi(rest, p); });
+    if (stop) {
+      end = line;
+      break;
+    }
+  }
+  std::string hpi = note.substr(start, end - start);
+  // Cut at the first marker of the ED course or of a stated diagnosis.
+  const std::string hpi_lower = Lower(hpi);
+  size_t cut = hpi.size();
+  for (const auto& m : rules.cut_markers) cut = std::min(cut, hpi_lower.find(Lower(m)));
+  hpi = hpi.substr(0, cut);
+  if (hpi.size() > rules.max_chars) {
+    size_t at = hpi.rfind(' ', rules.max_chars);
+    hpi = hpi.substr(0, at == std::string::npos ? rules.max_chars : at) + " ...";
+  }
+  return Trim(hpi);
+}
+
+nlohmann::json BuildPresentation(const PresentationInputs& in, const PresentationRules& rules) {
+  const AdmissionRecord& a = *in.admission;
+  nlohmann::json p = nlohmann::json::object();
+  // anchor_age is the age in anchor_year; ages are capped at 91 in MIMIC.
+  p["age"] = in.patient->anchor_age + (YearOf(a.admittime) - in.patient->anchor_year);
+  p["sex"] = in.patient->gender;
+  nlohmann::json arrival = {{"route", a.edregtime ? "emergency department" : "direct admission"},
+                            {"admission_type", a.admission_type},
+                            {"admission_location", a.admission_location}};
+  if (in.triage && !in.triage->arrival_transport.empty()) arrival["transport"] = in.triage->arrival_transport;
+  p["arrival"] = arrival;
+  p["past_history"] = in.past_history;
+  if (in.triage) {
+    const TriageRecord& t = *in.triage;
+    if (!t.chiefcomplaint.empty()) p["chief_complaint"] = t.chiefcomplaint;
+    nlohmann::json v = nlohmann::json::object();
+    auto put = [&](const char* k, const std::optional<double>& x) {
+      if (x) v[k] = *x;
+    };
+    put("temperature_f", t.temperature);
+    put("heart_rate", t.heartrate);
+    put("respiratory_rate", t.resprate);
+    put("o2_saturation", t.o2sat);
+    put("systolic_bp", t.sbp);
+    put("diastolic_bp", t.dbp);
+    put("acuity", t.acuity);
+    if (!t.pain.empty()) v["pain"] = t.pain;
+    p["triage_vitals"] = v;
+  }
+  if (in.discharge_note) {
+    std::string hpi = ExtractHpi(*in.discharge_note, rules);
+    if (!hpi.empty()) p["hpi"] = hpi;
+  }
+  return p;
+}
+
+}  // namespace medcred

@@ -1,0 +1,53 @@
+// Presentation: what the model is shown at arrival (SPEC 4.1).
+//
+// BuildPresentation() takes only what may be shown: the patient, this
+// admission's arrival fields (type, location, ED registration), ED triage, the
+// discharge note (reduced here to its HPI, cut before the ED course and any
+// later section) and the diagnoses of admissions that ended before this
+// arrival. It is never given this admission's diagnoses, DRG, services,
+// transfers, discharge or death, so it cannot show them.
+//
+// Thread safety: immutable rules; pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/data_file.h"
+#include "common/status.h"
+#include "store/records.h"
+
+namespace medcred {
+
+struct PresentationRules {
+  std::string version;
+  std::string sha256;
+  std::vector<std::string> section_headers;
+  std::vector<std::string> stop_line_prefixes;
+  std::vector<std::string> cut_markers;
+  size_t max_chars = 3000;
+
+  static Result<PresentationRules> Load(const std::string& file_name = "presentation-v1.toml");
+  static Result<PresentationRules> Parse(const DataFile& file);
+};
+
+// The HPI section of a discharge note under `rules`; empty when there is none.
+std::string ExtractHpi(const std::string& note, const PresentationRules& rules);
+
+struct PresentationInputs {
+  const PatientRecord* patient = nullptr;
+  const AdmissionRecord* admission = nullptr;
+  std::optional<TriageRecord> triage;            // ED module
+  std::optional<std::string> discharge_note;     // Note module
+  std::vector<std::string> past_history;         // titles from earlier admissions, in order
+};
+
+// A JSON object with sorted keys: age, sex, arrival {route, admission_type,
+// admission_location[, transport]}, past_history, and when available
+// chief_complaint, triage_vitals, hpi.
+nlohmann::json BuildPresentation(const PresentationInputs& in, const PresentationRules& rules);
+
+}  // namespace medcred

@@ -1,0 +1,98 @@
+// `medcred categories` and `medcred cases`.
+#include <cstdio>
+#include <memory>
+
+#include "cases/case_builder.h"
+#include "cli/commands.h"
+
+namespace medcred::cli {
+
+Command AddCategories(CLI::App& root) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* app = root.add_subcommand("categories", "List the medical categories of taxonomy v1 (data/taxonomy-v1.toml)");
+  app->add_flag("--json", *json, "Print as JSON on stdout");
+  return {app, [json]() -> Status {
+            MEDCRED_ASSIGN_OR_RETURN(Taxonomy tax, Taxonomy::Load());
+            if (*json) {
+              nlohmann::json out = nlohmann::json::array();
+              for (const Category& c : tax.categories()) {
+                out.push_back({{"name", c.name}, {"title", c.title}, {"kind", c.kind}, {"definition", c.Definition()}});
+              }
+              std::printf("%s\n", out.dump(2).c_str());
+              return Status::OK();
+            }
+            std::printf("taxonomy %s (sha256 %s)\n", tax.version().c_str(), tax.sha256().c_str());
+            for (const Category& c : tax.categories()) {
+              std::printf("%-20s %-10s %-34s %s\n", c.name.c_str(), c.kind.c_str(), c.title.c_str(),
+                          c.Definition().c_str());
+            }
+            return Status::OK();
+          }};
+}
+
+Command AddCases(CLI::App& root) {
+  struct Opts {
+    std::string store, category, split = "all", reference;
+    bool with_truth = false, jsonl = false, stats = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* app = root.add_subcommand("cases", "List the cases a store yields: categories, split, presentation");
+  app->add_option("--store", o->store, "Store file")->required();
+  app->add_option("--category", o->category, "Only cases of this category");
+  app->add_option("--split", o->split, "dev, test or all (default)")->check(CLI::IsMember({"dev", "test", "all"}));
+  app->add_flag("--with-truth", o->with_truth, "Include the truth (local use only: never share it)");
+  app->add_flag("--jsonl", o->jsonl, "One JSON object per case on stdout (with --stats: the statistics as JSON)");
+  app->add_flag("--stats", o->stats, "Admissions excluded per inclusion rule, cases and suite hash per category and split");
+  app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  return {app, [o]() -> Status {
+            MEDCRED_ASSIGN_OR_RETURN(Taxonomy tax, Taxonomy::Load());
+            if (!o->category.empty() && tax.Find(o->category) == nullptr) {
+              return Status::Usage("no category '" + o->category + "' (see `medcred categories`)");
+            }
+            MEDCRED_ASSIGN_OR_RETURN(PresentationRules rules, PresentationRules::Load());
+            MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o->reference));
+            MEDCRED_ASSIGN_OR_RETURN(IcdReference ref, IcdReference::Load(ref_dir));
+            MEDCRED_ASSIGN_OR_RETURN(auto store, OpenStore(o->store));
+            MEDCRED_ASSIGN_OR_RETURN(CaseSet set, BuildCases(*store, CaseInputs{&tax, &rules, &ref}));
+            if (o->stats) {
+              nlohmann::json j = set.stats.ToJson();
+              j["taxonomy"] = {{"version", tax.version()}, {"sha256", tax.sha256()}};
+              j["case_builder"] = kCaseBuilderVersion;
+              if (o->jsonl) {
+                std::printf("%s\n", j.dump().c_str());
+                return Status::OK();
+              }
+              std::printf("admissions %lld, included %lld\n", static_cast<long long>(set.stats.admissions),
+                          static_cast<long long>(set.stats.included));
+              for (const auto& [rule, n] : set.stats.excluded) {
+                std::printf("  excluded %-28s %6lld\n", rule.c_str(), static_cast<long long>(n));
+              }
+              std::printf("%-20s %6s %6s  %s\n", "category", "dev", "test", "suite hash (test)");
+              for (const Category& c : tax.categories()) {
+                const auto& n = set.stats.cases.at(c.name);
+                std::printf("%-20s %6lld %6lld  %s\n", c.name.c_str(), static_cast<long long>(n.at("dev")),
+                            static_cast<long long>(n.at("test")), set.stats.suites.at(c.name).at("test").c_str());
+              }
+              return Status::OK();
+            }
+            for (const Case& c : set.cases) {
+              if (o->split != "all" && c.split != o->split) continue;
+              if (!o->category.empty() &&
+                  std::find(c.categories.begin(), c.categories.end(), o->category) == c.categories.end()) {
+                continue;
+              }
+              if (o->jsonl) {
+                std::printf("%s\n", c.ToJson(o->with_truth).dump().c_str());
+                continue;
+              }
+              std::string cats;
+              for (const auto& k : c.categories) cats += (cats.empty() ? "" : ",") + k;
+              std::printf("%-16s %-5s %3d %s  %-40s%s\n", c.case_id.c_str(), c.split.c_str(),
+                          c.presentation["age"].get<int>(), c.presentation["sex"].get<std::string>().c_str(), cats.c_str(),
+                          o->with_truth ? (" " + c.truth.principal_code + " -> " + c.truth.principal[0]).c_str() : "");
+            }
+            return Status::OK();
+          }};
+}
+
+}  // namespace medcred::cli

@@ -1,0 +1,33 @@
+// DataFile: a versioned methodology file of the repository's data/ folder
+// (taxonomy, presentation rules, and later the lab catalog, lexicon, cost
+// table and methodology), read whole with the SHA-256 of its exact bytes, which
+// every result records.
+//
+// Files are found in $MEDCRED_DATA_DIR when set, else in the data/ folder of
+// the source tree this binary was built from.
+//
+// Thread safety: pure functions; DataFile is a value.
+#pragma once
+
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "common/status.h"
+
+namespace medcred {
+
+struct DataFile {
+  std::string name;    // e.g. taxonomy-v1.toml
+  std::string path;
+  std::string text;
+  std::string sha256;  // of `text`
+};
+
+std::string DataDir();
+Result<DataFile> LoadDataFile(const std::string& name);
+
+// Parses a TOML data file; a syntax error becomes BadInput naming file:line.
+Result<toml::table> ParseToml(const DataFile& file);
+
+}  // namespace medcred
