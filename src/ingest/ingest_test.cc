@@ -162,15 +162,15 @@ TEST(IngestSynthetic, LoadsEveryModuleAndFiltersByDesign) {
   EXPECT_EQ(s->modules, (std::vector<std::string>{"hosp", "icu", "ed", "note"}));
   EXPECT_EQ(s->tables.at("chartevents").source_rows, 3u);
   EXPECT_EQ(s->tables.at("chartevents").filtered_rows, 1u);  // itemid 227969 is no vital sign
-  EXPECT_EQ(s->tables.at("triage").rows, 1u);
-  EXPECT_EQ(s->tables.at("discharge").rows, 1u);
+  EXPECT_EQ(s->tables.at("triage").rows, 3u);
+  EXPECT_EQ(s->tables.at("discharge").rows, 2u);
   const std::string db = tmp / "s.db";
-  EXPECT_EQ(QueryText(db, "SELECT chiefcomplaint FROM triage"), "Chest pain, diaphoresis");
+  EXPECT_EQ(QueryText(db, "SELECT chiefcomplaint FROM triage WHERE stay_id = 5001"), "Chest pain, diaphoresis");
   EXPECT_EQ(QueryText(db, "SELECT discharge_location FROM admissions WHERE hadm_id = 301"), "HOME, WITH SERVICE");
-  EXPECT_THAT(QueryText(db, "SELECT text FROM discharge"), HasSubstr("History of Present Illness:\nInvented"));
+  EXPECT_THAT(QueryText(db, "SELECT text FROM discharge WHERE hadm_id = 101"), HasSubstr("History of Present Illness:\nInvented woman"));
   // Free-text lab comments are never stored.
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM pragma_table_info('labevents') WHERE name = 'comments'"), 0);
-  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE hadm_id IS NULL"), 1);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE hadm_id IS NULL"), 9);
   // Empty unquoted fields are NULL.
   EXPECT_EQ(QueryText(db, "SELECT deathtime FROM admissions WHERE hadm_id = 101"), "<null>");
 }
@@ -223,7 +223,7 @@ TEST(IngestSynthetic, PlainCsvIsAccepted) {
   testing::WriteFile(tmp / "src/hosp/patients.csv", text);
   auto s = IngestInto(tmp / "src", tmp / "s.db", GzipBackend::kIsal, /*verify=*/false);
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_EQ(s->tables.at("patients").rows, 3u);
+  EXPECT_EQ(s->tables.at("patients").rows, 5u);
   EXPECT_EQ(s->tables.at("patients").source_file, "hosp/patients.csv");
 }
 
@@ -352,8 +352,8 @@ TEST(IngestCli, JsonGoesToStdoutAloneAndInfoAgrees) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "") << "no progress output when stderr is not a TTY";
   auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["tables"]["labevents"]["rows"], 3);
-  EXPECT_EQ(j["tables"]["labevents"]["source_rows"], 3);
+  EXPECT_EQ(j["tables"]["labevents"]["rows"], 28);
+  EXPECT_EQ(j["tables"]["labevents"]["source_rows"], 28);
   EXPECT_EQ(j["tables"]["chartevents"]["filtered_rows"], 1);
   EXPECT_TRUE(j["dataset"].contains("name"));
   EXPECT_TRUE(j["missing_files"].is_array());

@@ -31,9 +31,14 @@ class TempDir {
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
 
-// A small synthetic release (invented patients, not MIMIC data) with hosp/,
-// icu/, ed/ and note/ files in MIMIC-IV's layout and a SHA256SUMS.txt.
-// `overrides` replaces the text of a file by relative path before gzip.
+// The folder of the synthetic release: src/testing/synthetic-release.
+std::string SyntheticReleaseDir();
+
+// Copies the synthetic release (invented patients, not MIMIC data; see
+// synthetic-release/README.md) into `dir`: hosp/, icu/, ed/ and note/ files in
+// MIMIC-IV's layout, each gzipped to .csv.gz, and a SHA256SUMS.txt.
+// `overrides` replaces the text of a file by relative path ("hosp/x.csv.gz")
+// before gzip; the text "<absent>" leaves the file out.
 void WriteSyntheticRelease(const std::string& dir,
                            const std::map<std::string, std::string>& overrides = {});
 // Rewrites SHA256SUMS.txt for the files now in `dir`.
