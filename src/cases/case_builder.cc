@@ -172,12 +172,13 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
       if (d.hadm_id == a.hadm_id && d.seq_num == 1) principal = &d;
     }
     if (principal == nullptr) return exclude(kNoPrincipal);
-    if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version)) return exclude(kNotADiagnosis);
-
     Case c;
     c.truth.principal_code = principal->icd_code;
     c.truth.principal_version = principal->icd_version;
     c.truth.principal = ToIcd10(principal->icd_code, principal->icd_version, *in.reference);
+    if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version, c.truth.principal)) {
+      return exclude(kNotADiagnosis);
+    }
     if (c.truth.principal.empty()) return exclude(kNoIcd10Mapping);
     for (const auto& code : c.truth.principal) {
       for (const auto& cat : tax.DiagnosisCategories(code)) AddUnique(&c.categories, cat);

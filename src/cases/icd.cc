@@ -1,5 +1,6 @@
 #include "cases/icd.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -79,7 +80,7 @@ Result<IcdReference> IcdReference::Load(const std::string& dir) {
   const std::string gem = (fs::path(dir) / kGemFile).string();
   MEDCRED_RETURN_IF_ERROR(ReadCsv(gem, &hasher, 3, [&](const CsvReader& r) {
     std::string_view flags = r.fields()[2].text;
-    if (flags.size() != 5) return r.ErrorHere("flags must be 5 digits (approximate, no map, combination, scenario, choice list)");
+    if (flags.size() != 5 || !std::all_of(flags.begin(), flags.end(), [](char c) { return c >= '0' && c <= '9'; })) return r.ErrorHere("flags must be 5 digits (approximate, no map, combination, scenario, choice list)");
     auto& targets = ref.gem_[NormalizeIcd(r.fields()[0].text)];
     if (flags[1] == '1') return Status::OK();  // "no map": the code has no ICD-10-CM equivalent
     GemTarget t;

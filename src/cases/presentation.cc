@@ -43,6 +43,18 @@ Result<std::vector<std::string>> StringList(const toml::table& t, const char* ke
   return out;
 }
 
+// The start of the sentence holding position `at`: just after the last
+// sentence end (. ? ! followed by white space) or blank line before it, else 0.
+size_t SentenceStart(const std::string& text, size_t at) {
+  for (size_t i = at; i > 0; --i) {
+    const char c = text[i - 1];
+    const bool space_after = i < text.size() && std::isspace(static_cast<unsigned char>(text[i]));
+    if ((c == '.' || c == '?' || c == '!') && space_after) return i;
+    if (c == '\n' && i >= 2 && text[i - 2] == '\n') return i;
+  }
+  return 0;
+}
+
 int YearOf(int64_t t) { return std::stoi(FormatTimestamp(t).substr(0, 4)); }
 
 }  // namespace
@@ -94,10 +106,13 @@ std::string ExtractHpi(const std::string& note, const PresentationRules& rules) 
     }
   }
   std::string hpi = note.substr(start, end - start);
-  // Cut at the first marker of the ED course or of a stated diagnosis.
+  // Cut at the first marker of the ED course or of a stated diagnosis, from the
+  // start of the sentence holding it: "CT showed a mass and she was found to
+  // have ..." loses the whole sentence, not only the words after the marker.
   const std::string hpi_lower = Lower(hpi);
   size_t cut = hpi.size();
   for (const auto& m : rules.cut_markers) cut = std::min(cut, hpi_lower.find(Lower(m)));
+  if (cut < hpi.size()) cut = SentenceStart(hpi, cut);
   hpi = hpi.substr(0, cut);
   if (hpi.size() > rules.max_chars) {
     size_t at = hpi.rfind(' ', rules.max_chars);

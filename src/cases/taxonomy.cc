@@ -1,5 +1,6 @@
 #include "cases/taxonomy.h"
 
+#include <algorithm>
 #include <set>
 
 namespace medcred {
@@ -153,12 +154,15 @@ std::vector<std::string> Taxonomy::DiagnosisCategories(std::string_view icd10) c
   return out;
 }
 
-bool Taxonomy::ExcludedPrincipal(std::string_view code, int icd_version) const {
+bool Taxonomy::ExcludedPrincipal(std::string_view code, int icd_version, const std::vector<std::string>& icd10) const {
   const auto& ranges = icd_version == 9 ? inclusion_.excluded_principal_icd9 : inclusion_.excluded_principal_icd10;
-  for (const auto& r : ranges) {
-    if (r.Contains(code)) return icd_version == 9 || DiagnosisCategories(code).empty();
-  }
-  return false;
+  const bool in_excluded_range =
+      std::any_of(ranges.begin(), ranges.end(), [&](const CodeRange& r) { return r.Contains(code); });
+  if (!in_excluded_range) return false;
+  // Kept only when a category lists the code (or, for ICD-9, one of its
+  // ICD-10-CM targets) in its own ranges.
+  if (icd_version == 10) return DiagnosisCategories(code).empty();
+  return std::none_of(icd10.begin(), icd10.end(), [&](const std::string& c) { return !DiagnosisCategories(c).empty(); });
 }
 
 }  // namespace medcred

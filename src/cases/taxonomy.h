@@ -54,9 +54,10 @@ class Taxonomy {
 
   // Diagnosis categories whose ranges hold the ICD-10-CM code, in file order.
   std::vector<std::string> DiagnosisCategories(std::string_view icd10) const;
-  // True when the principal code is an encounter/status or symptom code that no
-  // category lists explicitly.
-  bool ExcludedPrincipal(std::string_view code, int icd_version) const;
+  // True when the principal code is an encounter/status or symptom code
+  // (inclusion.excluded_principal_icd10 / _icd9) that no category lists in its
+  // own ranges. `icd10` holds an ICD-9 code's ICD-10-CM targets (GEMs).
+  bool ExcludedPrincipal(std::string_view code, int icd_version, const std::vector<std::string>& icd10 = {}) const;
 
  private:
   std::string version_;

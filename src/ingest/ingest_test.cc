@@ -20,14 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using testing::CliRun;
+using testing::QueryColumn;
+using testing::QueryInt;
+using testing::QueryText;
+using testing::RunMedcred;
 using testing::TempDir;
-
-#define REQUIRE_DEMO(dir)                                                                  \
-  const std::string dir = testing::DemoDir();                                              \
-  if (dir.empty()) {                                                                       \
-    if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the MIMIC-IV demo was not found"; \
-    GTEST_SKIP() << "the MIMIC-IV demo is not at ../shared/data; set MEDCRED_DEMO_DIR";    \
-  }
 
 Result<StoreSummary> IngestInto(const std::string& source, const std::string& store,
                                 GzipBackend gzip = GzipBackend::kIsal, bool verify = true) {
@@ -54,31 +52,6 @@ uint64_t CountLines(const std::string& gz_path) {
   return lines;
 }
 
-// Runs `sql` on the store read-only; returns column `col` of every row ("<null>" for NULL).
-std::vector<std::string> QueryColumn(const std::string& db_path, const std::string& sql, int col = 0) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  std::vector<std::string> out;
-  while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
-    const unsigned char* t = sqlite3_column_text(st, col);
-    out.push_back(t ? reinterpret_cast<const char*>(t) : "<null>");
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
-
-std::string QueryText(const std::string& db_path, const std::string& sql) {
-  auto rows = QueryColumn(db_path, sql);
-  return rows.empty() ? "<no row>" : rows[0];
-}
-
-int64_t QueryInt(const std::string& db_path, const std::string& sql) {
-  return std::stoll(QueryText(db_path, sql));
-}
-
 // The query plan's details (EXPLAIN QUERY PLAN's fourth column), one per line.
 std::string QueryPlan(const std::string& db_path, const std::string& sql) {
   std::string plan;
@@ -89,7 +62,7 @@ std::string QueryPlan(const std::string& db_path, const std::string& sql) {
 // ---- the open demo ---------------------------------------------------------
 
 TEST(IngestDemo, CountsMatchTheSourceFilesExactly) {
-  REQUIRE_DEMO(demo);
+  MEDCRED_REQUIRE_DEMO(demo);
   TempDir tmp;
   auto s = IngestInto(demo, tmp / "demo.db");
   ASSERT_TRUE(s.ok()) << s.status().message();
@@ -123,7 +96,7 @@ TEST(IngestDemo, CountsMatchTheSourceFilesExactly) {
 }
 
 TEST(IngestDemo, ColumnsAreTypedAndEdLabsKeepNullAdmission) {
-  REQUIRE_DEMO(demo);
+  MEDCRED_REQUIRE_DEMO(demo);
   TempDir tmp;
   const std::string db = tmp / "demo.db";
   ASSERT_TRUE(IngestInto(demo, db).ok());
@@ -139,7 +112,7 @@ TEST(IngestDemo, ColumnsAreTypedAndEdLabsKeepNullAdmission) {
 }
 
 TEST(IngestDemo, IsalAndZlibBuildTheSameStore) {
-  REQUIRE_DEMO(demo);
+  MEDCRED_REQUIRE_DEMO(demo);
   TempDir tmp;
   auto a = IngestInto(demo, tmp / "a.db", GzipBackend::kIsal);
   auto b = IngestInto(demo, tmp / "b.db", GzipBackend::kZlib);
@@ -331,19 +304,6 @@ TEST(IdentifyDataset, ReadsNameAndVersionFromTheDirectory) {
 }
 
 // ---- the command line --------------------------------------------------------
-
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun RunMedcred(const std::string& args, const TempDir& tmp) {
-  const std::string out = tmp / "stdout", err = tmp / "stderr";
-  const std::string cmd =
-      std::string(MEDCRED_BINARY_DIR) + "/src/cli/medcred " + args + " >" + out + " 2>" + err + " </dev/null";
-  int rc = std::system(cmd.c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, testing::ReadFile(out), testing::ReadFile(err)};
-}
 
 TEST(IngestCli, JsonGoesToStdoutAloneAndInfoAgrees) {
   TempDir tmp;

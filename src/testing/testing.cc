@@ -1,5 +1,8 @@
 #include "testing/testing.h"
 
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -18,6 +21,13 @@ std::string DemoDir() {
   fs::path p = fs::path(MEDCRED_SOURCE_DIR) / ".." / "shared" / "data" / "mimic-iv-demo-2.2";
   std::error_code ec;
   return fs::is_directory(p / "hosp", ec) ? fs::canonical(p).string() : "";
+}
+
+std::string ReferenceDir() {
+  if (const char* env = std::getenv("MEDCRED_REFERENCE_DIR"); env != nullptr && *env != '\0') return env;
+  fs::path p = fs::path(MEDCRED_SOURCE_DIR) / ".." / "shared" / "data" / "reference";
+  std::error_code ec;
+  return fs::is_directory(p, ec) ? fs::canonical(p).string() : "";
 }
 
 TempDir::TempDir() {
@@ -77,6 +87,48 @@ void WriteSyntheticRelease(const std::string& dir, const std::map<std::string, s
     WriteFile((fs::path(dir) / rel).string(), text);
   }
   WriteChecksums(dir);
+}
+
+std::vector<std::string> QueryColumn(const std::string& db_path, const std::string& sql, int col) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK) << db_path;
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::vector<std::string> out;
+  while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(st, col);
+    out.push_back(t ? reinterpret_cast<const char*>(t) : "<null>");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+std::string QueryText(const std::string& db_path, const std::string& sql) {
+  auto rows = QueryColumn(db_path, sql);
+  return rows.empty() ? "<no row>" : rows[0];
+}
+
+int64_t QueryInt(const std::string& db_path, const std::string& sql) { return std::stoll(QueryText(db_path, sql)); }
+
+int64_t Exec(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK) << db_path;
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (err ? err : "");
+  sqlite3_free(err);
+  const int64_t changed = sqlite3_total_changes64(db);
+  sqlite3_close(db);
+  return changed;
+}
+
+CliRun RunMedcred(const std::string& args, const TempDir& tmp) {
+  const std::string out = tmp / "stdout", err = tmp / "stderr";
+  const std::string cmd =
+      std::string(MEDCRED_BINARY_DIR) + "/src/cli/medcred " + args + " >" + out + " 2>" + err + " </dev/null";
+  int rc = std::system(cmd.c_str());
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out), ReadFile(err)};
 }
 
 }  // namespace medcred::testing

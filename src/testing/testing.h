@@ -4,15 +4,38 @@
 // Thread safety: test-only; each test uses its own TempDir.
 #pragma once
 
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace medcred::testing {
 
 // The MIMIC-IV demo: $MEDCRED_DEMO_DIR, else ../shared/data/mimic-iv-demo-2.2
 // beside the repository. Empty when absent (tests then skip with a message).
 std::string DemoDir();
+
+// Declares `dir` = DemoDir(); skips the test when the demo is absent, or fails
+// it when $MEDCRED_REQUIRE_DEMO is set (as in CI).
+#define MEDCRED_REQUIRE_DEMO(dir)                                                              \
+  const std::string dir = ::medcred::testing::DemoDir();                                       \
+  if (dir.empty()) {                                                                           \
+    if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the MIMIC-IV demo was not found";     \
+    GTEST_SKIP() << "the MIMIC-IV demo is not at ../shared/data; set MEDCRED_DEMO_DIR";        \
+  }
+
+// The CMS ICD reference files: $MEDCRED_REFERENCE_DIR, else
+// ../shared/data/reference beside the repository. Empty when absent.
+std::string ReferenceDir();
+
+#define MEDCRED_REQUIRE_REFERENCE(dir)                                                         \
+  const std::string dir = ::medcred::testing::ReferenceDir();                                  \
+  if (dir.empty()) {                                                                           \
+    if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the ICD reference files were not found"; \
+    GTEST_SKIP() << "the ICD reference is not at ../shared/data; set MEDCRED_REFERENCE_DIR";   \
+  }
 
 // A fresh directory removed at destruction.
 class TempDir {
@@ -43,5 +66,21 @@ void WriteSyntheticRelease(const std::string& dir,
                            const std::map<std::string, std::string>& overrides = {});
 // Rewrites SHA256SUMS.txt for the files now in `dir`.
 void WriteChecksums(const std::string& dir);
+
+// SQL on a store file, outside medcred's own code paths. QueryColumn returns
+// column `col` of every row ("<null>" for NULL); Exec returns the number of rows
+// the statement changed. Failures are reported as test failures.
+std::vector<std::string> QueryColumn(const std::string& db_path, const std::string& sql, int col = 0);
+std::string QueryText(const std::string& db_path, const std::string& sql);  // first row, or "<no row>"
+int64_t QueryInt(const std::string& db_path, const std::string& sql);
+int64_t Exec(const std::string& db_path, const std::string& sql);
+
+// Runs the built `medcred` binary with `args` (a shell-quoted string), stdin
+// closed, capturing stdout and stderr through files in `tmp`.
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+CliRun RunMedcred(const std::string& args, const TempDir& tmp);
 
 }  // namespace medcred::testing
