@@ -1,0 +1,116 @@
+// `medcred categories` and `medcred cases` as a user runs them (SPEC 2, 11).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "testing/testing.h"
+
+namespace medcred {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::CliRun;
+using testing::RunMedcred;
+using testing::TempDir;
+
+std::vector<nlohmann::json> Lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+TEST(CategoriesCli, JsonListsNameTitleKindDefinition) {
+  TempDir tmp;
+  CliRun r = RunMedcred("categories --json", tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  ASSERT_GE(j.size(), 14u);
+  for (const auto& c : j) {
+    EXPECT_EQ(c.size(), 4u) << c.dump();
+    for (const char* k : {"name", "title", "kind", "definition"}) EXPECT_TRUE(c[k].is_string()) << k;
+    EXPECT_TRUE(c["kind"] == "diagnosis" || c["kind"] == "context");
+  }
+  EXPECT_EQ(j[0]["name"], "cardiology");
+  EXPECT_EQ(j[0]["definition"], "principal diagnosis in ICD-10-CM I00-I59, I70-I99");
+}
+
+class CasesCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteSyntheticRelease(tmp_ / "src");
+    CliRun r = RunMedcred("ingest --source " + (tmp_ / "src") + " --store " + (tmp_ / "s.db"), tmp_);
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  std::string Cases(const std::string& extra) {
+    return "cases --store " + (tmp_ / "s.db") + " --reference " + testing::ReferenceDir() + " " + extra;
+  }
+  TempDir tmp_;
+};
+
+TEST_F(CasesCli, JsonlIsStableAndTruthOnlyOnRequest) {
+  MEDCRED_REQUIRE_REFERENCE(ref);
+  CliRun a = RunMedcred(Cases("--jsonl"), tmp_);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.err, "");
+  CliRun b = RunMedcred(Cases("--jsonl"), tmp_);
+  EXPECT_EQ(a.out, b.out);  // byte for byte
+  auto lines = Lines(a.out);
+  ASSERT_EQ(lines.size(), 4u);
+  for (const auto& l : lines) {
+    EXPECT_FALSE(l.contains("truth"));
+    EXPECT_TRUE(l["presentation"].is_object());
+  }
+  CliRun t = RunMedcred(Cases("--jsonl --with-truth --category cardiology"), tmp_);
+  ASSERT_EQ(t.code, 0) << t.err;
+  auto truth = Lines(t.out);
+  ASSERT_EQ(truth.size(), 3u);  // 100, 101, 401
+  for (const auto& l : truth) EXPECT_TRUE(l["truth"]["principal"].is_array());
+  EXPECT_EQ(truth[1]["truth"]["principal"], nlohmann::json::array({"I214"}));
+}
+
+TEST_F(CasesCli, SplitFilterAndStats) {
+  MEDCRED_REQUIRE_REFERENCE(ref);
+  size_t total = 0;
+  for (const char* split : {"dev", "test"}) {
+    CliRun r = RunMedcred(Cases(std::string("--jsonl --split ") + split), tmp_);
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const auto& l : Lines(r.out)) EXPECT_EQ(l["split"], split);
+    total += Lines(r.out).size();
+  }
+  EXPECT_EQ(total, 4u);
+
+  CliRun s = RunMedcred(Cases("--stats --jsonl"), tmp_);
+  ASSERT_EQ(s.code, 0) << s.err;
+  auto j = nlohmann::json::parse(s.out);
+  EXPECT_EQ(j["admissions"], 8);
+  EXPECT_EQ(j["included"], 4);
+  EXPECT_EQ(j["excluded"][0]["rule"], "planned_admission_type");
+  EXPECT_EQ(j["categories"]["cardiology"]["dev"]["cases"].get<int>() +
+                j["categories"]["cardiology"]["test"]["cases"].get<int>(),
+            3);
+  EXPECT_EQ(j["categories"]["cardiology"]["test"]["suite_hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(j["taxonomy"]["version"], "v1");
+
+  CliRun text = RunMedcred(Cases("--stats"), tmp_);
+  ASSERT_EQ(text.code, 0);
+  EXPECT_THAT(text.out, HasSubstr("excluded too_few_labs_in_window"));
+}
+
+TEST_F(CasesCli, UsageErrorsExitOne) {
+  MEDCRED_REQUIRE_REFERENCE(ref);
+  CliRun r = RunMedcred(Cases("--category astrology"), tmp_);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no category 'astrology'"));
+  EXPECT_EQ(RunMedcred(Cases("--split train"), tmp_).code, 1);
+  EXPECT_EQ(RunMedcred("cases --store " + (tmp_ / "none.db"), tmp_).code, 1);
+  CliRun ref_missing = RunMedcred("cases --store " + (tmp_ / "s.db") + " --reference " + tmp_.path().string(), tmp_);
+  EXPECT_EQ(ref_missing.code, 1);
+  EXPECT_THAT(ref_missing.err, HasSubstr("icd10cm_order_2021.csv.gz"));
+}
+
+}  // namespace
+}  // namespace medcred
