@@ -7,6 +7,7 @@
 
 #include "common/byte_source.h"
 #include "common/csv_reader.h"
+#include "common/data_file.h"
 #include "common/sha256.h"
 
 namespace medcred {
@@ -37,6 +38,27 @@ Status ReadCsv(const std::string& path, Sha256* hasher, size_t min_fields, F row
 }
 
 }  // namespace
+
+bool CodeRange::Contains(std::string_view code) const {
+  if (code.size() < lo.size()) return false;
+  const std::string_view head = code.substr(0, lo.size());
+  return head >= lo && head <= hi;
+}
+
+Result<CodeRange> ParseCodeRange(const std::string& text, const std::string& where) {
+  const size_t dash = text.find('-');
+  CodeRange r;
+  if (dash == std::string::npos) {
+    r.lo = r.hi = text;
+  } else {
+    r.lo = text.substr(0, dash);
+    r.hi = text.substr(dash + 1);
+  }
+  if (r.lo.empty() || r.lo.size() != r.hi.size() || r.lo > r.hi) {
+    return Status::BadInput(where + ": '" + text + "' is not a code range like I00-I59");
+  }
+  return r;
+}
 
 std::string NormalizeIcd(std::string_view code) {
   std::string out;
@@ -69,9 +91,103 @@ Result<std::string> IcdReference::FindDir(const std::string& explicit_dir) {
                        ") were not found: pass --reference DIR or set MEDCRED_REFERENCE_DIR");
 }
 
-Result<IcdReference> IcdReference::Load(const std::string& dir) {
+Status IcdReference::LoadChapters(const std::string& file_name) {
+  MEDCRED_ASSIGN_OR_RETURN(DataFile file, LoadDataFile(file_name));
+  MEDCRED_ASSIGN_OR_RETURN(const toml::table root, ParseToml(file));
+  const toml::array* chapters = root["chapter"].as_array();
+  if (chapters == nullptr || chapters->empty()) return Status::BadInput(file.path + ": no [[chapter]] entries");
+  for (size_t i = 0; i < chapters->size(); ++i) {
+    const std::string where = file.path + ": chapter #" + std::to_string(i + 1);
+    const toml::table* c = (*chapters)[i].as_table();
+    if (c == nullptr) return Status::BadInput(where + " is not a table");
+    auto number = (*c)["number"].value<int64_t>();
+    auto range = (*c)["range"].value<std::string>();
+    auto title = (*c)["title"].value<std::string>();
+    const toml::array* blocks = (*c)["blocks"].as_array();
+    if (!number || !range || !title || blocks == nullptr) {
+      return Status::BadInput(where + " needs number, range, title and blocks");
+    }
+    Chapter ch{static_cast<int>(*number), {}, *title};
+    MEDCRED_ASSIGN_OR_RETURN(ch.range, ParseCodeRange(*range, where + ".range"));
+    for (size_t k = 0; k < blocks->size(); ++k) {
+      const std::string bw = where + ".blocks[" + std::to_string(k) + "]";
+      const toml::array* b = (*blocks)[k].as_array();
+      auto brange = b && b->size() == 2 ? (*b)[0].value<std::string>() : std::nullopt;
+      auto btitle = b && b->size() == 2 ? (*b)[1].value<std::string>() : std::nullopt;
+      if (!brange || !btitle) return Status::BadInput(bw + " must be [range, title]");
+      Block block{"", {}, *btitle, chapters_.size()};
+      // A block is one range of categories, then any categories with a letter
+      // in third place that the tabular list files inside it: "C43-C44, C4A".
+      size_t from = 0;
+      while (from <= brange->size()) {
+        size_t comma = brange->find(',', from);
+        if (comma == std::string::npos) comma = brange->size();
+        std::string piece = brange->substr(from, comma - from);
+        piece.erase(0, piece.find_first_not_of(' '));
+        piece.erase(piece.find_last_not_of(' ') + 1);
+        MEDCRED_ASSIGN_OR_RETURN(CodeRange r, ParseCodeRange(piece, bw));
+        if (r.lo.size() != 3 || !ch.range.Contains(r.lo) || !ch.range.Contains(r.hi)) {
+          return Status::BadInput(bw + ": '" + piece + "' is not a range of categories inside " + *range);
+        }
+        if (block.label.empty()) block.label = piece;
+        block.ranges.push_back(std::move(r));
+        from = comma + 1;
+      }
+      blocks_.push_back(std::move(block));
+    }
+    chapters_.push_back(std::move(ch));
+  }
+  digest_input_ = file.sha256;
+  return Status::OK();
+}
+
+IcdPlace IcdReference::Place(std::string_view icd10) const {
+  IcdPlace p;
+  p.category = std::string(icd10.substr(0, std::min<size_t>(3, icd10.size())));
+  p.category_title = Title(p.category);
+  if (p.category.size() < 3) return p;
+  const Block* best = nullptr;
+  const CodeRange* best_range = nullptr;
+  for (const Block& b : blocks_) {
+    for (const CodeRange& r : b.ranges) {
+      if (!r.Contains(p.category)) continue;
+      // Nested ranges: the narrower (greater low end, then smaller high end) wins.
+      if (best == nullptr || r.lo > best_range->lo || (r.lo == best_range->lo && r.hi < best_range->hi)) {
+        best = &b;
+        best_range = &r;
+      }
+    }
+  }
+  if (best != nullptr) {
+    p.block = best->label;
+    p.block_title = best->title;
+    p.chapter = chapters_[best->chapter].number;
+    p.chapter_title = chapters_[best->chapter].title;
+    return p;
+  }
+  for (const Chapter& c : chapters_) {
+    if (c.range.Contains(p.category)) {
+      p.chapter = c.number;
+      p.chapter_title = c.title;
+    }
+  }
+  return p;
+}
+
+std::vector<std::string> IcdReference::Categories() const {
+  std::vector<std::string> out;
+  for (const auto& [code, title] : titles_) {
+    if (code.size() == 3) out.push_back(code);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<IcdReference> IcdReference::Load(const std::string& dir, const std::string& chapters_file) {
   IcdReference ref;
+  MEDCRED_RETURN_IF_ERROR(ref.LoadChapters(chapters_file));
   Sha256 hasher;
+  hasher.Update(ref.digest_input_);
   const std::string order = (fs::path(dir) / kOrderFile).string();
   MEDCRED_RETURN_IF_ERROR(ReadCsv(order, &hasher, 4, [&](const CsvReader& r) {
     ref.titles_[NormalizeIcd(r.fields()[0].text)] = std::string(r.fields()[3].text);

@@ -1,7 +1,8 @@
-// ICD reference data: the ICD-10-CM order file (valid codes and titles) and the
-// CMS ICD-9-CM -> ICD-10-CM General Equivalence Mappings.
+// ICD reference data: the ICD-10-CM order file (valid codes and titles), the
+// CMS ICD-9-CM -> ICD-10-CM General Equivalence Mappings, and the chapters and
+// blocks above the 3-character categories (data/icd10cm-chapters-v1.toml).
 //
-// Both are public-domain CMS files read from a reference folder (never
+// The two CMS files are public domain and read from a reference folder (never
 // committed): --reference DIR, $MEDCRED_REFERENCE_DIR, ../shared/data/reference
 // beside the repository or the working directory, or data/reference.
 //
@@ -17,6 +18,27 @@
 
 namespace medcred {
 
+// An inclusive range of codes compared on their first len(lo) characters
+// ("I00-I59", "780-799"), or a bare prefix ("V").
+struct CodeRange {
+  std::string lo, hi;
+  bool Contains(std::string_view code) const;
+  std::string ToString() const { return lo == hi ? lo : lo + "-" + hi; }
+};
+
+// "I00-I59" or "V"; `where` names the field in the error.
+Result<CodeRange> ParseCodeRange(const std::string& text, const std::string& where);
+
+// Where an ICD-10-CM code sits in the classification.
+struct IcdPlace {
+  std::string category;        // the 3-character category, "I21"
+  std::string category_title;  // from the order file; empty when unknown
+  std::string block;           // "I20-I25"; empty when no block holds it
+  std::string block_title;
+  int chapter = 0;             // 1..22; 0 when no chapter holds it
+  std::string chapter_title;
+};
+
 struct GemTarget {
   std::string icd10;
   bool approximate = false;
@@ -28,7 +50,9 @@ struct GemTarget {
 class IcdReference {
  public:
   static Result<std::string> FindDir(const std::string& explicit_dir);
-  static Result<IcdReference> Load(const std::string& dir);
+  // Reads the two CMS files from `dir` and the chapters file from data/.
+  static Result<IcdReference> Load(const std::string& dir,
+                                   const std::string& chapters_file = "icd10cm-chapters-v1.toml");
 
   // Codes are written without the dot, upper case ("I214").
   bool IsIcd10(std::string_view code) const { return titles_.count(std::string(code)) > 0; }
@@ -38,10 +62,33 @@ class IcdReference {
   // "no map".
   const std::vector<GemTarget>& Gem(std::string_view icd9) const;
 
-  // SHA-256 over both files' bytes: which reference the results were made with.
+  // Category, block and chapter of an ICD-10-CM code (any length from 3).
+  // Where block ranges nest in code order (C7A-C7A within C76-C80), the
+  // narrower holds the code.
+  IcdPlace Place(std::string_view icd10) const;
+  // Every 3-character category of the order file, sorted.
+  std::vector<std::string> Categories() const;
+
+  // SHA-256 over the three files' bytes: which reference results were made with.
   const std::string& digest() const { return digest_; }
 
  private:
+  struct Block {
+    std::string label;              // the first range as written: "C43-C44"
+    std::vector<CodeRange> ranges;  // "C43-C44, C4A": C4A is placed in the tabular list between C43 and C44
+    std::string title;
+    size_t chapter;  // index into chapters_
+  };
+  struct Chapter {
+    int number;
+    CodeRange range;
+    std::string title;
+  };
+  Status LoadChapters(const std::string& file_name);
+
+  std::vector<Chapter> chapters_;
+  std::vector<Block> blocks_;
+  std::string digest_input_;  // the chapters file's SHA-256, folded into digest_
   std::unordered_map<std::string, std::string> titles_;
   std::unordered_map<std::string, std::vector<GemTarget>> gem_;
   std::string digest_;

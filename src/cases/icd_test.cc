@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+
+#include "common/data_file.h"
 
 #include "testing/testing.h"
 
@@ -74,6 +77,58 @@ TEST(IcdReference, GemsMapIcd9ToEveryIcd10Target) {
   // "No map" rows (target NoDx) give no target at all.
   EXPECT_THAT(ref->Gem("36570"), IsEmpty());
   EXPECT_THAT(ref->Gem("not-a-code"), IsEmpty());
+}
+
+TEST(IcdReference, PlacesCodesInCategoryBlockAndChapter) {
+  REQUIRE_REF(ref);
+  IcdPlace p = ref->Place("I214");
+  EXPECT_EQ(p.category, "I21");
+  EXPECT_EQ(p.category_title, "Acute myocardial infarction");
+  EXPECT_EQ(p.block, "I20-I25");
+  EXPECT_EQ(p.block_title, "Ischemic heart diseases");
+  EXPECT_EQ(p.chapter, 9);
+  EXPECT_EQ(ref->Place("I639").block, "I60-I69");
+  EXPECT_EQ(ref->Place("J189").block, "J09-J18");
+  EXPECT_EQ(ref->Place("N179").block, "N17-N19");
+  EXPECT_EQ(ref->Place("A419").block, "A30-A49");
+  EXPECT_EQ(ref->Place("D3A010").block, "D3A-D3A");
+  EXPECT_EQ(ref->Place("C4A9").block, "C43-C44");
+  EXPECT_EQ(ref->Place("M1A9XX0").block, "M05-M14");
+  EXPECT_EQ(ref->Place("D369").block, "D10-D36");
+  // C7A sorts between C76 and C80: the narrower block holds it.
+  EXPECT_EQ(ref->Place("C7A010").block, "C7A-C7A");
+  EXPECT_EQ(ref->Place("C787").block, "C76-C80");
+  EXPECT_EQ(ref->Place("O9A211").chapter, 15);
+  EXPECT_EQ(ref->Place("T814XXA").block, "T80-T88");  // a code retired before 2021 still has its place
+  EXPECT_EQ(ref->Place("U071").chapter, 22);
+  EXPECT_EQ(ref->Place("I2").chapter, 0);
+}
+
+TEST(IcdReference, ChaptersFileCoversEveryCategoryOfTheOrderFile) {
+  // The chapters and blocks are written by hand (data/icd10cm-chapters-v1.toml);
+  // CMS's order file checks them: every category has a block and a chapter,
+  // and every block holds at least one category.
+  REQUIRE_REF(ref);
+  const auto categories = ref->Categories();
+  ASSERT_GT(categories.size(), 1800u);
+  std::map<std::string, int> per_block;
+  for (const auto& c : categories) {
+    IcdPlace p = ref->Place(c);
+    EXPECT_FALSE(p.block.empty()) << c << " " << p.category_title;
+    EXPECT_GT(p.chapter, 0) << c;
+    ++per_block[p.block];
+  }
+  auto file = LoadDataFile("icd10cm-chapters-v1.toml");
+  ASSERT_TRUE(file.ok());
+  size_t blocks = 0;
+  for (size_t at = file->text.find("[\""); at != std::string::npos; at = file->text.find("[\"", at + 1)) {
+    const std::string label = file->text.substr(at + 2, 7);
+    // Blocks added to ICD-10-CM after the 2021 order file hold none of its categories.
+    if (label == "Z19-Z19" || label == "U50-U85") continue;
+    ++blocks;
+    EXPECT_GT(per_block[label], 0) << "block " << label << " holds no category of the order file";
+  }
+  EXPECT_GT(blocks, 250u);
 }
 
 TEST(IcdReference, FindDirNamesWhatIsMissing) {

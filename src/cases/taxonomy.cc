@@ -6,21 +6,6 @@
 namespace medcred {
 namespace {
 
-Result<CodeRange> ParseRange(const std::string& text, const std::string& where) {
-  const size_t dash = text.find('-');
-  CodeRange r;
-  if (dash == std::string::npos) {
-    r.lo = r.hi = text;
-  } else {
-    r.lo = text.substr(0, dash);
-    r.hi = text.substr(dash + 1);
-  }
-  if (r.lo.empty() || r.lo.size() != r.hi.size() || r.lo > r.hi) {
-    return Status::BadInput(where + ": '" + text + "' is not a code range like I00-I59");
-  }
-  return r;
-}
-
 Result<std::vector<std::string>> Strings(const toml::node_view<const toml::node>& node, const std::string& where,
                                          bool required = true) {
   std::vector<std::string> out;
@@ -42,7 +27,7 @@ Result<std::vector<CodeRange>> Ranges(const toml::node_view<const toml::node>& n
   MEDCRED_ASSIGN_OR_RETURN(auto texts, Strings(node, where));
   std::vector<CodeRange> out;
   for (const auto& t : texts) {
-    MEDCRED_ASSIGN_OR_RETURN(CodeRange r, ParseRange(t, where));
+    MEDCRED_ASSIGN_OR_RETURN(CodeRange r, ParseCodeRange(t, where));
     out.push_back(r);
   }
   return out;
@@ -63,12 +48,6 @@ Result<int> Int(const toml::node_view<const toml::node>& node, const std::string
 }
 
 }  // namespace
-
-bool CodeRange::Contains(std::string_view code) const {
-  if (code.size() < lo.size()) return false;
-  const std::string_view head = code.substr(0, lo.size());
-  return head >= lo && head <= hi;
-}
 
 std::string Category::Definition() const {
   if (kind == "context") return description;

@@ -8,18 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "cases/icd.h"
 #include "common/data_file.h"
 #include "common/status.h"
 
 namespace medcred {
-
-// An inclusive range of codes compared on their first len(lo) characters
-// ("I00-I59", "780-799"), or a bare prefix ("V").
-struct CodeRange {
-  std::string lo, hi;
-  bool Contains(std::string_view code) const;
-  std::string ToString() const { return lo == hi ? lo : lo + "-" + hi; }
-};
 
 struct Category {
   std::string name;
