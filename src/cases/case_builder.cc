@@ -118,10 +118,12 @@ std::string SplitOf(int64_t subject_id) {
   return r == 0 ? "dev" : "test";
 }
 
-std::string SuiteHash(std::vector<std::string> case_ids, const std::string& taxonomy_sha256) {
+std::string SuiteHash(const std::string& category, const std::string& split, std::vector<std::string> case_ids,
+                      const std::string& taxonomy_sha256) {
   std::sort(case_ids.begin(), case_ids.end());
   Sha256 h;
-  h.Update(std::string("medcred-suite-v1\ntaxonomy ") + taxonomy_sha256 + "\nbuilder " + kCaseBuilderVersion + "\n");
+  h.Update("medcred-suite-v1\ncategory " + category + "\nsplit " + split + "\ntaxonomy " + taxonomy_sha256 +
+           "\nbuilder " + kCaseBuilderVersion + "\n");
   for (const auto& id : case_ids) h.Update(id + "\n");
   return h.HexDigest();
 }
@@ -233,7 +235,7 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
         }
       }
       set.stats.cases[cat.name][split] = static_cast<int64_t>(ids.size());
-      set.stats.suites[cat.name][split] = SuiteHash(std::move(ids), tax.sha256());
+      set.stats.suites[cat.name][split] = SuiteHash(cat.name, split, std::move(ids), tax.sha256());
     }
   }
   return set;

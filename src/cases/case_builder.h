@@ -81,7 +81,9 @@ Result<std::map<int64_t, nlohmann::json>> BuildAllPresentations(Store& store, co
 std::string SplitOf(int64_t subject_id);
 
 // SHA-256 over the sorted case ids of one category and split, the taxonomy hash
-// and the case-builder version.
-std::string SuiteHash(std::vector<std::string> case_ids, const std::string& taxonomy_sha256);
+// and the case-builder version. The category and split names are hashed too, so
+// a suite hash names its suite even when two suites hold the same cases.
+std::string SuiteHash(const std::string& category, const std::string& split, std::vector<std::string> case_ids,
+                      const std::string& taxonomy_sha256);
 
 }  // namespace medcred

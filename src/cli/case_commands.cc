@@ -58,10 +58,14 @@ Command AddCases(CLI::App& root) {
               nlohmann::json j = set.stats.ToJson();
               j["taxonomy"] = {{"version", tax.version()}, {"sha256", tax.sha256()}};
               j["case_builder"] = kCaseBuilderVersion;
+              j["presentation_rules"] = {{"version", rules.version}, {"sha256", rules.sha256}};
+              j["icd_reference"] = set.reference_digest;
               if (o->jsonl) {
                 std::printf("%s\n", j.dump().c_str());
                 return Status::OK();
               }
+              std::printf("taxonomy %s %s, presentation %s %s, %s\n", tax.version().c_str(), tax.sha256().substr(0, 12).c_str(),
+                          rules.version.c_str(), rules.sha256.substr(0, 12).c_str(), kCaseBuilderVersion);
               std::printf("admissions %lld, included %lld\n", static_cast<long long>(set.stats.admissions),
                           static_cast<long long>(set.stats.included));
               for (const auto& [rule, n] : set.stats.excluded) {
