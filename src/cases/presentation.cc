@@ -80,32 +80,60 @@ Result<PresentationRules> PresentationRules::Parse(const DataFile& file) {
   auto max = (*hpi)["max_chars"].value<int64_t>();
   if (!max || *max < 100) return Status::BadInput(where + ".max_chars must be an integer of at least 100");
   r.max_chars = static_cast<size_t>(*max);
+  const toml::table* exam = root["exam"].as_table();
+  if (exam == nullptr) return Status::BadInput(file.path + ": [exam] is missing");
+  const std::string ew = file.path + ": exam";
+  MEDCRED_ASSIGN_OR_RETURN(r.exam_headers, StringList(*exam, "section_headers", ew));
+  MEDCRED_ASSIGN_OR_RETURN(r.exam_stop_line_prefixes, StringList(*exam, "stop_line_prefixes", ew));
+  auto emax = (*exam)["max_chars"].value<int64_t>();
+  if (!emax || *emax < 100) return Status::BadInput(ew + ".max_chars must be an integer of at least 100");
+  r.exam_max_chars = static_cast<size_t>(*emax);
   return r;
 }
 
-std::string ExtractHpi(const std::string& note, const PresentationRules& rules) {
+namespace {
+
+// The text under the first of `headers` that opens a line, up to the first
+// line starting with one of `stops` (case-insensitive); npos start when none.
+std::string Section(const std::string& note, const std::vector<std::string>& headers,
+                    const std::vector<std::string>& stops) {
   const std::string lower = Lower(note);
   size_t start = std::string::npos;
-  for (const auto& h : rules.section_headers) {
-    const size_t at = lower.find(Lower(h));
-    if (at != std::string::npos && (at == 0 || note[at - 1] == '\n')) {
-      start = at + h.size();
-      break;
+  for (const auto& h : headers) {
+    const std::string lh = Lower(h);
+    for (size_t at = lower.find(lh); at != std::string::npos; at = lower.find(lh, at + 1)) {
+      if (at == 0 || note[at - 1] == '\n') {
+        start = at + h.size();
+        break;
+      }
     }
+    if (start != std::string::npos) break;
   }
   if (start == std::string::npos) return "";
-  // The section runs to the first line that opens another section.
   size_t end = note.size();
   for (size_t line = note.find('\n', start); line != std::string::npos; line = note.find('\n', line + 1)) {
     const std::string_view rest = std::string_view(note).substr(line + 1);
-    const bool stop = std::any_of(rules.stop_line_prefixes.begin(), rules.stop_line_prefixes.end(),
-                                  [&](const std::string& p) { return StartsWithCi(rest, p); });
+    const bool stop = std::any_of(stops.begin(), stops.end(), [&](const std::string& p) { return StartsWithCi(rest, p); });
     if (stop) {
       end = line;
       break;
     }
   }
-  std::string hpi = note.substr(start, end - start);
+  return note.substr(start, end - start);
+}
+
+std::string Limit(std::string text, size_t max_chars) {
+  if (text.size() > max_chars) {
+    size_t at = text.rfind(' ', max_chars);
+    text = text.substr(0, at == std::string::npos ? max_chars : at) + " ...";
+  }
+  return Trim(text);
+}
+
+}  // namespace
+
+std::string ExtractHpi(const std::string& note, const PresentationRules& rules) {
+  std::string hpi = Section(note, rules.section_headers, rules.stop_line_prefixes);
   // Cut at the first marker of the ED course or of a stated diagnosis, from the
   // start of the sentence holding it: "CT showed a mass and she was found to
   // have ..." loses the whole sentence, not only the words after the marker.
@@ -113,12 +141,16 @@ std::string ExtractHpi(const std::string& note, const PresentationRules& rules) 
   size_t cut = hpi.size();
   for (const auto& m : rules.cut_markers) cut = std::min(cut, hpi_lower.find(Lower(m)));
   if (cut < hpi.size()) cut = SentenceStart(hpi, cut);
-  hpi = hpi.substr(0, cut);
-  if (hpi.size() > rules.max_chars) {
-    size_t at = hpi.rfind(' ', rules.max_chars);
-    hpi = hpi.substr(0, at == std::string::npos ? rules.max_chars : at) + " ...";
-  }
-  return Trim(hpi);
+  return Limit(hpi.substr(0, cut), rules.max_chars);
+}
+
+std::string ExtractSection(const std::string& text, const std::vector<std::string>& headers,
+                           const std::vector<std::string>& stops, size_t max_chars) {
+  return Limit(Section(text, headers, stops), max_chars);
+}
+
+std::string ExtractExam(const std::string& note, const PresentationRules& rules) {
+  return Limit(Section(note, rules.exam_headers, rules.exam_stop_line_prefixes), rules.exam_max_chars);
 }
 
 nlohmann::json BuildPresentation(const PresentationInputs& in, const PresentationRules& rules) {

@@ -29,6 +29,10 @@ struct PresentationRules {
   std::vector<std::string> stop_line_prefixes;
   std::vector<std::string> cut_markers;
   size_t max_chars = 3000;
+  // [exam]: the admission physical exam (the environment's physical_exam tool).
+  std::vector<std::string> exam_headers;
+  std::vector<std::string> exam_stop_line_prefixes;
+  size_t exam_max_chars = 3000;
 
   static Result<PresentationRules> Load(const std::string& file_name = "presentation-v1.toml");
   static Result<PresentationRules> Parse(const DataFile& file);
@@ -36,6 +40,13 @@ struct PresentationRules {
 
 // The HPI section of a discharge note under `rules`; empty when there is none.
 std::string ExtractHpi(const std::string& note, const PresentationRules& rules);
+// The text under the first of `headers` that opens a line, to the first line
+// starting with one of `stops` (both case-insensitive), trimmed and cut to
+// `max_chars` at a word boundary; empty when no header is found.
+std::string ExtractSection(const std::string& text, const std::vector<std::string>& headers,
+                           const std::vector<std::string>& stops, size_t max_chars);
+// The admission physical exam of a discharge note; empty when there is none.
+std::string ExtractExam(const std::string& note, const PresentationRules& rules);
 
 struct PresentationInputs {
   const PatientRecord* patient = nullptr;

@@ -23,7 +23,6 @@ Command AddIngest(CLI::App& root);
 Command AddInfo(CLI::App& root);
 Command AddCategories(CLI::App& root);
 Command AddCases(CLI::App& root);
-
-
+Command AddResolve(CLI::App& root);
 
 }  // namespace medcred::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       medcred::cli::AddInfo(app),
       medcred::cli::AddCategories(app),
       medcred::cli::AddCases(app),
+      medcred::cli::AddResolve(app),
   };
   try {
     app.parse(argc, argv);

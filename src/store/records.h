@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace medcred {
 
@@ -44,6 +45,51 @@ struct TriageRecord {
   std::optional<double> temperature, heartrate, resprate, o2sat, sbp, dbp, acuity;
   std::string pain;
   std::string chiefcomplaint;
+};
+
+// ---- for the environment: what a patient's record holds in a time window ----
+
+struct LabItemRecord {
+  int64_t itemid = 0;
+  std::string label, fluid, category;
+};
+
+struct LabResultRecord {
+  int64_t itemid = 0;
+  int64_t charttime = 0;
+  std::string value;  // as charted ("___" where MIMIC removed it)
+  std::optional<double> valuenum;
+  std::string uom;
+  std::optional<double> ref_lower, ref_upper;
+  std::string flag;  // "abnormal" or empty
+};
+
+struct MicroRecord {
+  int64_t specimen_id = 0;
+  int64_t time = 0;  // charttime, else chartdate
+  std::string spec_type, test_name, org_name, ab_name, interpretation, dilution_text, comments;
+};
+
+struct OrderRecord {  // poe: imaging and cardiology orders
+  int64_t ordertime = 0;
+  std::string order_type, order_subtype;
+};
+
+struct NoteRecord {  // a radiology report
+  int64_t charttime = 0;
+  std::string text;
+};
+
+struct VitalRecord {  // chartevents, vital-sign itemids
+  int64_t charttime = 0;
+  int64_t itemid = 0;
+  std::optional<double> valuenum;
+  std::string value, uom;
+};
+
+struct OmrRecord {  // outpatient measurements (blood pressure, weight, BMI)
+  int64_t chartdate = 0;
+  std::string name, value;
 };
 
 }  // namespace medcred

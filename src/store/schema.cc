@@ -144,6 +144,29 @@ const char* SqlType(ColumnType t) {
   return "ANY";
 }
 
+const char* VitalSignName(int64_t itemid) {
+  switch (itemid) {
+    case 220045: return "Heart rate";
+    case 220050: return "Arterial BP systolic";
+    case 220051: return "Arterial BP diastolic";
+    case 220052: return "Arterial BP mean";
+    case 220179: return "Non-invasive BP systolic";
+    case 220180: return "Non-invasive BP diastolic";
+    case 220181: return "Non-invasive BP mean";
+    case 220210: return "Respiratory rate";
+    case 220277: return "SpO2";
+    case 223761: return "Temperature (F)";
+    case 223762: return "Temperature (C)";
+    case 220739: return "GCS eye";
+    case 223900: return "GCS verbal";
+    case 223901: return "GCS motor";
+    case 226512: return "Admission weight (kg)";
+    case 224639: return "Daily weight (kg)";
+    case 226730: return "Height (cm)";
+    default: return "";
+  }
+}
+
 const std::vector<std::string>& VitalSignItemIds() {
   static const std::vector<std::string> kIds = {
       "220045",  // Heart Rate

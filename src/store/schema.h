@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -63,5 +64,7 @@ const std::vector<std::string>& KnownModules();
 // MIMIC-IV's d_items): heart rate, blood pressures, respiratory rate, SpO2,
 // temperature, GCS, weight and height.
 const std::vector<std::string>& VitalSignItemIds();
+// The display name of a kept vital-sign itemid ("" for any other).
+const char* VitalSignName(int64_t itemid);
 
 }  // namespace medcred

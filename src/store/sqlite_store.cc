@@ -196,6 +196,112 @@ class SqliteStore final : public Store {
     return Done(s, std::move(out));
   }
 
+  Result<std::vector<LabItemRecord>> LabItems() override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT itemid, coalesce(label, ''), coalesce(fluid, ''), coalesce(category, '') FROM d_labitems"
+        " ORDER BY itemid"));
+    std::vector<LabItemRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2), ColumnText(s, 3)});
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<LabResultRecord>> LabsOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT itemid, charttime, coalesce(value, ''), valuenum, coalesce(valueuom, ''), ref_range_lower,"
+        " ref_range_upper, coalesce(flag, '') FROM labevents WHERE subject_id = ? AND charttime BETWEEN ? AND ?"
+        " ORDER BY charttime, itemid, labevent_id"));
+    Bind(s, {subject_id, from, to});
+    std::vector<LabResultRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      LabResultRecord r;
+      r.itemid = sqlite3_column_int64(s, 0);
+      r.charttime = sqlite3_column_int64(s, 1);
+      r.value = ColumnText(s, 2);
+      r.valuenum = ColumnOptReal(s, 3);
+      r.uom = ColumnText(s, 4);
+      r.ref_lower = ColumnOptReal(s, 5);
+      r.ref_upper = ColumnOptReal(s, 6);
+      r.flag = ColumnText(s, 7);
+      out.push_back(std::move(r));
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<MicroRecord>> MicroOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    // chartdate is the indexed day; charttime, when charted, is the exact time.
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT coalesce(micro_specimen_id, 0), coalesce(charttime, chartdate), coalesce(spec_type_desc, ''),"
+        " coalesce(test_name, ''), coalesce(org_name, ''), coalesce(ab_name, ''), coalesce(interpretation, ''),"
+        " coalesce(dilution_text, ''), coalesce(comments, '')"
+        " FROM microbiologyevents WHERE subject_id = ? AND chartdate BETWEEN ? - 86400 AND ?"
+        " AND coalesce(charttime, chartdate) BETWEEN ? AND ?"
+        " ORDER BY coalesce(charttime, chartdate), micro_specimen_id, test_seq, isolate_num, ab_name, microevent_id"));
+    Bind(s, {subject_id, from, to, from, to});
+    std::vector<MicroRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), ColumnText(s, 2), ColumnText(s, 3),
+                     ColumnText(s, 4), ColumnText(s, 5), ColumnText(s, 6), ColumnText(s, 7), ColumnText(s, 8)});
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<OrderRecord>> OrdersOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT ordertime, coalesce(order_type, ''), coalesce(order_subtype, '') FROM poe"
+        " WHERE subject_id = ? AND ordertime BETWEEN ? AND ? ORDER BY ordertime, poe_seq"));
+    Bind(s, {subject_id, from, to});
+    std::vector<OrderRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2)});
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<NoteRecord>> RadiologyOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT charttime, coalesce(text, '') FROM radiology WHERE subject_id = ? AND charttime BETWEEN ? AND ?"
+        " ORDER BY charttime, note_id"));
+    Bind(s, {subject_id, from, to});
+    std::vector<NoteRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1)});
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<VitalRecord>> VitalsOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT charttime, itemid, valuenum, coalesce(value, ''), coalesce(valueuom, '') FROM chartevents"
+        " WHERE subject_id = ? AND charttime BETWEEN ? AND ? ORDER BY charttime, itemid"));
+    Bind(s, {subject_id, from, to});
+    std::vector<VitalRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), ColumnOptReal(s, 2), ColumnText(s, 3),
+                     ColumnText(s, 4)});
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<OmrRecord>> OmrOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT chartdate, coalesce(result_name, ''), coalesce(result_value, '') FROM omr"
+        " WHERE subject_id = ? AND chartdate BETWEEN ? AND ? ORDER BY chartdate, seq_num, result_name"));
+    Bind(s, {subject_id, from, to});
+    std::vector<OmrRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2)});
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<std::string>> HomeMedsOf(int64_t hadm_id) override {
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
+        "SELECT DISTINCT m.name FROM edstays e JOIN medrecon m ON m.stay_id = e.stay_id"
+        " WHERE e.hadm_id = ? AND m.name IS NOT NULL ORDER BY m.name"));
+    Bind(s, {hadm_id});
+    std::vector<std::string> out;
+    while (sqlite3_step(s) == SQLITE_ROW) out.push_back(ColumnText(s, 0));
+    return Done(s, std::move(out));
+  }
+
   Result<uint64_t> CountRows(const std::string& table) override {
     if (FindTable(table) < 0) return Status::Usage("no table named '" + table + "' in the store schema");
     MEDCRED_ASSIGN_OR_RETURN(sqlite::Stmt s, db_.Prepare("SELECT count(*) FROM " + sqlite::Quote(table)));
@@ -223,6 +329,11 @@ class SqliteStore final : public Store {
     sqlite3_reset(s);
     if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.Error("read failed");
     return value;
+  }
+
+  static void Bind(sqlite3_stmt* s, std::initializer_list<int64_t> args) {
+    int i = 1;
+    for (int64_t a : args) sqlite3_bind_int64(s, i++, a);
   }
 
   Result<int64_t> Count(const std::string& sql, std::initializer_list<int64_t> args) {

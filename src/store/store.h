@@ -44,6 +44,18 @@ class Store {
   virtual Result<std::optional<TriageRecord>> TriageOf(int64_t hadm_id) = 0;
   // The admission's discharge summary text (Note module), if any.
   virtual Result<std::optional<std::string>> DischargeNoteOf(int64_t hadm_id) = 0;
+
+  // ---- for the environment: one patient, times in [from, to] seconds, oldest first ----
+  virtual Result<std::vector<LabItemRecord>> LabItems() = 0;  // the d_labitems dictionary, by itemid
+  virtual Result<std::vector<LabResultRecord>> LabsOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
+  virtual Result<std::vector<MicroRecord>> MicroOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
+  virtual Result<std::vector<OrderRecord>> OrdersOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
+  virtual Result<std::vector<NoteRecord>> RadiologyOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
+  virtual Result<std::vector<VitalRecord>> VitalsOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
+  // OMR rows whose chartdate (a day) falls in [from, to].
+  virtual Result<std::vector<OmrRecord>> OmrOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
+  // Medications reconciled in the ED stay that led to the admission (ED module).
+  virtual Result<std::vector<std::string>> HomeMedsOf(int64_t hadm_id) = 0;
 };
 
 // Opens the store at `location` read-only. A missing file is a usage error; a
