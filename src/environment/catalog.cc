@@ -326,11 +326,12 @@ Resolution LabCatalog::Resolve(std::string_view query, const Table& global, bool
   std::vector<std::pair<size_t, std::pair<const std::string*, Target>>> scored;
   for (const auto& [key, target] : table) {
     const size_t d = EditDistance(base, key);
-    if (d < best) {
+    // Only aliases of 4+ letters are guessed at: "na+k" is not a misspelled "na+".
+    if (key.size() >= 4 && d < best) {
       best = d;
       nearest.clear();
     }
-    if (d == best) nearest.emplace_back(&key, target);
+    if (key.size() >= 4 && d == best) nearest.emplace_back(&key, target);
     // For suggestions, a key inside the query or the query inside a key is near.
     size_t score = d;
     if (base.size() >= 3 && key.size() >= 3 && (key.find(base) != std::string::npos || base.find(key) != std::string::npos)) {

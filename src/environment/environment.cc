@@ -39,7 +39,10 @@ std::string ReportTitle(const std::string& text) {
   const size_t at = upper.find("EXAMINATION:");
   size_t from = at == std::string::npos ? 0 : at + 12;
   size_t end = text.find('\n', from);
-  return text.substr(from, end == std::string::npos ? std::string::npos : end - from);
+  std::string title = text.substr(from, end == std::string::npos ? std::string::npos : end - from);
+  title.erase(0, title.find_first_not_of(" \t"));
+  title.erase(title.find_last_not_of(" \t\r") + 1);
+  return title;
 }
 
 const std::vector<std::string> kFindingsHeaders = {"FINDINGS:", "Findings:"};
@@ -311,6 +314,9 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
       order["status"] = "unrecognized";
       order["suggestions"] = res.suggestions;
       t += "\"" + q + "\": unrecognized test";
+      if (cat.ResolveMicro(q).resolved() && cat.ResolveMicro(q).interpreted.empty()) {
+        t += " (a microbiology order: use order_microbiology)";
+      }
       if (!res.suggestions.empty()) {
         t += "; did you mean: ";
         for (size_t i = 0; i < res.suggestions.size(); ++i) t += (i ? ", " : "") + res.suggestions[i];
@@ -423,10 +429,9 @@ ToolResult Episode::Micro(const std::vector<std::string>& tests) {
     }
     for (const auto& test : test_order) {
       const auto& orgs = by_test[test];
-      t += "  " + test + ": ";
+      t += "  " + test + ":";
       if (orgs.empty()) {
-        t += comments.count(test) ? comments[test] : std::string("no growth");
-        t += "\n";
+        t += " " + (comments.count(test) ? comments[test] : std::string("no growth")) + "\n";
         continue;
       }
       t += "\n";
@@ -465,7 +470,10 @@ ToolResult Episode::Imaging(const std::string& modality_text, const std::string&
   const std::string asked = modality + (region.empty() ? "" : " " + region);
   for (const auto& rep : reports_) {
     const std::string title = ReportTitle(rep.text);
-    if (cat.ImagingModality(title) != modality) continue;
+    // Plain films are titled by region alone ("CHEST (PA AND LAT)").
+    std::string report_modality = cat.ImagingModality(title);
+    if (report_modality.empty()) report_modality = "xray";
+    if (report_modality != modality) continue;
     if (!region.empty() && cat.ImagingRegion(title) != region) continue;
     std::string findings = ExtractSection(rep.text, kFindingsHeaders, kFindingsStops, kMaxReportChars);
     r.record["performed"] = true;

@@ -1,0 +1,302 @@
+#include "environment/environment.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/time.h"
+#include "ingest/ingest.h"
+#include "testing/testing.h"
+
+namespace medcred {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::Exec;
+using testing::QueryColumn;
+using testing::TempDir;
+
+int64_t T(const char* ts) { return ParseTimestamp(ts).value(); }
+
+// A store, its cases and an environment over it.
+struct World {
+  std::unique_ptr<Store> store;
+  CaseSet cases;
+  std::optional<Environment> env;
+  std::optional<IcdReference> reference;
+
+  const Case& Find(const std::string& id) const {
+    for (const Case& c : cases.cases) {
+      if (c.case_id == id) return c;
+    }
+    throw std::runtime_error("no case " + id);
+  }
+};
+
+std::unique_ptr<World> Build(const std::string& db, const std::string& ref_dir) {
+  auto w = std::make_unique<World>();
+  auto store = OpenStore(db);
+  EXPECT_TRUE(store.ok()) << store.status().message();
+  if (!store.ok()) return nullptr;
+  w->store = std::move(*store);
+  auto tax = Taxonomy::Load();
+  auto rules = PresentationRules::Load();
+  auto ref = IcdReference::Load(ref_dir);
+  auto catalog = LabCatalog::Load();
+  auto costs = CostTable::Load();
+  EXPECT_TRUE(tax.ok() && rules.ok() && ref.ok() && catalog.ok() && costs.ok());
+  if (!tax.ok() || !rules.ok() || !ref.ok() || !catalog.ok() || !costs.ok()) return nullptr;
+  w->reference = std::move(*ref);
+  auto cases = BuildCases(*w->store, CaseInputs{&*tax, &*rules, &*w->reference});
+  EXPECT_TRUE(cases.ok()) << cases.status().message();
+  if (!cases.ok()) return nullptr;
+  w->cases = std::move(*cases);
+  auto env = Environment::Create(*w->store, std::move(*catalog), std::move(*costs), std::move(*rules), WindowHours{});
+  EXPECT_TRUE(env.ok()) << env.status().message();
+  if (!env.ok()) return nullptr;
+  w->env = std::move(*env);
+  return w;
+}
+
+ToolResult Call(Episode& e, const std::string& tool, const std::string& args) {
+  auto call = ParseToolCall(tool, args);
+  EXPECT_TRUE(call.ok()) << call.status().message();
+  return e.Call(*call);
+}
+
+class SyntheticEnvironment : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ref_ = testing::ReferenceDir();
+    if (ref_.empty()) GTEST_SKIP() << "no ICD reference";
+    testing::WriteSyntheticRelease(tmp_ / "src");
+    IngestOptions o;
+    o.sources = {tmp_ / "src"};
+    o.store_path = db_ = tmp_ / "s.db";
+    ASSERT_TRUE(Ingest(o).ok());
+  }
+  Episode Open(const std::string& case_id) {
+    const Case& c = world_->Find(case_id);
+    auto e = Episode::Open(*world_->store, *world_->env, c);
+    EXPECT_TRUE(e.ok()) << e.status().message();
+    return std::move(*e);
+  }
+  TempDir tmp_;
+  std::string db_, ref_;
+  std::unique_ptr<World> world_;
+};
+
+TEST_F(SyntheticEnvironment, LabsAreTheFirstResultInTheWindowMatchedByTime) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-101");
+  ToolResult r = Call(e, "order_labs", R"({"tests": ["potassium", "troponin", "lipase", "creatinin", "xyzzy"]})");
+  // Potassium: charted without hadm_id, half an hour after arrival.
+  EXPECT_THAT(r.text, HasSubstr("potassium [Potassium]: 4.1 mEq/L (ref 3.3-5.1), +0.5 h"));
+  EXPECT_THAT(r.text, HasSubstr("troponin [Troponin T]: 0.35 ng/mL (ref 0-0.01) ABNORMAL, +0.5 h"));
+  EXPECT_THAT(r.text, HasSubstr("lipase [lipase]: not performed"));
+  EXPECT_THAT(r.text, HasSubstr("creatinin (read as \"creatinine\") [Creatinine]: 0.9 mg/dL"));
+  EXPECT_THAT(r.text, HasSubstr("\"xyzzy\": unrecognized test"));
+  EXPECT_EQ(r.invalid_orders, 1);
+  const auto& orders = r.record["orders"];
+  ASSERT_EQ(orders.size(), 5u);
+  EXPECT_EQ(orders[0]["result"]["itemid"], 50971);
+  EXPECT_DOUBLE_EQ(orders[0]["result"]["hours"].get<double>(), 0.5);
+  EXPECT_EQ(orders[2]["result"]["performed"], false);
+  EXPECT_EQ(orders[4]["status"], "unrecognized");
+  // Lab comments are never shown (labevent 2 has one in the source file).
+  EXPECT_THAT(r.text, Not(HasSubstr("Comment")));
+}
+
+TEST_F(SyntheticEnvironment, PanelsAnswerEachTestAndResultsBeforeArrivalCount) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-101");
+  ToolResult r = Call(e, "order_labs", R"({"tests": ["CBC"]})");
+  EXPECT_THAT(r.text, HasSubstr("CBC [Complete blood count]:\n"));
+  // The white count was drawn 22 hours before arrival, inside [t0 - 24 h, t0 + 48 h].
+  EXPECT_THAT(r.text, HasSubstr("  White Blood Cells: 7.2 K/uL (ref 4-11), -22.0 h\n"));
+  EXPECT_THAT(r.text, HasSubstr("  hemoglobin: not performed\n"));
+  EXPECT_EQ(r.record["orders"][0]["results"].size(), 9u);
+  EXPECT_GT(r.cost, 0);
+  // Ordered again: the same answer, not charged twice.
+  ToolResult again = Call(e, "order_labs", R"({"tests": ["complete blood count"]})");
+  EXPECT_EQ(again.cost, 0);
+  EXPECT_DOUBLE_EQ(e.cost(), r.cost);
+  EXPECT_TRUE(e.ordered_lab_concepts().count("wbc"));
+  EXPECT_TRUE(e.performed_lab_concepts().count("potassium"));
+  EXPECT_FALSE(e.performed_lab_concepts().count("lipase"));
+}
+
+TEST_F(SyntheticEnvironment, WindowEdgesAreInclusive) {
+  // SYNTHETIC rows at the exact edges of 101's window (t0 = 2150-03-01 08:00).
+  const int64_t t0 = T("2150-03-01 08:00:00");
+  const int64_t lo = t0 - 24 * 3600, hi = t0 + 48 * 3600;
+  Exec(db_, "INSERT INTO d_labitems VALUES (50956, 'Lipase', 'Blood', 'Chemistry'), "
+            "(50861, 'Alanine Aminotransferase (ALT)', 'Blood', 'Chemistry')");
+  auto lab = [&](int id, int itemid, int64_t t, const char* v) {
+    Exec(db_, "INSERT INTO labevents (labevent_id, subject_id, hadm_id, itemid, charttime, value, valuenum, valueuom) "
+              "VALUES (" + std::to_string(id) + ", 1, NULL, " + std::to_string(itemid) + ", " + std::to_string(t) +
+              ", '" + v + "', " + v + ", 'u')");
+  };
+  lab(901, 51222, lo - 1, "9.0");   // hemoglobin one second too early
+  lab(902, 51222, lo, "10.0");      // ... and exactly at the lower edge
+  lab(903, 50956, hi, "30");        // lipase exactly at the upper edge
+  lab(904, 50956, hi + 1, "31");
+  lab(905, 50861, hi + 1, "40");    // ALT only after the window
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-101");
+  ToolResult r = Call(e, "order_labs", R"({"tests": ["hemoglobin", "lipase", "ALT"]})");
+  EXPECT_THAT(r.text, HasSubstr("[Hemoglobin]: 10.0 u, -24.0 h"));
+  EXPECT_THAT(r.text, HasSubstr("[Lipase]: 30 u, +48.0 h"));
+  EXPECT_THAT(r.text, HasSubstr("ALT [alt]: not performed"));
+}
+
+TEST_F(SyntheticEnvironment, MicrobiologyShowsOrganismsSusceptibilitiesAndNoGrowth) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-301");
+  ToolResult r = Call(e, "order_microbiology", R"({"tests": ["blood cultures", "urine culture", "MRSA screen", "tea leaves"]})");
+  EXPECT_THAT(r.text, HasSubstr("blood cultures [Blood culture]: specimen BLOOD CULTURE, +1.0 h"));
+  EXPECT_THAT(r.text, HasSubstr("  Blood Culture, Routine:\n    STREPTOCOCCUS PNEUMONIAE; susceptibilities: CEFTRIAXONE S (0.25), "
+                                "PENICILLIN G S (<=0.06)\n"));
+  EXPECT_THAT(r.text, Not(HasSubstr("ESCHERICHIA COLI")));  // a later specimen, outside the window
+  EXPECT_THAT(r.text, HasSubstr("URINE CULTURE: NO GROWTH."));
+  EXPECT_THAT(r.text, HasSubstr("MRSA screen [MRSA screen]: not performed"));
+  EXPECT_THAT(r.text, HasSubstr("\"tea leaves\": unrecognized microbiology order"));
+  EXPECT_EQ(r.invalid_orders, 1);
+  EXPECT_EQ(e.invalid_orders(), 1);
+}
+
+TEST_F(SyntheticEnvironment, ImagingWithReportsAndWithOrdersOnly) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-101");
+  ToolResult r = Call(e, "order_imaging", R"({"modality": "x-ray", "region": "chest"})");
+  EXPECT_THAT(r.text, HasSubstr("Imaging (xray chest): CHEST (PA AND LAT), +1.0 h\nFindings: Invented, no consolidation."));
+  EXPECT_EQ(r.record["performed"], true);
+  r = Call(e, "order_imaging", R"({"modality": "CXR", "region": ""})");
+  EXPECT_THAT(r.text, HasSubstr("Findings: Invented"));
+  r = Call(e, "order_imaging", R"({"modality": "CT", "region": "head"})");
+  EXPECT_THAT(r.text, HasSubstr("Imaging (ct head): not performed"));
+  r = Call(e, "order_imaging", R"({"modality": "phrenology", "region": "head"})");
+  EXPECT_EQ(r.invalid_orders, 1);
+  EXPECT_THAT(r.text, HasSubstr("unrecognized imaging modality"));
+
+  Episode k = Open("hadm-401");
+  r = Call(k, "order_imaging", R"({"modality": "CT", "region": "abdomen"})");
+  EXPECT_THAT(r.text, HasSubstr("a CT Scan study was ordered at +1.5 h; performed, no report text in this dataset"));
+  r = Call(k, "order_ecg", "");
+  EXPECT_THAT(r.text, HasSubstr("ECG: ordered at +0.3 h; no ECG report is loaded"));
+  r = Call(e, "order_ecg", "");
+  EXPECT_EQ(r.text, "ECG: not performed\n");
+}
+
+TEST_F(SyntheticEnvironment, HistoryAndExamShowOnlyWhatArrivalAllows) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-101");
+  ToolResult h = Call(e, "get_history", "");
+  EXPECT_THAT(h.text, HasSubstr("Chief complaint: Chest pain, diaphoresis\n"));
+  EXPECT_THAT(h.text, HasSubstr("History of present illness: Invented woman"));
+  EXPECT_THAT(h.text, HasSubstr("- Essential (primary) hypertension\n"));
+  EXPECT_THAT(h.text, HasSubstr("Home medications: metformin\n"));
+  EXPECT_THAT(h.text, Not(HasSubstr("NSTEMI")));
+  ToolResult x = Call(e, "physical_exam", "");
+  EXPECT_THAT(x.text, HasSubstr("General: invented, diaphoretic, uncomfortable"));
+  EXPECT_THAT(x.text, Not(HasSubstr("comfortable\n\n")));
+  EXPECT_THAT(x.text, Not(HasSubstr("General: invented, comfortable")));  // the discharge exam
+  EXPECT_THAT(x.text, Not(HasSubstr("Invented results")));
+  EXPECT_THAT(x.text, HasSubstr("- ED triage: "));
+  EXPECT_THAT(x.text, HasSubstr("- Heart rate: 88 bpm, +4.1 h"));
+  EXPECT_THAT(x.text, HasSubstr("- Blood Pressure: 142/88 (outpatient record"));
+  EXPECT_THAT(x.text, HasSubstr("- Weight (Lbs): 180 "));
+  EXPECT_THAT(x.text, Not(HasSubstr("175")));  // an outpatient weight a year earlier
+  ToolResult s = Call(e, "submit_diagnosis", R"({"diagnosis": "NSTEMI"})");
+  EXPECT_TRUE(s.submitted);
+  EXPECT_EQ(s.record["diagnosis"], "NSTEMI");
+}
+
+TEST_F(SyntheticEnvironment, ResolveReportsConceptItemidsAndSuggestions) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  nlohmann::json j = world_->env->Resolve("lab", "K");
+  EXPECT_EQ(j["status"], "resolved");
+  EXPECT_EQ(j["concept"], "potassium");
+  EXPECT_EQ(j["itemids"], nlohmann::json::array({50971}));
+  for (const char* k : {"query", "kind", "status", "concept", "itemids", "labels", "suggestions"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+  j = world_->env->Resolve("lab", "BMP");
+  EXPECT_EQ(j["concept"], "bmp");
+  EXPECT_TRUE(j["components"].is_array());
+  j = world_->env->Resolve("lab", "liverr enzymes");
+  EXPECT_EQ(j["status"], "resolved");
+  EXPECT_EQ(j["interpreted_as"], "liver enzymes");
+  j = world_->env->Resolve("micro", "C diff");
+  EXPECT_EQ(j["concept"], "c_diff");
+  j = world_->env->Resolve("imaging", "MRI brain");
+  EXPECT_EQ(j["modality"], "mri");
+  EXPECT_EQ(j["region"], "head");
+  j = world_->env->Resolve("lab", "unobtainium");
+  EXPECT_EQ(j["status"], "unrecognized");
+  EXPECT_TRUE(j["concept"].is_null());
+}
+
+// ---- the open demo: every answer checked against SQL ----------------------------
+
+TEST(DemoEnvironment, EveryFirstResultMatchesAnIndependentQuery) {
+  MEDCRED_REQUIRE_DEMO(demo);
+  MEDCRED_REQUIRE_REFERENCE(ref);
+  TempDir tmp;
+  IngestOptions o;
+  o.sources = {demo};
+  o.store_path = tmp / "demo.db";
+  ASSERT_TRUE(Ingest(o).ok());
+  auto world = Build(tmp / "demo.db", ref);
+  ASSERT_NE(world, nullptr);
+  int checked = 0, performed = 0, without_hadm = 0, not_performed = 0;
+  for (const Case& c : world->cases.cases) {
+    auto e = Episode::Open(*world->store, *world->env, c);
+    ASSERT_TRUE(e.ok());
+    ToolResult r = Call(*e, "order_labs", R"({"tests": ["BMP", "CBC", "troponin", "lactate", "lipase", "ammonia"]})");
+    for (const auto& order : r.record["orders"]) {
+      const nlohmann::json results = order.contains("results") ? order["results"] : nlohmann::json::array({order["result"]});
+      for (size_t i = 0; i < results.size(); ++i) {
+        const auto& res = results[i];
+        const std::string concept_name = order.contains("results") ? res["concept"].get<std::string>() : order["concept"].get<std::string>();
+        const LabConcept* k = world->env->catalog().FindTest(concept_name);
+        ASSERT_NE(k, nullptr);
+        std::string ids;
+        for (int64_t id : k->itemids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+        const std::string sql =
+            "SELECT itemid, coalesce(value, ''), charttime, coalesce(hadm_id, -1) FROM labevents WHERE subject_id = " +
+            std::to_string(c.subject_id) + " AND itemid IN (" + ids + ") AND charttime BETWEEN " +
+            std::to_string(c.t0 - 24 * 3600) + " AND " + std::to_string(c.t0 + 48 * 3600) +
+            " ORDER BY charttime, itemid, labevent_id LIMIT 1";
+        const auto want_item = QueryColumn(tmp / "demo.db", sql, 0);
+        ++checked;
+        if (want_item.empty()) {
+          EXPECT_EQ(res["performed"], false) << c.case_id << " " << concept_name;
+          ++not_performed;
+          continue;
+        }
+        ASSERT_EQ(res["performed"], true) << c.case_id << " " << concept_name;
+        ++performed;
+        EXPECT_EQ(res["value"], QueryColumn(tmp / "demo.db", sql, 1)[0]) << c.case_id << " " << concept_name;
+        const int64_t when = std::stoll(QueryColumn(tmp / "demo.db", sql, 2)[0]);
+        EXPECT_DOUBLE_EQ(res["hours"].get<double>(), static_cast<double>(when - c.t0) / 3600.0);
+        without_hadm += QueryColumn(tmp / "demo.db", sql, 3)[0] == "-1";
+      }
+    }
+  }
+  std::printf("checked %d answers: %d performed (%d of them ED labs without hadm_id), %d not performed\n", checked,
+              performed, without_hadm, not_performed);
+  EXPECT_GT(performed, 1000);
+  EXPECT_GT(without_hadm, 0);  // matched by subject and time, not by hadm_id
+  EXPECT_GT(not_performed, 0);
+}
+
+}  // namespace
+}  // namespace medcred
