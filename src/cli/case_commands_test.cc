@@ -112,5 +112,22 @@ TEST_F(CasesCli, UsageErrorsExitOne) {
   EXPECT_THAT(ref_missing.err, HasSubstr("icd10cm_order_2021.csv.gz"));
 }
 
+TEST_F(CasesCli, ResolveShowsWhatTheEnvironmentDoes) {
+  CliRun r = RunMedcred("resolve --store " + (tmp_ / "s.db") + " --json 'urine potassium'", tmp_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["status"], "resolved");
+  EXPECT_EQ(j["kind"], "lab");
+  EXPECT_EQ(j["concept"], "urine_potassium");
+  EXPECT_TRUE(j["itemids"].is_array());
+  CliRun u = RunMedcred("resolve --store " + (tmp_ / "s.db") + " --json unobtainium", tmp_);
+  ASSERT_EQ(u.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(u.out)["status"], "unrecognized");
+  CliRun m = RunMedcred("resolve --store " + (tmp_ / "s.db") + " --kind micro 'blood cx'", tmp_);
+  ASSERT_EQ(m.code, 0);
+  EXPECT_THAT(m.out, HasSubstr("resolved -> blood_culture"));
+  EXPECT_EQ(RunMedcred("resolve --store " + (tmp_ / "s.db") + " --kind tarot x", tmp_).code, 1);
+}
+
 }  // namespace
 }  // namespace medcred

@@ -78,8 +78,12 @@ std::string NormalizeQuery(std::string_view text) {
 }
 
 size_t EditDistance(std::string_view a, std::string_view b) {
-  // Three rows of the optimal-string-alignment table; queries are short.
-  std::vector<size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+  // Three rows of the optimal-string-alignment table, reused across calls on
+  // this thread (the resolver calls this for hundreds of aliases per query).
+  thread_local std::vector<size_t> prev2, prev, cur;
+  prev2.assign(b.size() + 1, 0);
+  prev.assign(b.size() + 1, 0);
+  cur.assign(b.size() + 1, 0);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
@@ -321,10 +325,16 @@ Resolution LabCatalog::Resolve(std::string_view query, const Table& global, bool
   // Misspellings: the nearest alias, if near enough and unambiguous.
   const Table& table = fluid_table != nullptr ? *fluid_table : global;
   const size_t allowed = base.size() >= 8 ? 2 : base.size() >= 4 ? 1 : 0;
+  const size_t limit = std::max<size_t>(2, base.size() / 2);  // how far a suggestion may be
   size_t best = SIZE_MAX;
   std::vector<std::pair<const std::string*, Target>> nearest;
   std::vector<std::pair<size_t, std::pair<const std::string*, Target>>> scored;
   for (const auto& [key, target] : table) {
+    // The length difference bounds the distance from below: skip what cannot be near.
+    const size_t length_gap = base.size() > key.size() ? base.size() - key.size() : key.size() - base.size();
+    const bool inside = base.size() >= 3 && key.size() >= 3 &&
+                        (key.find(base) != std::string::npos || base.find(key) != std::string::npos);
+    if (length_gap > std::max(limit, allowed) && !inside) continue;
     const size_t d = EditDistance(base, key);
     // Only aliases of 4+ letters are guessed at: "na+k" is not a misspelled "na+".
     if (key.size() >= 4 && d < best) {
@@ -333,11 +343,8 @@ Resolution LabCatalog::Resolve(std::string_view query, const Table& global, bool
     }
     if (key.size() >= 4 && d == best) nearest.emplace_back(&key, target);
     // For suggestions, a key inside the query or the query inside a key is near.
-    size_t score = d;
-    if (base.size() >= 3 && key.size() >= 3 && (key.find(base) != std::string::npos || base.find(key) != std::string::npos)) {
-      score = std::min<size_t>(score, 1);
-    }
-    scored.push_back({score, {&key, target}});
+    const size_t score = inside ? std::min<size_t>(d, 1) : d;
+    if (score <= limit) scored.push_back({score, {&key, target}});
   }
   if (!nearest.empty() && best <= allowed) {
     const Target t = nearest.front().second;
@@ -347,7 +354,6 @@ Resolution LabCatalog::Resolve(std::string_view query, const Table& global, bool
   }
 
   std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  const size_t limit = std::max<size_t>(2, base.size() / 2);
   std::set<std::pair<int, size_t>> seen;
   for (const auto& [score, entry] : scored) {
     if (score > limit || r.suggestions.size() == 3) break;
