@@ -24,5 +24,6 @@ Command AddInfo(CLI::App& root);
 Command AddCategories(CLI::App& root);
 Command AddCases(CLI::App& root);
 Command AddResolve(CLI::App& root);
+Command AddRun(CLI::App& root);
 
 }  // namespace medcred::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
       medcred::cli::AddCategories(app),
       medcred::cli::AddCases(app),
       medcred::cli::AddResolve(app),
+      medcred::cli::AddRun(app),
   };
   try {
     app.parse(argc, argv);

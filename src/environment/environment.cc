@@ -53,6 +53,31 @@ constexpr size_t kMaxCommentChars = 300;
 
 }  // namespace
 
+std::string PresentationText(const nlohmann::json& p) {
+  const nlohmann::json& a = p["arrival"];
+  const std::string age = std::to_string(p["age"].get<int>());
+  // "an 80-year-old", "an 18-year-old", "an 11-year-old"; "a" otherwise.
+  const bool an = age[0] == '8' || age == "11" || age == "18";
+  std::string t = std::string(an ? "An " : "A ") + age + "-year-old " +
+                  (p["sex"] == "F" ? std::string("woman") : p["sex"] == "M" ? std::string("man") : std::string("patient")) +
+                  " arrives at the hospital";
+  t += a["route"] == "emergency department" ? " through the emergency department" : " as a direct admission";
+  t += " (admission type " + a["admission_type"].get<std::string>() + ", from " +
+       a["admission_location"].get<std::string>() + ")";
+  if (a.contains("transport")) t += ", by " + a["transport"].get<std::string>();
+  t += ".\n";
+  if (p.contains("chief_complaint")) t += "Chief complaint: " + p["chief_complaint"].get<std::string>() + "\n";
+  if (p.contains("triage_vitals") && !p["triage_vitals"].empty()) {
+    std::string v;
+    for (const auto& [k, val] : p["triage_vitals"].items()) {
+      v += (v.empty() ? "" : ", ") + k + " " + (val.is_number() ? Number(val.get<double>()) : val.get<std::string>());
+    }
+    t += "Triage vital signs: " + v + "\n";
+  }
+  t += "Use the tools to work up the case, then submit the principal diagnosis.";
+  return t;
+}
+
 // ---- Environment -------------------------------------------------------------
 
 Result<Environment> Environment::Create(Store& store, LabCatalog catalog, CostTable costs, PresentationRules rules,

@@ -65,6 +65,9 @@ class Environment {
   std::map<int64_t, std::pair<std::string, std::string>> items_;  // itemid -> (label, fluid)
 };
 
+// The presentation at arrival as the text of the episode's first user message.
+std::string PresentationText(const nlohmann::json& presentation);
+
 // The answer to one tool call.
 struct ToolResult {
   std::string text;         // what the model reads

@@ -1,0 +1,50 @@
+// `medcred run`: episodes of a model on a store's cases (SPEC 2, 10).
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "runner/runner.h"
+
+namespace medcred::cli {
+
+Command AddRun(CLI::App& root) {
+  struct Opts {
+    RunOptions run;
+    std::string case_ids, shard = "1/1";
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* app = root.add_subcommand("run", "Run a model on the cases of a store, one episode per case");
+  app->add_option("--store", o->run.store, "Store file")->required();
+  app->add_option("--model", o->run.model, "baseline:NAME | openai:MODEL@BASE_URL | exec:COMMAND")->required();
+  app->add_option("--category", o->run.category, "A category or all (default)");
+  app->add_option("--split", o->run.split, "test (default), dev or all")->check(CLI::IsMember({"test", "dev", "all"}));
+  app->add_option("--cases", o->run.cases, "Only N cases, chosen in a seeded order")->check(CLI::NonNegativeNumber);
+  app->add_option("--case-ids", o->case_ids, "Only these cases, comma-separated (hadm-...)");
+  app->add_option("--out", o->run.out_dir, "Run directory")->required();
+  app->add_option("--concurrency", o->run.concurrency, "Episodes at once (default 1)")->check(CLI::Range(1, 256));
+  app->add_option("--max-turns", o->run.max_turns, "Model turns per episode (default: the protocol's 20)")->check(CLI::Range(1, 1000));
+  app->add_flag("--resume", o->run.resume, "Finish an interrupted run in --out");
+  app->add_option("--seed", o->run.seed, "Seed of the --cases order (default 0)");
+  app->add_option("--shard", o->shard, "Run shard K of N (K/N); join shards with medcred merge");
+  app->add_option("--reference", o->run.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  return {app, [o]() -> Status {
+            RunOptions r = o->run;
+            std::stringstream ids(o->case_ids);
+            for (std::string id; std::getline(ids, id, ',');) {
+              if (!id.empty()) r.case_ids.push_back(id);
+            }
+            MEDCRED_RETURN_IF_ERROR(ParseShard(o->shard, &r.shard_index, &r.shard_count));
+            MEDCRED_ASSIGN_OR_RETURN(auto inputs, LoadRunInputs(r));
+            MEDCRED_ASSIGN_OR_RETURN(auto model, MakeModel(r.model, inputs->cases));
+            MEDCRED_ASSIGN_OR_RETURN(RunResult result, Run(r, *inputs, *model));
+            std::fprintf(stderr, "%d cases, %d run, %d already done; outcomes:", result.selected, result.ran, result.skipped);
+            for (const auto& [k, n] : result.outcomes) std::fprintf(stderr, " %s %d", k.c_str(), n);
+            std::fprintf(stderr, "; %.2f s; run directory %s\n", result.seconds, r.out_dir.c_str());
+            return Status::OK();
+          }};
+}
+
+}  // namespace medcred::cli

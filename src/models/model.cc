@@ -1,0 +1,19 @@
+#include "models/model.h"
+
+#include "models/baselines.h"
+
+namespace medcred {
+
+Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases) {
+  if (spec == "baseline:null") return std::unique_ptr<Model>(new NullBaseline());
+  if (spec == "baseline:prior") return std::unique_ptr<Model>(new PriorBaseline(cases));
+  if (spec.rfind("baseline:", 0) == 0) {
+    return Status::Usage("unknown baseline '" + spec + "': baseline:null and baseline:prior are built in");
+  }
+  if (spec.rfind("openai:", 0) == 0 || spec.rfind("exec:", 0) == 0) {
+    return Status::Usage("the " + spec.substr(0, spec.find(':')) + ": adapter is not built yet (issue 5): " + spec);
+  }
+  return Status::Usage("model spec '" + spec + "' is not baseline:NAME, openai:MODEL@BASE_URL or exec:COMMAND");
+}
+
+}  // namespace medcred

@@ -1,0 +1,57 @@
+// Model: anything that, given the conversation so far, returns its next reply.
+//
+// The conversation is OpenAI chat messages (system, user, assistant with
+// tool_calls, tool), the tools are protocol v1's schemas. Adapters: built-in
+// baselines (baselines.h); `openai:` and `exec:` adapters come with issue 5's
+// remaining work. A model sees what the environment shows and nothing else; the
+// EpisodeContext it is also handed carries the case's categories, which only
+// the `prior` baseline reads (by its definition, SPEC 6).
+//
+// Thread safety: Complete() is called concurrently from several runner
+// threads, each for its own episode; implementations must allow that.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace medcred {
+
+struct Case;
+struct CaseSet;
+
+struct ModelToolCall {
+  std::string id;
+  std::string name;
+  std::string arguments;  // JSON text, as the model wrote it
+};
+
+struct ModelReply {
+  std::string content;
+  std::vector<ModelToolCall> tool_calls;
+};
+
+struct EpisodeContext {
+  const Case* case_ = nullptr;
+  int turn = 0;  // 1 for the first reply
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // The model spec it was made from ("baseline:null").
+  virtual std::string spec() const = 0;
+  // External failures (endpoint down, agent crashed) are Status::External.
+  virtual Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+                                      const EpisodeContext& context) = 0;
+};
+
+// Makes a model from its spec. Baselines that learn from data (`prior`) are
+// trained on `cases` with patient-level cross-fitting.
+Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases);
+
+}  // namespace medcred

@@ -1,0 +1,80 @@
+// The runner (`medcred run`, SPEC 5 and 10): one episode per selected case, a
+// model in the loop, the environment answering, every episode appended to the
+// run directory as it ends.
+//
+// Run directory (mode 0700): run.json (configuration, versions, git commit and
+// every hash; never a secret), episodes.jsonl (one line per finished episode,
+// written with a single append each, so a kill leaves at most one partial last
+// line), summary.json (counts; grading is issue 6). `resume` keeps every
+// complete line, drops a partial last one, and runs only the cases without an
+// episode: an interrupted run resumed ends with the same episodes as one that
+// was never interrupted.
+//
+// Thread safety: Run() starts `concurrency` worker threads, each with its own
+// store connection and episodes; the Model is shared and must be thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases/case_builder.h"
+#include "environment/environment.h"
+#include "models/model.h"
+
+namespace medcred {
+
+struct RunOptions {
+  std::string store;
+  std::string model;
+  std::string category = "all";  // a category name or "all"
+  std::string split = "test";    // test, dev or all
+  std::string out_dir;
+  std::string reference;         // ICD reference folder ("" = the usual places)
+  int cases = 0;                 // 0 = every selected case; else the first N in seeded order
+  std::vector<std::string> case_ids;
+  int concurrency = 1;
+  int max_turns = 0;             // 0 = the protocol's limit
+  bool resume = false;
+  uint64_t seed = 0;
+  int shard_index = 1, shard_count = 1;  // --shard K/N
+};
+
+// What a run reads, loaded once: methodology files, the case set, the store
+// and the environment over it.
+struct RunInputs {
+  Taxonomy taxonomy;
+  PresentationRules rules;
+  std::optional<IcdReference> reference;
+  Protocol protocol;
+  CaseSet cases;
+  StoreSummary store_summary;
+  std::unique_ptr<Store> store;
+  std::optional<Environment> environment;
+};
+
+Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& options);
+
+// The cases a run covers, in run order: split, category, --case-ids, then
+// --cases N (seeded order), then --shard K/N.
+Result<std::vector<const Case*>> SelectCases(const CaseSet& cases, const Taxonomy& taxonomy, const RunOptions& options);
+
+// The shard (1..n) a case belongs to.
+int ShardOf(const std::string& case_id, int n);
+
+struct RunResult {
+  int selected = 0;  // cases in this run (or shard)
+  int skipped = 0;   // already in episodes.jsonl (resume)
+  int ran = 0;
+  std::map<std::string, int> outcomes;  // over all episodes of the run directory
+  double seconds = 0;
+};
+
+Result<RunResult> Run(const RunOptions& options, RunInputs& inputs, Model& model);
+
+// Parses --shard "K/N".
+Status ParseShard(const std::string& text, int* k, int* n);
+
+}  // namespace medcred

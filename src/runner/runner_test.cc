@@ -1,0 +1,294 @@
+#include "runner/runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iterator>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "ingest/ingest.h"
+#include "models/baselines.h"
+#include "testing/testing.h"
+
+namespace medcred {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+// Scripted models: each reply is a function of the turn.
+class Scripted : public Model {
+ public:
+  using Fn = std::function<Result<ModelReply>(const EpisodeContext&)>;
+  explicit Scripted(Fn fn) : fn_(std::move(fn)) {}
+  std::string spec() const override { return "test:scripted"; }
+  Result<ModelReply> Complete(const nlohmann::json&, const nlohmann::json&, const EpisodeContext& ctx) override {
+    return fn_(ctx);
+  }
+
+ private:
+  Fn fn_;
+};
+
+ModelReply Calls(std::vector<std::pair<std::string, std::string>> calls) {
+  ModelReply r;
+  int i = 0;
+  for (auto& [name, args] : calls) r.tool_calls.push_back({"c" + std::to_string(i++), name, args});
+  return r;
+}
+
+std::vector<nlohmann::json> Episodes(const std::string& dir) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(dir + "/episodes.jsonl");
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
+    testing::WriteSyntheticRelease(tmp_ / "src");
+    IngestOptions io;
+    io.sources = {tmp_ / "src"};
+    io.store_path = tmp_ / "s.db";
+    ASSERT_TRUE(Ingest(io).ok());
+    options_.store = tmp_ / "s.db";
+    options_.split = "all";
+    options_.model = "test:scripted";
+    auto in = LoadRunInputs(options_);
+    ASSERT_TRUE(in.ok()) << in.status().message();
+    inputs_ = std::move(*in);
+  }
+  RunOptions Options(const std::string& out) {
+    RunOptions o = options_;
+    o.out_dir = tmp_ / out;
+    return o;
+  }
+  TempDir tmp_;
+  RunOptions options_;
+  std::unique_ptr<RunInputs> inputs_;
+};
+
+TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
+  Scripted good([](const EpisodeContext& ctx) -> Result<ModelReply> {
+    if (ctx.turn == 1) return Calls({{"get_history", ""}, {"order_labs", R"({"tests": ["BMP", "troponin"]})"}});
+    return Calls({{"submit_diagnosis", R"({"diagnosis": "myocardial infarction", "icd10": "I21.4"})"}});
+  });
+  auto r = medcred::Run(Options("good"), *inputs_, good);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->selected, 4);
+  EXPECT_EQ(r->outcomes["diagnosed"], 4);
+  auto eps = Episodes(tmp_ / "good");
+  ASSERT_EQ(eps.size(), 4u);
+  std::set<std::string> ids;
+  for (const auto& e : eps) {
+    ids.insert(e["case_id"].get<std::string>());
+    EXPECT_EQ(e["outcome"], "diagnosed");
+    EXPECT_EQ(e["turns"], 2);
+    EXPECT_EQ(e["answer"]["icd10"], "I21.4");
+    EXPECT_GT(e["cost"].get<double>(), 0);
+    EXPECT_EQ(e["messages"][0]["role"], "system");
+    EXPECT_EQ(e["orders"].size(), 3u);
+  }
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_EQ(fs::status(tmp_ / "good").permissions() & fs::perms::all, fs::perms::owner_all);
+  auto summary = nlohmann::json::parse(testing::ReadFile(tmp_ / "good/summary.json"));
+  EXPECT_EQ(summary["episodes"], 4);
+  EXPECT_EQ(summary["outcomes"]["diagnosed"], 4);
+}
+
+TEST_F(RunnerTest, RemindersLimitsProtocolErrorsAndFailures) {
+  Scripted silent([](const EpisodeContext&) -> Result<ModelReply> { return ModelReply{"I think it is a heart attack.", {}}; });
+  auto r = medcred::Run(Options("silent"), *inputs_, silent);
+  ASSERT_TRUE(r.ok());
+  for (const auto& e : Episodes(tmp_ / "silent")) {
+    EXPECT_EQ(e["outcome"], "no_diagnosis");
+    EXPECT_EQ(e["turns"], 2);  // one reminder, then the episode ends
+  }
+
+  Scripted endless([](const EpisodeContext&) -> Result<ModelReply> {
+    return Calls({{"order_labs", R"({"tests": ["CBC"]})"}, {"order_labs", R"({"tests": ["BMP"]})"},
+                  {"order_labs", R"({"tests": ["LFTs"]})"}});
+  });
+  r = medcred::Run(Options("endless"), *inputs_, endless);
+  ASSERT_TRUE(r.ok());
+  for (const auto& e : Episodes(tmp_ / "endless")) {
+    EXPECT_EQ(e["outcome"], "limit");
+    EXPECT_EQ(e["tool_calls"], 40);
+    EXPECT_THAT(e["error"].get<std::string>(), HasSubstr("tool-call limit"));
+  }
+  RunOptions few = Options("turns");
+  few.max_turns = 3;
+  Scripted chatty([](const EpisodeContext&) -> Result<ModelReply> { return Calls({{"get_history", ""}}); });
+  r = medcred::Run(few, *inputs_, chatty);
+  ASSERT_TRUE(r.ok());
+  for (const auto& e : Episodes(tmp_ / "turns")) {
+    EXPECT_EQ(e["outcome"], "limit");
+    EXPECT_EQ(e["turns"], 3);
+  }
+
+  Scripted sloppy([](const EpisodeContext& ctx) -> Result<ModelReply> {
+    if (ctx.turn == 1) return Calls({{"order_labs", R"({"tests": "CBC"})"}, {"order_pizza", "{}"}, {"order_labs", "{oops"}});
+    return Calls({{"submit_diagnosis", R"({"diagnosis": "pneumonia"})"}});
+  });
+  r = medcred::Run(Options("sloppy"), *inputs_, sloppy);
+  ASSERT_TRUE(r.ok());
+  for (const auto& e : Episodes(tmp_ / "sloppy")) {
+    EXPECT_EQ(e["outcome"], "diagnosed");
+    EXPECT_EQ(e["protocol_errors"], 3);
+    EXPECT_THAT(e["messages"][3]["content"].get<std::string>(), HasSubstr("Error: order_labs: 'tests' must be a list"));
+  }
+
+  Scripted down([](const EpisodeContext&) -> Result<ModelReply> { return Status::External("endpoint refused the connection"); });
+  r = medcred::Run(Options("down"), *inputs_, down);
+  ASSERT_TRUE(r.ok());
+  for (const auto& e : Episodes(tmp_ / "down")) {
+    EXPECT_EQ(e["outcome"], "error");
+    EXPECT_EQ(e["error"], "endpoint refused the connection");
+  }
+}
+
+TEST_F(RunnerTest, ResumeDropsAPartialLineAndRunsOnlyWhatIsMissing) {
+  NullBaseline null_model;
+  RunOptions o = Options("resume");
+  o.cases = 2;
+  ASSERT_TRUE(medcred::Run(o, *inputs_, null_model).ok());
+  ASSERT_EQ(Episodes(o.out_dir).size(), 2u);
+  // Another selection in the same directory is refused.
+  o.cases = 0;
+  o.resume = true;
+  auto mismatch = medcred::Run(o, *inputs_, null_model);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_THAT(mismatch.status().message(), HasSubstr("other settings"));
+  o.cases = 2;
+  // A run killed mid-write leaves a partial line.
+  { std::ofstream(o.out_dir + "/episodes.jsonl", std::ios::app) << "{\"case_id\": \"hadm-3"; }
+  auto r = medcred::Run(o, *inputs_, null_model);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->skipped, 2);
+  EXPECT_EQ(r->ran, 0);
+  EXPECT_EQ(Episodes(o.out_dir).size(), 2u);
+  // Without --resume an existing run directory is refused.
+  o.resume = false;
+  EXPECT_EQ(medcred::Run(o, *inputs_, null_model).status().kind(), Status::Kind::kUsage);
+}
+
+TEST_F(RunnerTest, KilledAtAnyMomentAndResumedEndsAsAnUninterruptedRun) {
+  auto slow = [](const EpisodeContext& ctx) -> Result<ModelReply> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    if (ctx.turn < 3) return Calls({{"order_labs", R"({"tests": ["CBC"]})"}});
+    return Calls({{"submit_diagnosis", R"({"diagnosis": "sepsis", "icd10": "A41.9"})"}});
+  };
+  Scripted reference_model(slow);
+  ASSERT_TRUE(medcred::Run(Options("whole"), *inputs_, reference_model).ok());
+  auto lines = [](const std::string& path) {
+    std::ifstream in(path);
+    return static_cast<int>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+  };
+  // Kill points: as soon as run.json exists (nothing done), and as soon as the
+  // first episode is written (mid-run: 4 cases of ~180 ms on 2 threads).
+  for (int min_lines : {0, 1}) {
+    const std::string dir = tmp_ / ("killed" + std::to_string(min_lines));
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      Scripted m(slow);
+      RunOptions o = Options("killed" + std::to_string(min_lines));
+      o.concurrency = 2;
+      (void)medcred::Run(o, *inputs_, m);
+      _exit(0);
+    }
+    for (int i = 0; i < 2000; ++i) {
+      if (fs::exists(dir + "/run.json") && (min_lines == 0 || lines(dir + "/episodes.jsonl") >= min_lines)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_LT(lines(dir + "/episodes.jsonl"), 4) << "the kill came after the run had finished";
+    RunOptions o = Options("killed" + std::to_string(min_lines));
+    o.resume = true;
+    Scripted m(slow);
+    auto r = medcred::Run(o, *inputs_, m);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    std::map<std::string, nlohmann::json> got, want;
+    for (const auto& e : Episodes(dir)) {
+      EXPECT_TRUE(got.emplace(e["case_id"], nlohmann::json{e["outcome"], e["answer"], e["orders"]}).second) << "duplicate";
+    }
+    for (const auto& e : Episodes(tmp_ / "whole")) want.emplace(e["case_id"], nlohmann::json{e["outcome"], e["answer"], e["orders"]});
+    EXPECT_EQ(got, want) << "killed after " << min_lines << " episode(s)";
+  }
+}
+
+TEST_F(RunnerTest, ShardsPartitionTheCasesAndSelectionIsDeterministic) {
+  std::set<std::string> all, seen;
+  RunOptions o = Options("x");
+  auto base = SelectCases(inputs_->cases, inputs_->taxonomy, o);
+  ASSERT_TRUE(base.ok());
+  for (const Case* c : *base) all.insert(c->case_id);
+  o.shard_count = 3;
+  for (int k = 1; k <= 3; ++k) {
+    o.shard_index = k;
+    auto part = SelectCases(inputs_->cases, inputs_->taxonomy, o);
+    ASSERT_TRUE(part.ok());
+    for (const Case* c : *part) EXPECT_TRUE(seen.insert(c->case_id).second) << "in two shards";
+  }
+  EXPECT_EQ(seen, all);
+  o = Options("x");
+  o.cases = 2;
+  o.seed = 7;
+  auto a = SelectCases(inputs_->cases, inputs_->taxonomy, o), b = SelectCases(inputs_->cases, inputs_->taxonomy, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(a->size(), 2u);
+  o.cases = 0;
+  o.case_ids = {"hadm-999"};
+  EXPECT_EQ(SelectCases(inputs_->cases, inputs_->taxonomy, o).status().kind(), Status::Kind::kUsage);
+  o.case_ids = {"hadm-301"};
+  o.category = "cardiology";
+  EXPECT_THAT(SelectCases(inputs_->cases, inputs_->taxonomy, o).status().message(), HasSubstr("not in the selected"));
+  int k = 0, n = 0;
+  EXPECT_TRUE(ParseShard("2/8", &k, &n).ok());
+  EXPECT_EQ(k, 2);
+  EXPECT_EQ(n, 8);
+  EXPECT_FALSE(ParseShard("9/8", &k, &n).ok());
+  EXPECT_FALSE(ParseShard("2-8", &k, &n).ok());
+  EXPECT_FALSE(ParseShard("2/8x", &k, &n).ok());
+}
+
+TEST(PriorBaseline, NeverAnswersAPatientFromTheirOwnFold) {
+  // SYNTHETIC case set: one patient with many I21 admissions, others with J18.
+  CaseSet set;
+  int64_t heavy = 1;
+  while (FoldOf(heavy) != 0) ++heavy;
+  for (int i = 0; i < 10; ++i) {
+    Case c;
+    c.subject_id = heavy;
+    c.categories = {"cardiology"};
+    c.truth.principal = {"I214"};
+    set.cases.push_back(c);
+  }
+  for (int64_t s = 1000; s < 1006; ++s) {
+    Case c;
+    c.subject_id = s;
+    c.categories = {"cardiology"};
+    c.truth.principal = {"I10"};
+    set.cases.push_back(c);
+  }
+  PriorBaseline prior(set);
+  EXPECT_EQ(prior.Answer("cardiology", 0), "I10");  // the heavy patient's fold held out
+  for (int f = 1; f < 5; ++f) EXPECT_EQ(prior.Answer("cardiology", f), "I21") << f;
+  EXPECT_EQ(prior.Answer("neurology", 0), "");
+}
+
+}  // namespace
+}  // namespace medcred
