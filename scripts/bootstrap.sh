@@ -14,6 +14,8 @@ PACKAGES=(
   nlohmann-json3-dev            # JSON
   libcli11-dev                  # command line
   libtomlplusplus-dev           # the methodology data files (TOML)
+  libcurl4-openssl-dev          # the openai: model adapter (HTTP client)
+  libcpp-httplib-dev            # HTTP server: scripted model endpoints in tests (later: medcred serve)
   libfmt-dev                    # formatting
   libgtest-dev libgmock-dev     # tests
   libbenchmark-dev              # micro-benchmarks

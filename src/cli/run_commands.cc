@@ -13,6 +13,7 @@ namespace medcred::cli {
 Command AddRun(CLI::App& root) {
   struct Opts {
     RunOptions run;
+    ModelSettings model;
     std::string case_ids, shard = "1/1";
   };
   auto o = std::make_shared<Opts>();
@@ -30,6 +31,9 @@ Command AddRun(CLI::App& root) {
   app->add_option("--seed", o->run.seed, "Seed of the --cases order (default 0)");
   app->add_option("--shard", o->shard, "Run shard K of N (K/N); join shards with medcred merge");
   app->add_option("--reference", o->run.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  app->add_option("--api-key-env", o->model.api_key_env, "Environment variable holding the API key (default MEDCRED_API_KEY)");
+  app->add_flag("--allow-remote-endpoint", o->model.allow_remote_endpoint,
+                "Allow an openai: endpoint that is not this machine (only where MIMIC's data use agreement allows)");
   return {app, [o]() -> Status {
             RunOptions r = o->run;
             std::stringstream ids(o->case_ids);
@@ -38,7 +42,10 @@ Command AddRun(CLI::App& root) {
             }
             MEDCRED_RETURN_IF_ERROR(ParseShard(o->shard, &r.shard_index, &r.shard_count));
             MEDCRED_ASSIGN_OR_RETURN(auto inputs, LoadRunInputs(r));
-            MEDCRED_ASSIGN_OR_RETURN(auto model, MakeModel(r.model, inputs->cases));
+            ModelSettings ms = o->model;
+            ms.timeout_seconds = inputs->protocol.limits().call_timeout_seconds;
+            ms.max_output_tokens = inputs->protocol.limits().max_output_tokens;
+            MEDCRED_ASSIGN_OR_RETURN(auto model, MakeModel(r.model, inputs->cases, ms));
             MEDCRED_ASSIGN_OR_RETURN(RunResult result, Run(r, *inputs, *model));
             std::fprintf(stderr, "%d cases, %d run, %d already done; outcomes:", result.selected, result.ran, result.skipped);
             for (const auto& [k, n] : result.outcomes) std::fprintf(stderr, " %s %d", k.c_str(), n);

@@ -1,16 +1,27 @@
 #include "models/model.h"
 
 #include "models/baselines.h"
+#include "models/openai_model.h"
 
 namespace medcred {
 
-Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases) {
+Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases, const ModelSettings& settings) {
   if (spec == "baseline:null") return std::unique_ptr<Model>(new NullBaseline());
   if (spec == "baseline:prior") return std::unique_ptr<Model>(new PriorBaseline(cases));
   if (spec.rfind("baseline:", 0) == 0) {
     return Status::Usage("unknown baseline '" + spec + "': baseline:null and baseline:prior are built in");
   }
-  if (spec.rfind("openai:", 0) == 0 || spec.rfind("exec:", 0) == 0) {
+  if (spec.rfind("openai:", 0) == 0) {
+    OpenAIOptions o;
+    MEDCRED_RETURN_IF_ERROR(ParseOpenAISpec(spec, &o));
+    o.api_key_env = settings.api_key_env;
+    o.allow_remote = settings.allow_remote_endpoint;
+    o.timeout_seconds = settings.timeout_seconds;
+    o.max_output_tokens = settings.max_output_tokens;
+    MEDCRED_ASSIGN_OR_RETURN(auto m, OpenAIModel::Create(std::move(o)));
+    return std::unique_ptr<Model>(std::move(m));
+  }
+  if (spec.rfind("exec:", 0) == 0) {
     return Status::Usage("the " + spec.substr(0, spec.find(':')) + ": adapter is not built yet (issue 5): " + spec);
   }
   return Status::Usage("model spec '" + spec + "' is not baseline:NAME, openai:MODEL@BASE_URL or exec:COMMAND");

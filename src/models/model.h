@@ -2,8 +2,7 @@
 //
 // The conversation is OpenAI chat messages (system, user, assistant with
 // tool_calls, tool), the tools are protocol v1's schemas. Adapters: built-in
-// baselines (baselines.h); `openai:` and `exec:` adapters come with issue 5's
-// remaining work. A model sees what the environment shows and nothing else; the
+// baselines (baselines.h) and `openai:` (openai_model.h); `exec:` is to come. A model sees what the environment shows and nothing else; the
 // EpisodeContext it is also handed carries the case's categories, which only
 // the `prior` baseline reads (by its definition, SPEC 6).
 //
@@ -50,8 +49,18 @@ class Model {
                                       const EpisodeContext& context) = 0;
 };
 
+// How adapters reach their model (the protocol gives the limits).
+struct ModelSettings {
+  std::string api_key_env = "MEDCRED_API_KEY";  // the variable holding the key; the key itself is never stored
+  bool allow_remote_endpoint = false;
+  int timeout_seconds = 120;
+  int max_output_tokens = 4000;
+};
+
 // Makes a model from its spec. Baselines that learn from data (`prior`) are
-// trained on `cases` with patient-level cross-fitting.
-Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases);
+// trained on `cases` with patient-level cross-fitting. A remote `openai:`
+// endpoint is refused here, before any connection, unless allowed.
+Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases,
+                                         const ModelSettings& settings = {});
 
 }  // namespace medcred
