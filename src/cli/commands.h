@@ -25,5 +25,6 @@ Command AddCategories(CLI::App& root);
 Command AddCases(CLI::App& root);
 Command AddResolve(CLI::App& root);
 Command AddRun(CLI::App& root);
+Command AddMerge(CLI::App& root);
 
 }  // namespace medcred::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       medcred::cli::AddCases(app),
       medcred::cli::AddResolve(app),
       medcred::cli::AddRun(app),
+      medcred::cli::AddMerge(app),
   };
   try {
     app.parse(argc, argv);

@@ -54,4 +54,16 @@ Command AddRun(CLI::App& root) {
           }};
 }
 
+Command AddMerge(CLI::App& root) {
+  struct Opts {
+    std::vector<std::string> dirs;
+    std::string out;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* app = root.add_subcommand("merge", "Join the run directories of shards (--shard K/N) into one");
+  app->add_option("runs", o->dirs, "Run directories")->required();
+  app->add_option("--out", o->out, "The merged run directory")->required();
+  return {app, [o]() -> Status { return Merge(o->dirs, o->out); }};
+}
+
 }  // namespace medcred::cli

@@ -200,6 +200,19 @@ nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Mode
   return record;
 }
 
+Status WriteSummary(const std::string& out_dir, const nlohmann::json& fingerprint, bool demo,
+                    const std::map<std::string, std::string>& outcomes) {
+  std::map<std::string, int> n = {{"diagnosed", 0}, {"no_diagnosis", 0}, {"limit", 0}, {"error", 0}};
+  for (const auto& [id, outcome] : outcomes) n[outcome]++;
+  const nlohmann::json summary = {{"model", fingerprint["model"]},
+                                  {"dataset", fingerprint["dataset"]},
+                                  {"demo", demo},
+                                  {"episodes", outcomes.size()},
+                                  {"outcomes", n},
+                                  {"hashes", fingerprint["hashes"]}};
+  return WriteFileAtomically((fs::path(out_dir) / "summary.json").string(), summary.dump(2) + "\n", 0600);
+}
+
 }  // namespace
 
 Status ParseShard(const std::string& text, int* k, int* n) {
@@ -378,18 +391,58 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
 
   for (const auto& [id, outcome] : outcomes) result.outcomes[outcome]++;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  nlohmann::json summary = {{"model", o.model},
-                            {"dataset", {{"name", in.store_summary.dataset_name}, {"version", in.store_summary.dataset_version}}},
-                            {"demo", in.store_summary.demo},
-                            {"episodes", outcomes.size()},
-                            {"outcomes",
-                             {{"diagnosed", result.outcomes["diagnosed"]},
-                              {"no_diagnosis", result.outcomes["no_diagnosis"]},
-                              {"limit", result.outcomes["limit"]},
-                              {"error", result.outcomes["error"]}}},
-                            {"hashes", fingerprint["hashes"]}};
-  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(o.out_dir) / "summary.json").string(), summary.dump(2) + "\n", 0600));
+  MEDCRED_RETURN_IF_ERROR(WriteSummary(o.out_dir, fingerprint, in.store_summary.demo, outcomes));
   return result;
+}
+
+Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  if (dirs.empty()) return Status::Usage("merge: no run directories given");
+  std::error_code ec;
+  if (fs::exists(fs::path(out_dir) / "run.json", ec)) return Status::Usage(out_dir + " already holds a run");
+  nlohmann::json first;
+  std::map<std::string, std::string> lines;  // case id -> episode line
+  std::map<std::string, std::string> outcomes;
+  std::vector<std::string> shards;
+  bool demo = false;
+  for (const std::string& dir : dirs) {
+    const std::string run_json = (fs::path(dir) / "run.json").string();
+    MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(run_json));
+    nlohmann::json run = nlohmann::json::parse(text, nullptr, false);
+    if (run.is_discarded() || !run.contains("fingerprint")) return Status::BadInput(run_json + ": not a run.json");
+    nlohmann::json fp = run["fingerprint"];
+    shards.push_back(fp.value("shard", ""));
+    fp.erase("shard");
+    if (first.is_null()) {
+      first = run;
+    } else {
+      nlohmann::json want = first["fingerprint"];
+      want.erase("shard");
+      if (fp != want) return Status::Usage(run_json + ": this run was made with other settings, files or data than " + dirs[0]);
+    }
+    demo = demo || run.value("demo", false);
+    MEDCRED_ASSIGN_OR_RETURN(auto done, ReadEpisodes((fs::path(dir) / "episodes.jsonl").string()));
+    MEDCRED_ASSIGN_OR_RETURN(std::string episodes, ReadWholeFile((fs::path(dir) / "episodes.jsonl").string()));
+    std::istringstream in(episodes);
+    for (std::string line; std::getline(in, line);) {
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_discarded()) continue;
+      const std::string id = j["case_id"];
+      if (!lines.emplace(id, line).second) return Status::BadInput(dir + ": " + id + " is also in another run being merged");
+      outcomes[id] = j.value("outcome", "");
+    }
+  }
+  fs::create_directories(out_dir, ec);
+  if (ec) return Status::External(out_dir + ": cannot create: " + ec.message());
+  fs::permissions(out_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  nlohmann::json run = first;
+  run["fingerprint"]["shard"] = "merged";
+  run["merged_from"] = shards;
+  run["created"] = NowIso8601Utc();
+  std::string all;
+  for (const auto& [id, line] : lines) all += line + "\n";
+  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(out_dir) / "episodes.jsonl").string(), all, 0600));
+  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(out_dir) / "run.json").string(), run.dump(2) + "\n", 0600));
+  return WriteSummary(out_dir, run["fingerprint"], demo, outcomes);
 }
 
 }  // namespace medcred

@@ -74,6 +74,10 @@ struct RunResult {
 
 Result<RunResult> Run(const RunOptions& options, RunInputs& inputs, Model& model);
 
+// `medcred merge`: joins runs that differ only in --shard into `out_dir`
+// (episodes sorted by case id; a case in two runs is an error).
+Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir);
+
 // Parses --shard "K/N".
 Status ParseShard(const std::string& text, int* k, int* n);
 

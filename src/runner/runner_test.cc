@@ -265,6 +265,37 @@ TEST_F(RunnerTest, ShardsPartitionTheCasesAndSelectionIsDeterministic) {
   EXPECT_FALSE(ParseShard("2/8x", &k, &n).ok());
 }
 
+TEST_F(RunnerTest, ShardsRunApartAndMergedEqualOneWholeRun) {
+  Scripted doctor([](const EpisodeContext& ctx) -> Result<ModelReply> {
+    if (ctx.turn == 1) return Calls({{"order_labs", R"({"tests": ["CBC"]})"}});
+    return Calls({{"submit_diagnosis", R"({"diagnosis": "sepsis"})"}});
+  });
+  ASSERT_TRUE(medcred::Run(Options("whole"), *inputs_, doctor).ok());
+  std::vector<std::string> parts;
+  for (int k = 1; k <= 3; ++k) {
+    RunOptions o = Options("part" + std::to_string(k));
+    o.shard_index = k;
+    o.shard_count = 3;
+    ASSERT_TRUE(medcred::Run(o, *inputs_, doctor).ok());
+    parts.push_back(o.out_dir);
+  }
+  ASSERT_TRUE(Merge(parts, tmp_ / "merged").ok());
+  auto key = [](const std::vector<nlohmann::json>& eps) {
+    std::map<std::string, nlohmann::json> m;
+    for (const auto& e : eps) m[e["case_id"]] = nlohmann::json{e["outcome"], e["answer"], e["orders"]};
+    return m;
+  };
+  EXPECT_EQ(key(Episodes(tmp_ / "merged")), key(Episodes(tmp_ / "whole")));
+  auto summary = nlohmann::json::parse(testing::ReadFile(tmp_ / "merged/summary.json"));
+  EXPECT_EQ(summary["episodes"], 4);
+  // The same shard twice, or a run with other settings, is refused.
+  EXPECT_FALSE(Merge({parts[0], parts[0]}, tmp_ / "twice").ok());
+  RunOptions other = Options("other");
+  other.max_turns = 5;
+  ASSERT_TRUE(medcred::Run(other, *inputs_, doctor).ok());
+  EXPECT_EQ(Merge({parts[0], other.out_dir}, tmp_ / "mixed").kind(), Status::Kind::kUsage);
+}
+
 TEST(PriorBaseline, NeverAnswersAPatientFromTheirOwnFold) {
   // SYNTHETIC case set: one patient with many I21 admissions, others with J18.
   CaseSet set;
