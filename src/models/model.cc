@@ -1,6 +1,7 @@
 #include "models/model.h"
 
 #include "models/baselines.h"
+#include "models/exec_model.h"
 #include "models/openai_model.h"
 
 namespace medcred {
@@ -22,7 +23,8 @@ Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet&
     return std::unique_ptr<Model>(std::move(m));
   }
   if (spec.rfind("exec:", 0) == 0) {
-    return Status::Usage("the " + spec.substr(0, spec.find(':')) + ": adapter is not built yet (issue 5): " + spec);
+    if (spec.size() == 5) return Status::Usage("exec: needs a command, e.g. exec:./my-agent");
+    return std::unique_ptr<Model>(new ExecModel(spec.substr(5), settings.timeout_seconds));
   }
   return Status::Usage("model spec '" + spec + "' is not baseline:NAME, openai:MODEL@BASE_URL or exec:COMMAND");
 }
