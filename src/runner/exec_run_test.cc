@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "ingest/ingest.h"
 #include "models/exec_model.h"
@@ -100,7 +101,22 @@ TEST_F(ExecRun, CrashingHangingAndBabblingAgentsEndAsErrors) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30.0);
   std::ifstream pid_file(pids);
   int agents = 0;
-  for (int pid; pid_file >> pid; ++agents) EXPECT_NE(::kill(pid, 0), 0) << "agent process " << pid << " survived";
+  // A killed grandchild may take a moment to go, and stays a zombie until its
+  // new parent reaps it: alive means running, for up to 2 s after the run.
+  auto running = [](int pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string pid_field, comm, state;
+    if (!(stat >> pid_field >> comm >> state)) return false;
+    return state != "Z" && state != "X";
+  };
+  for (int pid; pid_file >> pid; ++agents) {
+    bool alive = running(pid);
+    for (int i = 0; alive && i < 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      alive = running(pid);
+    }
+    EXPECT_FALSE(alive) << "agent process " << pid << " survived";
+  }
   EXPECT_EQ(agents, 4);
   for (const auto& e : RunAgent(Agent("missing", "exec /nonexistent/agent\n"))) EXPECT_EQ(e["outcome"], "error");
 }
