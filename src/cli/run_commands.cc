@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "models/record_replay.h"
 #include "runner/runner.h"
 
 namespace medcred::cli {
@@ -14,7 +15,7 @@ Command AddRun(CLI::App& root) {
   struct Opts {
     RunOptions run;
     ModelSettings model;
-    std::string case_ids, shard = "1/1";
+    std::string case_ids, shard = "1/1", replay;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* app = root.add_subcommand("run", "Run a model on the cases of a store, one episode per case");
@@ -32,6 +33,7 @@ Command AddRun(CLI::App& root) {
   app->add_option("--shard", o->shard, "Run shard K of N (K/N); join shards with medcred merge");
   app->add_option("--reference", o->run.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   app->add_option("--api-key-env", o->model.api_key_env, "Environment variable holding the API key (default MEDCRED_API_KEY)");
+  app->add_option("--replay", o->replay, "Answer from the recorded replies of this run directory, without the model");
   app->add_flag("--allow-remote-endpoint", o->model.allow_remote_endpoint,
                 "Allow an openai: endpoint that is not this machine (only where MIMIC's data use agreement allows)");
   return {app, [o]() -> Status {
@@ -45,7 +47,14 @@ Command AddRun(CLI::App& root) {
             ModelSettings ms = o->model;
             ms.timeout_seconds = inputs->protocol.limits().call_timeout_seconds;
             ms.max_output_tokens = inputs->protocol.limits().max_output_tokens;
-            MEDCRED_ASSIGN_OR_RETURN(auto model, MakeModel(r.model, inputs->cases, ms));
+            std::unique_ptr<Model> model;
+            if (!o->replay.empty()) {
+              model = std::make_unique<ReplayModel>(r.model, o->replay + "/cache");
+            } else {
+              MEDCRED_ASSIGN_OR_RETURN(model, MakeModel(r.model, inputs->cases, ms));
+              // External models are recorded: request hash -> reply, under RUN_DIR/cache.
+              if (r.model.rfind("baseline:", 0) != 0) model = std::make_unique<RecordingModel>(std::move(model), r.out_dir + "/cache");
+            }
             MEDCRED_ASSIGN_OR_RETURN(RunResult result, Run(r, *inputs, *model));
             std::fprintf(stderr, "%d cases, %d run, %d already done; outcomes:", result.selected, result.ran, result.skipped);
             for (const auto& [k, n] : result.outcomes) std::fprintf(stderr, " %s %d", k.c_str(), n);

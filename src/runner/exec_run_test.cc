@@ -6,11 +6,14 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <fstream>
 #include <thread>
 
 #include "ingest/ingest.h"
 #include "models/exec_model.h"
+#include "models/record_replay.h"
 #include "runner/runner.h"
 #include "testing/testing.h"
 
@@ -119,6 +122,35 @@ TEST_F(ExecRun, CrashingHangingAndBabblingAgentsEndAsErrors) {
   }
   EXPECT_EQ(agents, 4);
   for (const auto& e : RunAgent(Agent("missing", "exec /nonexistent/agent\n"))) EXPECT_EQ(e["outcome"], "error");
+}
+
+TEST_F(ExecRun, ARecordedRunReplaysWithoutTheAgent) {
+  const std::string agent = Agent("good", kGoodAgent);
+  auto run = [&](Model& m, const std::string& out) {
+    RunOptions o;
+    o.store = tmp_ / "s.db";
+    o.split = "all";
+    o.model = "exec:" + agent;
+    o.out_dir = tmp_ / out;
+    o.concurrency = 2;
+    EXPECT_TRUE(medcred::Run(o, *inputs_, m).ok());
+    std::map<std::string, nlohmann::json> eps;
+    std::ifstream in(o.out_dir + "/episodes.jsonl");
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      eps[j["case_id"]] = nlohmann::json{j["outcome"], j["answer"], j["orders"], j["messages"]};
+    }
+    return eps;
+  };
+  RecordingModel recorder(std::make_unique<ExecModel>(agent, 10), tmp_ / "recorded/cache");
+  const auto recorded = run(recorder, "recorded");
+  ASSERT_EQ(recorded.size(), 4u);
+  std::filesystem::remove(agent);  // no agent any more
+  ReplayModel replay("exec:" + agent, tmp_ / "recorded/cache");
+  EXPECT_EQ(run(replay, "replayed"), recorded);
+  // A cache that lacks the requests fails each episode as an error.
+  ReplayModel empty("exec:" + agent, tmp_ / "nothing");
+  for (const auto& [id, e] : run(empty, "empty")) EXPECT_EQ(e[0], "error");
 }
 
 TEST(ParseAgentReply, AcceptsBothShapesOfToolCall) {

@@ -1,0 +1,56 @@
+#include "models/record_replay.h"
+
+#include <filesystem>
+
+#include "common/file_util.h"
+#include "common/sha256.h"
+
+namespace medcred {
+namespace {
+
+nlohmann::json ToJson(const ModelReply& r) {
+  nlohmann::json calls = nlohmann::json::array();
+  for (const auto& c : r.tool_calls) calls.push_back({{"id", c.id}, {"name", c.name}, {"arguments", c.arguments}});
+  return {{"content", r.content}, {"tool_calls", calls}};
+}
+
+}  // namespace
+
+std::string RequestHash(const std::string& spec, const nlohmann::json& messages, const nlohmann::json& tools) {
+  Sha256 h;
+  h.Update("medcred-request-v1\n" + spec + "\n");
+  h.Update(messages.dump());
+  h.Update("\n");
+  h.Update(tools.dump());
+  return h.HexDigest();
+}
+
+Result<ModelReply> RecordingModel::Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+                                            const EpisodeContext& context) {
+  MEDCRED_ASSIGN_OR_RETURN(ModelReply reply, inner_->Complete(messages, tools, context));
+  std::error_code ec;
+  std::filesystem::create_directories(cache_dir_, ec);
+  const std::string key = RequestHash(inner_->spec(), messages, tools);
+  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically(cache_dir_ + "/" + key + ".json", ToJson(reply).dump() + "\n", 0600));
+  return reply;
+}
+
+Result<ModelReply> ReplayModel::Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+                                         const EpisodeContext&) {
+  const std::string path = cache_dir_ + "/" + RequestHash(spec_, messages, tools) + ".json";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Status::External("replay: no recorded reply for this request in " + cache_dir_ + " (the run diverged)");
+  }
+  MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.contains("tool_calls")) return Status::BadInput(path + ": not a recorded reply");
+  ModelReply r;
+  r.content = j.value("content", "");
+  for (const auto& c : j["tool_calls"]) {
+    r.tool_calls.push_back({c.value("id", ""), c.value("name", ""), c.value("arguments", "")});
+  }
+  return r;
+}
+
+}  // namespace medcred
