@@ -51,7 +51,8 @@ Command AddRun(CLI::App& root) {
             if (!o->replay.empty()) {
               model = std::make_unique<ReplayModel>(r.model, o->replay + "/cache");
             } else {
-              MEDCRED_ASSIGN_OR_RETURN(model, MakeModel(r.model, inputs->cases, ms));
+              MEDCRED_ASSIGN_OR_RETURN(
+                  model, MakeModel(r.model, TrainingData{&inputs->cases, inputs->store.get(), &*inputs->environment}, ms));
               // External models are recorded: request hash -> reply, under RUN_DIR/cache.
               if (r.model.rfind("baseline:", 0) != 0) model = std::make_unique<RecordingModel>(std::move(model), r.out_dir + "/cache");
             }

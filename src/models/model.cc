@@ -2,15 +2,21 @@
 
 #include "models/baselines.h"
 #include "models/exec_model.h"
+#include "models/labs_bayes.h"
 #include "models/openai_model.h"
 
 namespace medcred {
 
-Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases, const ModelSettings& settings) {
+Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const TrainingData& data, const ModelSettings& settings) {
   if (spec == "baseline:null") return std::unique_ptr<Model>(new NullBaseline());
-  if (spec == "baseline:prior") return std::unique_ptr<Model>(new PriorBaseline(cases));
+  if (spec == "baseline:prior") return std::unique_ptr<Model>(new PriorBaseline(*data.cases));
+  if (spec == "baseline:labs-bayes") {
+    if (data.store == nullptr || data.environment == nullptr) return Status::Usage("baseline:labs-bayes needs a store");
+    MEDCRED_ASSIGN_OR_RETURN(auto m, LabsBayesBaseline::Train(*data.cases, *data.store, *data.environment));
+    return std::unique_ptr<Model>(std::move(m));
+  }
   if (spec.rfind("baseline:", 0) == 0) {
-    return Status::Usage("unknown baseline '" + spec + "': baseline:null and baseline:prior are built in");
+    return Status::Usage("unknown baseline '" + spec + "': baseline:null, baseline:prior and baseline:labs-bayes are built in");
   }
   if (spec.rfind("openai:", 0) == 0) {
     OpenAIOptions o;

@@ -22,6 +22,8 @@ namespace medcred {
 
 struct Case;
 struct CaseSet;
+class Environment;
+class Store;
 
 struct ModelToolCall {
   std::string id;
@@ -57,10 +59,18 @@ struct ModelSettings {
   int max_output_tokens = 4000;
 };
 
-// Makes a model from its spec. Baselines that learn from data (`prior`) are
-// trained on `cases` with patient-level cross-fitting. A remote `openai:`
-// endpoint is refused here, before any connection, unless allowed.
-Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const CaseSet& cases,
+// What baselines learn from: the case set, and for labs-bayes the store and
+// environment its features come from.
+struct TrainingData {
+  const CaseSet* cases = nullptr;
+  Store* store = nullptr;
+  const Environment* environment = nullptr;
+};
+
+// Makes a model from its spec. Baselines that learn from data (`prior`,
+// `labs-bayes`) are trained with patient-level cross-fitting. A remote
+// `openai:` endpoint is refused here, before any connection, unless allowed.
+Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const TrainingData& data,
                                          const ModelSettings& settings = {});
 
 }  // namespace medcred

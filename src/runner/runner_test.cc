@@ -15,6 +15,7 @@
 
 #include "ingest/ingest.h"
 #include "models/baselines.h"
+#include "models/labs_bayes.h"
 #include "testing/testing.h"
 
 namespace medcred {
@@ -294,6 +295,30 @@ TEST_F(RunnerTest, ShardsRunApartAndMergedEqualOneWholeRun) {
   other.max_turns = 5;
   ASSERT_TRUE(medcred::Run(other, *inputs_, doctor).ok());
   EXPECT_EQ(Merge({parts[0], other.out_dir}, tmp_ / "mixed").kind(), Status::Kind::kUsage);
+}
+
+TEST_F(RunnerTest, LabsBayesOrdersItsPanelAndNeverLearnsFromThePatientItScores) {
+  auto trained = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment);
+  ASSERT_TRUE(trained.ok()) << trained.status().message();
+  // Relabel each case in turn: its own prediction must not move (its fold is held out).
+  for (size_t i = 0; i < inputs_->cases.cases.size(); ++i) {
+    CaseSet relabelled = inputs_->cases;
+    relabelled.cases[i].truth.principal = {"Z999"};
+    auto other = LabsBayesBaseline::Train(relabelled, *inputs_->store, *inputs_->environment);
+    ASSERT_TRUE(other.ok());
+    const std::string id = inputs_->cases.cases[i].case_id;
+    EXPECT_EQ((*other)->Predict(id), (*trained)->Predict(id)) << id;
+  }
+  // Deterministic: the same store, the same answers.
+  auto again = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment);
+  for (const Case& c : inputs_->cases.cases) EXPECT_EQ((*again)->Predict(c.case_id), (*trained)->Predict(c.case_id));
+  ASSERT_TRUE(medcred::Run(Options("bayes"), *inputs_, **trained).ok());
+  for (const auto& e : Episodes(tmp_ / "bayes")) {
+    EXPECT_EQ(e["outcome"], "diagnosed");
+    EXPECT_EQ(e["turns"], 2);
+    EXPECT_EQ(e["orders"][0]["tool"], "order_labs");
+    EXPECT_GT(e["cost"].get<double>(), 0);
+  }
 }
 
 TEST(PriorBaseline, NeverAnswersAPatientFromTheirOwnFold) {

@@ -1,0 +1,53 @@
+// baseline:labs-bayes (SPEC 6): orders a fixed panel, then answers with a
+// Bernoulli naive Bayes over the panel's abnormal and normal results, age
+// band, sex and past-history titles, predicting the principal diagnosis'
+// 3-character ICD-10-CM category.
+//
+// Trained with patient-level 5-fold cross-fitting (FoldOf): a case is scored by
+// the model fitted on the four folds that do not hold its patient, so no
+// patient is scored by a model that saw them. It does not read the case's
+// categories. Deterministic for a given store: features come from the same
+// environment answers the model's order receives, ties go to the smaller code.
+//
+// Thread safety: immutable after construction.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/model.h"
+
+namespace medcred {
+
+class Environment;
+class Store;
+
+class LabsBayesBaseline : public Model {
+ public:
+  // The panel ordered on the first turn.
+  static const char* PanelArguments();
+
+  // Computes every case's features through `env` on `store`, then fits the five fold models.
+  static Result<std::unique_ptr<LabsBayesBaseline>> Train(const CaseSet& cases, Store& store, const Environment& env);
+
+  std::string spec() const override { return "baseline:labs-bayes"; }
+  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+                              const EpisodeContext& context) override;
+
+  // The predicted category for a case id ("" when no model applies).
+  std::string Predict(const std::string& case_id) const;
+
+ private:
+  struct FoldModel {
+    std::map<std::string, std::map<std::string, double>> log_odds;  // class -> feature -> log P(f|c) - log(1 - P(f|c))
+    std::map<std::string, double> base;  // class -> log P(c) + sum over the vocabulary of log(1 - P(f|c))
+    std::set<std::string> vocabulary;
+  };
+  std::map<std::string, std::set<std::string>> features_;  // case id -> features
+  std::map<std::string, int> fold_;                        // case id -> fold
+  FoldModel models_[5];
+};
+
+}  // namespace medcred
