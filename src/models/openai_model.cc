@@ -180,6 +180,8 @@ Result<ModelReply> OpenAIModel::Complete(const nlohmann::json& messages, const n
     std::string response;
     HeaderState headers;
     curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
+    // No "Expect: 100-continue": it costs a round trip (or a wait) on every request.
+    list = curl_slist_append(list, "Expect:");
     const std::string auth = "Authorization: Bearer " + key_;
     if (!key_.empty()) list = curl_slist_append(list, auth.c_str());
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -193,6 +195,7 @@ Result<ModelReply> OpenAIModel::Complete(const nlohmann::json& messages, const n
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds) * 1000L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     const CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -385,8 +385,10 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   };
   std::vector<std::thread> threads;
   const int n = std::min<int>(o.concurrency, std::max<int>(1, static_cast<int>(todo.size())));
+  const auto episodes_start = Clock::now();
   for (int t = 0; t < n; ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
+  result.episode_seconds = std::chrono::duration<double>(Clock::now() - episodes_start).count();
   if (!failure.ok()) return failure;
 
   for (const auto& [id, outcome] : outcomes) result.outcomes[outcome]++;

@@ -70,6 +70,7 @@ struct RunResult {
   int ran = 0;
   std::map<std::string, int> outcomes;  // over all episodes of the run directory
   double seconds = 0;
+  double episode_seconds = 0;  // the episodes alone, without setup and the final summary
 };
 
 Result<RunResult> Run(const RunOptions& options, RunInputs& inputs, Model& model);
