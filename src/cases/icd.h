@@ -68,6 +68,8 @@ class IcdReference {
   IcdPlace Place(std::string_view icd10) const;
   // Every 3-character category of the order file, sorted.
   std::vector<std::string> Categories() const;
+  // Every code of the order file with its long title (unordered).
+  const std::unordered_map<std::string, std::string>& AllTitles() const { return titles_; }
 
   // SHA-256 over the three files' bytes: which reference results were made with.
   const std::string& digest() const { return digest_; }

@@ -112,6 +112,25 @@ TEST_F(CasesCli, UsageErrorsExitOne) {
   EXPECT_THAT(ref_missing.err, HasSubstr("icd10cm_order_2021.csv.gz"));
 }
 
+TEST(MatchDxCli, ExplainsTheGradeAsJson) {
+  MEDCRED_REQUIRE_REFERENCE(ref);
+  TempDir tmp;
+  CliRun r = RunMedcred("match-dx --truth I21.4 --answer 'heart attack' --json --reference " + ref, tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["level"], "category");
+  EXPECT_EQ(j["credit"], 1.0);
+  EXPECT_EQ(j["mapped_code"], "I219");
+  EXPECT_TRUE(j["explanation"].is_string());
+  // An ICD-9 truth goes through the GEMs (410.71 -> I21.4).
+  r = RunMedcred("match-dx --truth 41071 --truth-version 9 --answer NSTEMI --json --reference " + ref, tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["level"], "exact");
+  r = RunMedcred("match-dx --truth I214 --secondary N17.9 --answer AKI --reference " + ref, tmp);
+  EXPECT_THAT(r.out, HasSubstr("secondary (credit 0.5)"));
+  EXPECT_EQ(RunMedcred("match-dx --truth I214 --reference " + ref, tmp).code, 1);  // no --answer
+}
+
 TEST_F(CasesCli, ResolveShowsWhatTheEnvironmentDoes) {
   CliRun r = RunMedcred("resolve --store " + (tmp_ / "s.db") + " --json 'urine potassium'", tmp_);
   ASSERT_EQ(r.code, 0) << r.err;

@@ -26,5 +26,6 @@ Command AddCases(CLI::App& root);
 Command AddResolve(CLI::App& root);
 Command AddRun(CLI::App& root);
 Command AddMerge(CLI::App& root);
+Command AddMatchDx(CLI::App& root);
 
 }  // namespace medcred::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       medcred::cli::AddResolve(app),
       medcred::cli::AddRun(app),
       medcred::cli::AddMerge(app),
+      medcred::cli::AddMatchDx(app),
   };
   try {
     app.parse(argc, argv);

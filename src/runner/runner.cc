@@ -43,7 +43,9 @@ nlohmann::json Fingerprint(const RunOptions& o, const RunInputs& in) {
             {"catalog", in.environment->catalog().sha256()},
             {"cost_table", in.environment->costs().sha256()},
             {"presentation", in.rules.sha256},
-            {"icd_reference", in.reference->digest()}}},
+            {"icd_reference", in.reference->digest()},
+            {"lexicon", in.grader->lexicon_sha256()},
+            {"methodology", in.grader->methodology().sha256}}},
           {"case_builder", kCaseBuilderVersion}};
 }
 
@@ -190,7 +192,13 @@ nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Mode
   record["messages"] = messages;
   record["orders"] = orders;
   record["answer"] = answer;
-  record["grade"] = nullptr;  // grading: issue 6
+  // The deterministic grade (SPEC 7); an episode without an answer grades `none`.
+  const std::string text = answer.is_object() ? answer.value("diagnosis", "") : "";
+  std::optional<std::string> code;
+  if (answer.is_object() && answer.contains("icd10")) code = answer["icd10"].get<std::string>();
+  const Grade grade = in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, text, code);
+  record["grade"] = {{"level", grade.level}, {"credit", grade.credit},
+                     {"mapped_code", grade.mapped_code.empty() ? nlohmann::json(nullptr) : nlohmann::json(grade.mapped_code)}};
   if (episode.ok()) {
     record["tests_ordered"] = episode->ordered_lab_concepts();
     record["tests_performed"] = episode->performed_lab_concepts();
@@ -253,6 +261,8 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs),
                                                                 in->rules, WindowHours{}));
   in->environment = std::move(env);
+  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference));
+  in->grader = std::move(grader);
   return in;
 }
 

@@ -22,6 +22,7 @@
 
 #include "cases/case_builder.h"
 #include "environment/environment.h"
+#include "grading/grader.h"
 #include "models/model.h"
 
 namespace medcred {
@@ -53,6 +54,7 @@ struct RunInputs {
   StoreSummary store_summary;
   std::unique_ptr<Store> store;
   std::optional<Environment> environment;
+  std::optional<Grader> grader;  // holds a pointer to *reference
 };
 
 Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& options);
