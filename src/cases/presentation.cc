@@ -3,45 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
 #include "common/time.h"
 
 namespace medcred {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
 
-bool StartsWithCi(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-Result<std::vector<std::string>> StringList(const toml::table& t, const char* key, const std::string& where) {
-  const toml::array* arr = t[key].as_array();
-  if (arr == nullptr) return Status::BadInput(where + "." + key + " must be a list of strings");
-  std::vector<std::string> out;
-  for (const auto& e : *arr) {
-    auto s = e.value<std::string>();
-    if (!s || s->empty()) return Status::BadInput(where + "." + key + " must be a list of non-empty strings");
-    out.push_back(*s);
-  }
-  return out;
-}
 
 // The start of the sentence holding position `at`: just after the last
 // sentence end (. ? ! followed by white space) or blank line before it, else 0.
@@ -74,17 +43,17 @@ Result<PresentationRules> PresentationRules::Parse(const DataFile& file) {
   const toml::table* hpi = root["hpi"].as_table();
   if (hpi == nullptr) return Status::BadInput(file.path + ": [hpi] is missing");
   const std::string where = file.path + ": hpi";
-  MEDCRED_ASSIGN_OR_RETURN(r.section_headers, StringList(*hpi, "section_headers", where));
-  MEDCRED_ASSIGN_OR_RETURN(r.stop_line_prefixes, StringList(*hpi, "stop_line_prefixes", where));
-  MEDCRED_ASSIGN_OR_RETURN(r.cut_markers, StringList(*hpi, "cut_markers", where));
+  MEDCRED_ASSIGN_OR_RETURN(r.section_headers, TomlStrings((*hpi)["section_headers"], where + ".section_headers"));
+  MEDCRED_ASSIGN_OR_RETURN(r.stop_line_prefixes, TomlStrings((*hpi)["stop_line_prefixes"], where + ".stop_line_prefixes"));
+  MEDCRED_ASSIGN_OR_RETURN(r.cut_markers, TomlStrings((*hpi)["cut_markers"], where + ".cut_markers"));
   auto max = (*hpi)["max_chars"].value<int64_t>();
   if (!max || *max < 100) return Status::BadInput(where + ".max_chars must be an integer of at least 100");
   r.max_chars = static_cast<size_t>(*max);
   const toml::table* exam = root["exam"].as_table();
   if (exam == nullptr) return Status::BadInput(file.path + ": [exam] is missing");
   const std::string ew = file.path + ": exam";
-  MEDCRED_ASSIGN_OR_RETURN(r.exam_headers, StringList(*exam, "section_headers", ew));
-  MEDCRED_ASSIGN_OR_RETURN(r.exam_stop_line_prefixes, StringList(*exam, "stop_line_prefixes", ew));
+  MEDCRED_ASSIGN_OR_RETURN(r.exam_headers, TomlStrings((*exam)["section_headers"], ew + ".section_headers"));
+  MEDCRED_ASSIGN_OR_RETURN(r.exam_stop_line_prefixes, TomlStrings((*exam)["stop_line_prefixes"], ew + ".stop_line_prefixes"));
   auto emax = (*exam)["max_chars"].value<int64_t>();
   if (!emax || *emax < 100) return Status::BadInput(ew + ".max_chars must be an integer of at least 100");
   r.exam_max_chars = static_cast<size_t>(*emax);
@@ -113,7 +82,7 @@ std::string Section(const std::string& note, const std::vector<std::string>& hea
   size_t end = note.size();
   for (size_t line = note.find('\n', start); line != std::string::npos; line = note.find('\n', line + 1)) {
     const std::string_view rest = std::string_view(note).substr(line + 1);
-    const bool stop = std::any_of(stops.begin(), stops.end(), [&](const std::string& p) { return StartsWithCi(rest, p); });
+    const bool stop = std::any_of(stops.begin(), stops.end(), [&](const std::string& p) { return StartsWithIgnoreCase(rest, p); });
     if (stop) {
       end = line;
       break;

@@ -6,37 +6,14 @@
 namespace medcred {
 namespace {
 
-Result<std::vector<std::string>> Strings(const toml::node_view<const toml::node>& node, const std::string& where,
-                                         bool required = true) {
-  std::vector<std::string> out;
-  if (!node) {
-    if (required) return Status::BadInput(where + " is missing");
-    return out;
-  }
-  const toml::array* arr = node.as_array();
-  if (arr == nullptr) return Status::BadInput(where + " must be a list of strings");
-  for (const auto& e : *arr) {
-    auto s = e.value<std::string>();
-    if (!s) return Status::BadInput(where + " must be a list of strings");
-    out.push_back(*s);
-  }
-  return out;
-}
-
 Result<std::vector<CodeRange>> Ranges(const toml::node_view<const toml::node>& node, const std::string& where) {
-  MEDCRED_ASSIGN_OR_RETURN(auto texts, Strings(node, where));
+  MEDCRED_ASSIGN_OR_RETURN(auto texts, TomlStrings(node, where));
   std::vector<CodeRange> out;
   for (const auto& t : texts) {
     MEDCRED_ASSIGN_OR_RETURN(CodeRange r, ParseCodeRange(t, where));
     out.push_back(r);
   }
   return out;
-}
-
-Result<std::string> Text(const toml::node_view<const toml::node>& node, const std::string& where) {
-  auto s = node.value<std::string>();
-  if (!s || s->empty()) return Status::BadInput(where + " must be a non-empty string");
-  return *s;
 }
 
 Result<int> Int(const toml::node_view<const toml::node>& node, const std::string& where, int lo, int hi) {
@@ -66,13 +43,13 @@ Result<Taxonomy> Taxonomy::Parse(const DataFile& file) {
   const std::string& p = file.path;
   Taxonomy t;
   t.sha256_ = file.sha256;
-  MEDCRED_ASSIGN_OR_RETURN(t.version_, Text(root["version"], p + ": version"));
+  MEDCRED_ASSIGN_OR_RETURN(t.version_, TomlText(root["version"], p + ": version"));
 
   const auto inc = root["inclusion"];
   if (!inc.as_table()) return Status::BadInput(p + ": [inclusion] is missing");
   InclusionRules& r = t.inclusion_;
   MEDCRED_ASSIGN_OR_RETURN(r.excluded_admission_types,
-                           Strings(inc["excluded_admission_types"], p + ": inclusion.excluded_admission_types"));
+                           TomlStrings(inc["excluded_admission_types"], p + ": inclusion.excluded_admission_types"));
   MEDCRED_ASSIGN_OR_RETURN(r.window_hours_before, Int(inc["window_hours_before"], p + ": inclusion.window_hours_before", 0, 24 * 30));
   MEDCRED_ASSIGN_OR_RETURN(r.window_hours_after, Int(inc["window_hours_after"], p + ": inclusion.window_hours_after", 0, 24 * 30));
   MEDCRED_ASSIGN_OR_RETURN(r.min_labs_in_window, Int(inc["min_labs_in_window"], p + ": inclusion.min_labs_in_window", 0, 100000));
@@ -91,19 +68,19 @@ Result<Taxonomy> Taxonomy::Parse(const DataFile& file) {
     if (c == nullptr) return Status::BadInput(where + " is not a table");
     const toml::node_view<const toml::node> cv(c);
     Category cat;
-    MEDCRED_ASSIGN_OR_RETURN(cat.name, Text(cv["name"], where + ".name"));
-    MEDCRED_ASSIGN_OR_RETURN(cat.title, Text(cv["title"], where + " (" + cat.name + ").title"));
-    MEDCRED_ASSIGN_OR_RETURN(cat.kind, Text(cv["kind"], where + " (" + cat.name + ").kind"));
+    MEDCRED_ASSIGN_OR_RETURN(cat.name, TomlText(cv["name"], where + ".name"));
+    MEDCRED_ASSIGN_OR_RETURN(cat.title, TomlText(cv["title"], where + " (" + cat.name + ").title"));
+    MEDCRED_ASSIGN_OR_RETURN(cat.kind, TomlText(cv["kind"], where + " (" + cat.name + ").kind"));
     if (!names.insert(cat.name).second) return Status::BadInput(where + ": the name '" + cat.name + "' is used twice");
     if (cat.kind == "diagnosis") {
       MEDCRED_ASSIGN_OR_RETURN(cat.icd10, Ranges(cv["icd10"], where + " (" + cat.name + ").icd10"));
     } else if (cat.kind == "context") {
-      MEDCRED_ASSIGN_OR_RETURN(cat.rule, Text(cv["rule"], where + " (" + cat.name + ").rule"));
+      MEDCRED_ASSIGN_OR_RETURN(cat.rule, TomlText(cv["rule"], where + " (" + cat.name + ").rule"));
       if (!kRules.count(cat.rule)) {
         return Status::BadInput(where + " (" + cat.name + ").rule: '" + cat.rule +
                                 "' is not one of icu_stay, arrived_via_ed, imaging_report_in_window");
       }
-      MEDCRED_ASSIGN_OR_RETURN(cat.description, Text(cv["description"], where + " (" + cat.name + ").description"));
+      MEDCRED_ASSIGN_OR_RETURN(cat.description, TomlText(cv["description"], where + " (" + cat.name + ").description"));
     } else {
       return Status::BadInput(where + " (" + cat.name + ").kind: '" + cat.kind + "' is not diagnosis or context");
     }

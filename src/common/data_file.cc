@@ -35,4 +35,27 @@ Result<toml::table> ParseToml(const DataFile& file) {
   }
 }
 
+Result<std::vector<std::string>> TomlStrings(const toml::node_view<const toml::node>& node, const std::string& where,
+                                             bool required) {
+  std::vector<std::string> out;
+  if (!node) {
+    if (required) return Status::BadInput(where + " is missing");
+    return out;
+  }
+  const toml::array* arr = node.as_array();
+  if (arr == nullptr) return Status::BadInput(where + " must be a list of non-empty strings");
+  for (const auto& e : *arr) {
+    auto s = e.value<std::string>();
+    if (!s || s->empty()) return Status::BadInput(where + " must be a list of non-empty strings");
+    out.push_back(*s);
+  }
+  return out;
+}
+
+Result<std::string> TomlText(const toml::node_view<const toml::node>& node, const std::string& where) {
+  auto s = node.value<std::string>();
+  if (!s || s->empty()) return Status::BadInput(where + " must be a non-empty string");
+  return *s;
+}
+
 }  // namespace medcred

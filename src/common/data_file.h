@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -29,5 +30,13 @@ Result<DataFile> LoadDataFile(const std::string& name);
 
 // Parses a TOML data file; a syntax error becomes BadInput naming file:line.
 Result<toml::table> ParseToml(const DataFile& file);
+
+// Typed reads of one TOML field; an error is BadInput naming `where`
+// ("taxonomy-v1.toml: inclusion.excluded_admission_types").
+// A list of non-empty strings; absent is an error when `required`, else empty.
+Result<std::vector<std::string>> TomlStrings(const toml::node_view<const toml::node>& node, const std::string& where,
+                                             bool required = true);
+// A non-empty string.
+Result<std::string> TomlText(const toml::node_view<const toml::node>& node, const std::string& where);
 
 }  // namespace medcred

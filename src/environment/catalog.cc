@@ -1,40 +1,13 @@
 #include "environment/catalog.h"
 
+#include "common/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
 
 namespace medcred {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-Result<std::vector<std::string>> Strings(const toml::node_view<const toml::node>& node, const std::string& where,
-                                         bool required) {
-  std::vector<std::string> out;
-  if (!node) {
-    if (required) return Status::BadInput(where + " is missing");
-    return out;
-  }
-  const toml::array* arr = node.as_array();
-  if (arr == nullptr) return Status::BadInput(where + " must be a list of strings");
-  for (const auto& e : *arr) {
-    auto s = e.value<std::string>();
-    if (!s || s->empty()) return Status::BadInput(where + " must be a list of non-empty strings");
-    out.push_back(*s);
-  }
-  return out;
-}
-
-Result<std::string> Text(const toml::node_view<const toml::node>& node, const std::string& where) {
-  auto s = node.value<std::string>();
-  if (!s || s->empty()) return Status::BadInput(where + " must be a non-empty string");
-  return *s;
-}
 
 // Words a query may end with that add nothing: "troponin level", "lipase test".
 const std::set<std::string> kFillers = {"level", "levels", "test", "tests", "study", "studies", "value", "values",
@@ -61,21 +34,7 @@ std::string StripFillers(std::string s) {
 
 }  // namespace
 
-std::string NormalizeQuery(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char ch : text) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '+' || c == '%') {
-      if (space && !out.empty()) out.push_back(' ');
-      space = false;
-      out.push_back(static_cast<char>(std::tolower(c)));
-    } else {
-      space = true;
-    }
-  }
-  return out;
-}
+std::string NormalizeQuery(std::string_view text) { return NormalizeWords(text, "+%"); }
 
 size_t EditDistance(std::string_view a, std::string_view b) {
   // Three rows of the optimal-string-alignment table, reused across calls on
@@ -114,13 +73,13 @@ Result<LabCatalog> LabCatalog::Parse(const DataFile& file) {
   const std::string& p = file.path;
   LabCatalog c;
   c.sha256_ = file.sha256;
-  MEDCRED_ASSIGN_OR_RETURN(c.version_, Text(root["version"], p + ": version"));
-  MEDCRED_ASSIGN_OR_RETURN(c.default_fluid_, Text(root["default_fluid"], p + ": default_fluid"));
+  MEDCRED_ASSIGN_OR_RETURN(c.version_, TomlText(root["version"], p + ": version"));
+  MEDCRED_ASSIGN_OR_RETURN(c.default_fluid_, TomlText(root["default_fluid"], p + ": default_fluid"));
 
   const toml::table* fw = root["fluid_words"].as_table();
   if (fw == nullptr) return Status::BadInput(p + ": [fluid_words] is missing");
   for (const auto& [fluid, words] : *fw) {
-    MEDCRED_ASSIGN_OR_RETURN(auto list, Strings(toml::node_view<const toml::node>(words), p + ": fluid_words." +
+    MEDCRED_ASSIGN_OR_RETURN(auto list, TomlStrings(toml::node_view<const toml::node>(words), p + ": fluid_words." +
                                                     std::string(fluid.str()), true));
     for (const auto& w : list) c.fluid_words_.emplace_back(NormalizeQuery(w), std::string(fluid.str()));
   }
@@ -146,11 +105,11 @@ Result<LabCatalog> LabCatalog::Parse(const DataFile& file) {
     if (t == nullptr) return Status::BadInput(where + " is not a table");
     const toml::node_view<const toml::node> v(t);
     LabConcept k;
-    MEDCRED_ASSIGN_OR_RETURN(k.name, Text(v["name"], where + ".name"));
+    MEDCRED_ASSIGN_OR_RETURN(k.name, TomlText(v["name"], where + ".name"));
     const std::string w = where + " (" + k.name + ")";
     k.fluid = v["fluid"].value_or(c.default_fluid_);
-    MEDCRED_ASSIGN_OR_RETURN(k.labels, Strings(v["labels"], w + ".labels", true));
-    MEDCRED_ASSIGN_OR_RETURN(k.aliases, Strings(v["aliases"], w + ".aliases", false));
+    MEDCRED_ASSIGN_OR_RETURN(k.labels, TomlStrings(v["labels"], w + ".labels", true));
+    MEDCRED_ASSIGN_OR_RETURN(k.aliases, TomlStrings(v["aliases"], w + ".aliases", false));
     if (c.FindTest(k.name) != nullptr) return Status::BadInput(w + ": the name is used twice");
     const Target target{Resolution::Kind::kLabTest, c.tests_.size()};
     Table& fluid_table = c.by_fluid_[k.fluid];
@@ -174,11 +133,11 @@ Result<LabCatalog> LabCatalog::Parse(const DataFile& file) {
       if (t == nullptr) return Status::BadInput(where + " is not a table");
       const toml::node_view<const toml::node> v(t);
       LabPanel panel;
-      MEDCRED_ASSIGN_OR_RETURN(panel.name, Text(v["name"], where + ".name"));
+      MEDCRED_ASSIGN_OR_RETURN(panel.name, TomlText(v["name"], where + ".name"));
       const std::string w = where + " (" + panel.name + ")";
-      MEDCRED_ASSIGN_OR_RETURN(panel.title, Text(v["title"], w + ".title"));
-      MEDCRED_ASSIGN_OR_RETURN(panel.aliases, Strings(v["aliases"], w + ".aliases", false));
-      MEDCRED_ASSIGN_OR_RETURN(auto names, Strings(v["tests"], w + ".tests", true));
+      MEDCRED_ASSIGN_OR_RETURN(panel.title, TomlText(v["title"], w + ".title"));
+      MEDCRED_ASSIGN_OR_RETURN(panel.aliases, TomlStrings(v["aliases"], w + ".aliases", false));
+      MEDCRED_ASSIGN_OR_RETURN(auto names, TomlStrings(v["tests"], w + ".tests", true));
       for (const auto& n : names) {
         const LabConcept* k = c.FindTest(n);
         if (k == nullptr) return Status::BadInput(w + ".tests: no [[test]] named '" + n + "'");
@@ -199,12 +158,12 @@ Result<LabCatalog> LabCatalog::Parse(const DataFile& file) {
       if (t == nullptr) return Status::BadInput(where + " is not a table");
       const toml::node_view<const toml::node> v(t);
       MicroConcept m;
-      MEDCRED_ASSIGN_OR_RETURN(m.name, Text(v["name"], where + ".name"));
+      MEDCRED_ASSIGN_OR_RETURN(m.name, TomlText(v["name"], where + ".name"));
       const std::string w = where + " (" + m.name + ")";
-      MEDCRED_ASSIGN_OR_RETURN(m.title, Text(v["title"], w + ".title"));
-      MEDCRED_ASSIGN_OR_RETURN(m.spec_types, Strings(v["spec_types"], w + ".spec_types", true));
-      MEDCRED_ASSIGN_OR_RETURN(m.test_names, Strings(v["test_names"], w + ".test_names", false));
-      MEDCRED_ASSIGN_OR_RETURN(m.aliases, Strings(v["aliases"], w + ".aliases", false));
+      MEDCRED_ASSIGN_OR_RETURN(m.title, TomlText(v["title"], w + ".title"));
+      MEDCRED_ASSIGN_OR_RETURN(m.spec_types, TomlStrings(v["spec_types"], w + ".spec_types", true));
+      MEDCRED_ASSIGN_OR_RETURN(m.test_names, TomlStrings(v["test_names"], w + ".test_names", false));
+      MEDCRED_ASSIGN_OR_RETURN(m.aliases, TomlStrings(v["aliases"], w + ".aliases", false));
       const Target target{Resolution::Kind::kMicro, c.micro_.size()};
       MEDCRED_RETURN_IF_ERROR(add(c.micro_global_, m.name, target, w + ".name"));
       MEDCRED_RETURN_IF_ERROR(add(c.micro_global_, m.title, target, w + ".title"));
@@ -220,7 +179,7 @@ Result<LabCatalog> LabCatalog::Parse(const DataFile& file) {
     if (tbl == nullptr) return Status::BadInput(p + ": [imaging." + section + "] is missing");
     auto& out = std::string(section) == "modalities" ? c.modalities_ : c.regions_;
     for (const auto& [name, words] : *tbl) {
-      MEDCRED_ASSIGN_OR_RETURN(auto list, Strings(toml::node_view<const toml::node>(words),
+      MEDCRED_ASSIGN_OR_RETURN(auto list, TomlStrings(toml::node_view<const toml::node>(words),
                                                   p + ": imaging." + section + "." + std::string(name.str()), true));
       for (auto& wd : list) wd = NormalizeQuery(wd);
       out.emplace_back(std::string(name.str()), std::move(list));

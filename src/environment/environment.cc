@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/text.h"
 #include "common/time.h"
 #include "store/schema.h"
 
@@ -22,16 +23,7 @@ std::string Number(double v) {
   return buf;
 }
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
-bool EqualsCi(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // The exam title of a radiology report: the text after "EXAMINATION:", else its first line.
 std::string ReportTitle(const std::string& text) {
@@ -43,6 +35,13 @@ std::string ReportTitle(const std::string& text) {
   title.erase(0, title.find_first_not_of(" \t"));
   title.erase(title.find_last_not_of(" \t\r") + 1);
   return title;
+}
+
+// The answer line for a name the catalog cannot place, with its suggestions.
+std::string Unrecognized(const std::string& query, const std::string& what, const std::vector<std::string>& suggestions) {
+  std::string t = "\"" + query + "\": unrecognized " + what;
+  for (size_t i = 0; i < suggestions.size(); ++i) t += (i ? ", " : "; did you mean: ") + suggestions[i];
+  return t + "\n";
 }
 
 const std::vector<std::string> kFindingsHeaders = {"FINDINGS:", "Findings:"};
@@ -338,15 +337,8 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
       ++r.invalid_orders;
       order["status"] = "unrecognized";
       order["suggestions"] = res.suggestions;
-      t += "\"" + q + "\": unrecognized test";
-      if (cat.ResolveMicro(q).resolved() && cat.ResolveMicro(q).interpreted.empty()) {
-        t += " (a microbiology order: use order_microbiology)";
-      }
-      if (!res.suggestions.empty()) {
-        t += "; did you mean: ";
-        for (size_t i = 0; i < res.suggestions.size(); ++i) t += (i ? ", " : "") + res.suggestions[i];
-      }
-      t += "\n";
+      const bool is_micro = cat.ResolveMicro(q).resolved() && cat.ResolveMicro(q).interpreted.empty();
+      t += Unrecognized(q, is_micro ? "test (a microbiology order: use order_microbiology)" : "test", res.suggestions);
     } else if (res.kind == Resolution::Kind::kLabTest) {
       const LabConcept& k = cat.tests()[res.index];
       order["status"] = "resolved";
@@ -396,12 +388,7 @@ ToolResult Episode::Micro(const std::vector<std::string>& tests) {
       ++r.invalid_orders;
       order["status"] = "unrecognized";
       order["suggestions"] = res.suggestions;
-      t += "\"" + q + "\": unrecognized microbiology order";
-      if (!res.suggestions.empty()) {
-        t += "; did you mean: ";
-        for (size_t i = 0; i < res.suggestions.size(); ++i) t += (i ? ", " : "") + res.suggestions[i];
-      }
-      t += "\n";
+      t += Unrecognized(q, "microbiology order", res.suggestions);
       r.record["orders"].push_back(order);
       continue;
     }
@@ -413,9 +400,9 @@ ToolResult Episode::Micro(const std::vector<std::string>& tests) {
     r.cost += charged;
     auto matches = [&](const MicroRecord& row) {
       const bool spec = std::any_of(m.spec_types.begin(), m.spec_types.end(),
-                                    [&](const std::string& s) { return EqualsCi(s, row.spec_type); });
+                                    [&](const std::string& s) { return EqualsIgnoreCase(s, row.spec_type); });
       const bool test = m.test_names.empty() || std::any_of(m.test_names.begin(), m.test_names.end(),
-                                                            [&](const std::string& s) { return EqualsCi(s, row.test_name); });
+                                                            [&](const std::string& s) { return EqualsIgnoreCase(s, row.test_name); });
       return spec && test;
     };
     // The first specimen of this kind collected in the window.
@@ -526,7 +513,7 @@ ToolResult Episode::Ecg() {
   ToolResult r;
   r.cost = Charge("ecg", env_->costs().Find("ecg", "ecg"));
   for (const auto& o : orders_) {
-    if (!EqualsCi(o.order_subtype, "ECG")) continue;
+    if (!EqualsIgnoreCase(o.order_subtype, "ECG")) continue;
     r.record = {{"performed", true}, {"report", false}, {"hours", static_cast<double>(o.ordertime - t0_) / 3600.0}};
     r.text = "ECG: ordered at " + Hours(o.ordertime) + "; no ECG report is loaded in this dataset (MIMIC-IV-ECG).\n";
     return r;

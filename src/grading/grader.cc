@@ -1,5 +1,7 @@
 #include "grading/grader.h"
 
+#include "common/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -8,22 +10,7 @@
 namespace medcred {
 namespace {
 
-// Lower case, alphanumerics kept, everything else a single space.
-std::string Normalize(const std::string& text) {
-  std::string out;
-  bool space = false;
-  for (char ch : text) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c)) {
-      if (space && !out.empty()) out.push_back(' ');
-      space = false;
-      out.push_back(static_cast<char>(std::tolower(c)));
-    } else {
-      space = true;
-    }
-  }
-  return out;
-}
+std::string Normalize(const std::string& text) { return NormalizeWords(text); }
 
 // Words that carry no meaning for matching a title.
 const std::set<std::string> kStopWords = {"of", "the", "and", "or", "with", "without", "in", "to", "a", "an", "due",

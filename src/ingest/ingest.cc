@@ -16,6 +16,7 @@
 
 #include "common/csv_reader.h"
 #include "common/sha256.h"
+#include "common/text.h"
 #include "common/time.h"
 #include "common/version.h"
 #include "ingest/source.h"
@@ -137,11 +138,6 @@ const char* TypeNoun(ColumnType t) {
   return "text";
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Parses one source file into batches on `queue`.
 Status ParseFile(const SourceFile& file, GzipBackend gzip, Queue* queue, const std::atomic<bool>& cancel) {

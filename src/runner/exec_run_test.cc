@@ -15,6 +15,7 @@
 #include "models/exec_model.h"
 #include "models/record_replay.h"
 #include "runner/runner.h"
+#include "runner/runner_testing.h"
 #include "testing/testing.h"
 
 namespace medcred {
@@ -27,17 +28,8 @@ class ExecRun : public ::testing::Test {
  protected:
   void SetUp() override {
     if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
-    testing::WriteSyntheticRelease(tmp_ / "src");
-    IngestOptions io;
-    io.sources = {tmp_ / "src"};
-    io.store_path = tmp_ / "s.db";
-    ASSERT_TRUE(Ingest(io).ok());
-    RunOptions o;
-    o.store = tmp_ / "s.db";
-    o.split = "all";
-    auto in = LoadRunInputs(o);
-    ASSERT_TRUE(in.ok()) << in.status().message();
-    inputs_ = std::move(*in);
+    inputs_ = testing::SyntheticRunInputs(tmp_);
+    ASSERT_NE(inputs_, nullptr);
   }
   std::string Agent(const std::string& name, const std::string& body) {
     const std::string path = tmp_ / (name + ".sh");

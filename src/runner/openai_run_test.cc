@@ -19,6 +19,7 @@
 #include "ingest/ingest.h"
 #include "models/openai_model.h"
 #include "runner/runner.h"
+#include "runner/runner_testing.h"
 #include "testing/testing.h"
 
 namespace medcred {
@@ -151,17 +152,8 @@ class OpenAIRun : public ::testing::Test {
   void SetUp() override {
     if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
     setenv("MEDCRED_TEST_KEY", kKey, 1);
-    testing::WriteSyntheticRelease(tmp_ / "src");
-    IngestOptions io;
-    io.sources = {tmp_ / "src"};
-    io.store_path = tmp_ / "s.db";
-    ASSERT_TRUE(Ingest(io).ok());
-    RunOptions o;
-    o.store = tmp_ / "s.db";
-    o.split = "all";
-    auto in = LoadRunInputs(o);
-    ASSERT_TRUE(in.ok()) << in.status().message();
-    inputs_ = std::move(*in);
+    inputs_ = testing::SyntheticRunInputs(tmp_);
+    ASSERT_NE(inputs_, nullptr);
   }
 
   // Runs `model` against the fake endpoint; returns the episodes by case id.

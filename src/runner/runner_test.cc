@@ -1,4 +1,5 @@
 #include "runner/runner.h"
+#include "runner/runner_testing.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -46,28 +47,17 @@ ModelReply Calls(std::vector<std::pair<std::string, std::string>> calls) {
   return r;
 }
 
-std::vector<nlohmann::json> Episodes(const std::string& dir) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(dir + "/episodes.jsonl");
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+std::vector<nlohmann::json> Episodes(const std::string& dir) { return testing::ReadEpisodeLines(dir); }
 
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
-    testing::WriteSyntheticRelease(tmp_ / "src");
-    IngestOptions io;
-    io.sources = {tmp_ / "src"};
-    io.store_path = tmp_ / "s.db";
-    ASSERT_TRUE(Ingest(io).ok());
+    inputs_ = testing::SyntheticRunInputs(tmp_);
+    ASSERT_NE(inputs_, nullptr);
     options_.store = tmp_ / "s.db";
     options_.split = "all";
     options_.model = "test:scripted";
-    auto in = LoadRunInputs(options_);
-    ASSERT_TRUE(in.ok()) << in.status().message();
-    inputs_ = std::move(*in);
   }
   RunOptions Options(const std::string& out) {
     RunOptions o = options_;

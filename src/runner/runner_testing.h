@@ -1,0 +1,46 @@
+// Test-only helpers for the runner's tests: a synthetic store with its run
+// inputs, and reading a run directory's episodes.
+//
+// Thread safety: test-only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingest/ingest.h"
+#include "runner/runner.h"
+#include "testing/testing.h"
+
+namespace medcred::testing {
+
+// Ingests the synthetic release into tmp/s.db and loads the run inputs for it
+// (split "all"); null, with a test failure, when that fails.
+inline std::unique_ptr<RunInputs> SyntheticRunInputs(const TempDir& tmp) {
+  WriteSyntheticRelease(tmp / "src");
+  IngestOptions io;
+  io.sources = {tmp / "src"};
+  io.store_path = tmp / "s.db";
+  auto summary = Ingest(io);
+  EXPECT_TRUE(summary.ok()) << summary.status().message();
+  if (!summary.ok()) return nullptr;
+  RunOptions o;
+  o.store = tmp / "s.db";
+  o.split = "all";
+  auto in = LoadRunInputs(o);
+  EXPECT_TRUE(in.ok()) << in.status().message();
+  return in.ok() ? std::move(*in) : nullptr;
+}
+
+// The episodes of a run directory, in file order.
+inline std::vector<nlohmann::json> ReadEpisodeLines(const std::string& dir) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(dir + "/episodes.jsonl");
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+}  // namespace medcred::testing
