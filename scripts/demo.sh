@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, from a fresh machine: install what is needed, build medcred,
-# and ingest the open MIMIC-IV demo into out/demo.db.
-# (When the runner and grader land, this becomes `medcred demo`.)
+# ingest the open MIMIC-IV demo into out/demo.db, and run the labs-bayes
+# baseline on its test cases (graded episodes in out/runs/demo-labs-bayes).
+# (With the credentials and report of issue 6, this becomes `medcred demo`.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -18,4 +19,7 @@ if [ -z "$demo" ]; then
   exit 1
 fi
 mkdir -p out
-exec build/src/cli/medcred ingest --source "$demo" --store out/demo.db "$@"
+build/src/cli/medcred ingest --source "$demo" --store out/demo.db "$@"
+rm -rf out/runs/demo-labs-bayes
+build/src/cli/medcred run --store out/demo.db --model baseline:labs-bayes --out out/runs/demo-labs-bayes
+echo "demo.sh: episodes in out/runs/demo-labs-bayes/episodes.jsonl, counts in out/runs/demo-labs-bayes/summary.json" >&2
