@@ -337,7 +337,8 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
       ++r.invalid_orders;
       order["status"] = "unrecognized";
       order["suggestions"] = res.suggestions;
-      const bool is_micro = cat.ResolveMicro(q).resolved() && cat.ResolveMicro(q).interpreted.empty();
+      const Resolution as_micro = cat.ResolveMicro(q);
+      const bool is_micro = as_micro.resolved() && as_micro.interpreted.empty();
       t += Unrecognized(q, is_micro ? "test (a microbiology order: use order_microbiology)" : "test", res.suggestions);
     } else if (res.kind == Resolution::Kind::kLabTest) {
       const LabConcept& k = cat.tests()[res.index];
