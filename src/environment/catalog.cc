@@ -13,8 +13,7 @@ namespace {
 const std::set<std::string> kFillers = {"level", "levels", "test", "tests", "study", "studies", "value", "values",
                                         "lab", "labs", "measurement", "please", "stat"};
 
-// " text ": a phrase padded for whole-word search. Built by append: GCC 12
-// at -O3 reports a false -Wrestrict on `" " + s + " "`.
+// " text ": a phrase padded with one space each side, for whole-word search.
 std::string Pad(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);

@@ -328,6 +328,14 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
     if (first->valuenum) (*rec)["valuenum"] = *first->valuenum;
     return line;
   };
+  // A resolved order: its concept, charged once per episode (tests and panels alike).
+  auto charge_order = [&](nlohmann::json* order, const std::string& name) {
+    const double charged = Charge("lab:" + name, env_->costs().Find("lab", name));
+    (*order)["status"] = "resolved";
+    (*order)["concept"] = name;
+    (*order)["cost"] = charged;
+    r.cost += charged;
+  };
   std::string t;
   for (const std::string& q : tests) {
     Resolution res = cat.ResolveLab(q);
@@ -342,11 +350,7 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
       t += Unrecognized(q, is_micro ? "test (a microbiology order: use order_microbiology)" : "test", res.suggestions);
     } else if (res.kind == Resolution::Kind::kLabTest) {
       const LabConcept& k = cat.tests()[res.index];
-      order["status"] = "resolved";
-      order["concept"] = k.name;
-      const double charged = Charge("lab:" + k.name, env_->costs().Find("lab", k.name));
-      order["cost"] = charged;
-      r.cost += charged;
+      charge_order(&order, k.name);
       nlohmann::json rec;
       const std::string line = result_line(k, &rec);
       order["result"] = rec;
@@ -354,11 +358,7 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
       t += q + read_as + " [" + (label.empty() ? k.Display() : label) + "]: " + line + "\n";
     } else {
       const LabPanel& p = cat.panels()[res.index];
-      order["status"] = "resolved";
-      order["concept"] = p.name;
-      const double charged = Charge("lab:" + p.name, env_->costs().Find("lab", p.name));
-      order["cost"] = charged;
-      r.cost += charged;
+      charge_order(&order, p.name);
       order["results"] = nlohmann::json::array();
       t += q + read_as + " [" + p.title + "]:\n";
       for (size_t i : p.tests) {
