@@ -15,12 +15,14 @@ PACKAGES=(
   libcli11-dev                  # command line
   libtomlplusplus-dev           # the methodology data files (TOML)
   libcurl4-openssl-dev          # the openai: model adapter (HTTP client)
-  libcpp-httplib-dev            # HTTP server: scripted model endpoints in tests (later: medcred serve)
+  libcpp-httplib-dev            # HTTP server: scripted model endpoints in tests, `medcred serve`
+  libsodium-dev                 # Ed25519 signatures of registry entries and tree heads
   libfmt-dev                    # formatting
   libgtest-dev libgmock-dev     # tests
   libbenchmark-dev              # micro-benchmarks
   # tools the tests and benchmarks call
   gzip coreutils time bc isal  # isal: igzip, the decompression floor in bench/ingest_bench.sh
+  chromium fonts-dejavu-core   # headless browser: the report and registry pages render (screenshot tests)
 )
 
 missing=()

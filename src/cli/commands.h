@@ -27,5 +27,7 @@ Command AddResolve(CLI::App& root);
 Command AddRun(CLI::App& root);
 Command AddMerge(CLI::App& root);
 Command AddMatchDx(CLI::App& root);
+Command AddReport(CLI::App& root);
+Command AddDemo(CLI::App& root);
 
 }  // namespace medcred::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(medcred::kVersion) + " (" + medcred::kGitCommit + ")");
   std::vector<medcred::cli::Command> commands = {
+      medcred::cli::AddDemo(app),
       medcred::cli::AddIngest(app),
       medcred::cli::AddInfo(app),
       medcred::cli::AddCategories(app),
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
       medcred::cli::AddRun(app),
       medcred::cli::AddMerge(app),
       medcred::cli::AddMatchDx(app),
+      medcred::cli::AddReport(app),
   };
   try {
     app.parse(argc, argv);

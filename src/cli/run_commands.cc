@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/outputs.h"
 #include "models/record_replay.h"
 #include "runner/runner.h"
 
@@ -16,6 +17,7 @@ Command AddRun(CLI::App& root) {
     RunOptions run;
     ModelSettings model;
     std::string case_ids, shard = "1/1", replay;
+    JudgeOptions judge;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* app = root.add_subcommand("run", "Run a model on the cases of a store, one episode per case");
@@ -36,6 +38,7 @@ Command AddRun(CLI::App& root) {
   app->add_option("--replay", o->replay, "Answer from the recorded replies of this run directory, without the model");
   app->add_flag("--allow-remote-endpoint", o->model.allow_remote_endpoint,
                 "Allow an openai: endpoint that is not this machine (only where MIMIC's data use agreement allows)");
+  AddJudgeOptions(app, o->judge);
   return {app, [o]() -> Status {
             RunOptions r = o->run;
             std::stringstream ids(o->case_ids);
@@ -60,6 +63,9 @@ Command AddRun(CLI::App& root) {
             std::fprintf(stderr, "%d cases, %d run, %d already done; outcomes:", result.selected, result.ran, result.skipped);
             for (const auto& [k, n] : result.outcomes) std::fprintf(stderr, " %s %d", k.c_str(), n);
             std::fprintf(stderr, "; %.2f s; run directory %s\n", result.seconds, r.out_dir.c_str());
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out,
+                                     WriteOutputs(r.out_dir, *inputs->grader, inputs->taxonomy, *inputs->reference, o->judge));
+            std::printf("%s", CredentialTable(out.credentials).c_str());
             return Status::OK();
           }};
 }
@@ -67,13 +73,23 @@ Command AddRun(CLI::App& root) {
 Command AddMerge(CLI::App& root) {
   struct Opts {
     std::vector<std::string> dirs;
-    std::string out;
+    std::string out, reference;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* app = root.add_subcommand("merge", "Join the run directories of shards (--shard K/N) into one");
   app->add_option("runs", o->dirs, "Run directories")->required();
   app->add_option("--out", o->out, "The merged run directory")->required();
-  return {app, [o]() -> Status { return Merge(o->dirs, o->out); }};
+  app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  return {app, [o]() -> Status {
+            MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
+            MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o->reference));
+            MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
+            MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
+            MEDCRED_RETURN_IF_ERROR(Merge(o->dirs, o->out));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, WriteOutputs(o->out, grader, taxonomy, reference, JudgeOptions{}));
+            std::printf("%s", CredentialTable(out.credentials).c_str());
+            return Status::OK();
+          }};
 }
 
 }  // namespace medcred::cli

@@ -54,6 +54,40 @@ Result<Methodology> Methodology::Parse(const DataFile& file) {
   auto at = root["correct_at"].value<double>();
   if (!at) return Status::BadInput(file.path + ": correct_at must be a number");
   m.correct_at = *at;
+  const toml::table* cred = root["credentials"].as_table();
+  if (cred == nullptr) return Status::BadInput(file.path + ": [credentials] is missing");
+  auto split = (*cred)["split"].value<std::string>();
+  if (!split || (*split != "test" && *split != "dev" && *split != "all")) {
+    return Status::BadInput(file.path + ": credentials.split must be test, dev or all");
+  }
+  m.split = *split;
+  auto conf = (*cred)["confidence"].value<double>();
+  if (!conf || *conf <= 0 || *conf >= 1) return Status::BadInput(file.path + ": credentials.confidence must be a number between 0 and 1");
+  m.confidence = *conf;
+  auto nc = (*cred)["not_certified"].value<std::string>();
+  if (!nc || nc->empty()) return Status::BadInput(file.path + ": credentials.not_certified must be a name");
+  m.not_certified = *nc;
+  const toml::array* tiers = (*cred)["tiers"].as_array();
+  if (tiers == nullptr || tiers->empty()) return Status::BadInput(file.path + ": [[credentials.tiers]] is missing");
+  for (size_t i = 0; i < tiers->size(); ++i) {
+    const std::string where = file.path + ": credentials.tiers[" + std::to_string(i) + "]";
+    const toml::table* t = tiers->get(i)->as_table();
+    if (t == nullptr) return Status::BadInput(where + " must be a table");
+    Tier tier;
+    auto name = (*t)["name"].value<std::string>();
+    auto min_cases = (*t)["min_cases"].value<int64_t>();
+    auto lower = (*t)["min_lower_bound"].value<double>();
+    if (!name || name->empty()) return Status::BadInput(where + ".name must be a name");
+    if (!min_cases || *min_cases < 1) return Status::BadInput(where + ".min_cases must be a whole number of at least 1");
+    if (!lower || *lower < 0 || *lower > 1) return Status::BadInput(where + ".min_lower_bound must be a number from 0 to 1");
+    tier.name = *name;
+    tier.min_cases = static_cast<int>(*min_cases);
+    tier.min_lower_bound = *lower;
+    if (!m.tiers.empty() && (tier.min_cases > m.tiers.back().min_cases || tier.min_lower_bound > m.tiers.back().min_lower_bound)) {
+      return Status::BadInput(where + ": tiers must be listed best first (no tier may ask more than the one before it)");
+    }
+    m.tiers.push_back(tier);
+  }
   return m;
 }
 

@@ -25,10 +25,22 @@
 
 namespace medcred {
 
+// A credential tier (SPEC 8): earned with at least `min_cases` cases and a
+// Wilson lower bound of at least `min_lower_bound`.
+struct Tier {
+  std::string name;
+  int min_cases = 0;
+  double min_lower_bound = 0;
+};
+
 struct Methodology {
   std::string version, sha256;
   std::map<std::string, double> credit;  // level -> credit
   double correct_at = 1.0;
+  std::string split = "test";            // the split credentials are earned on
+  double confidence = 0.95;              // of the Wilson interval
+  std::vector<Tier> tiers;               // best first
+  std::string not_certified = "not certified";
   static Result<Methodology> Load(const std::string& file_name = "methodology-v1.toml");
   static Result<Methodology> Parse(const DataFile& file);
 };

@@ -95,5 +95,48 @@ TEST(Grader, AnInvalidCodeFallsBackToTheText) {
   EXPECT_EQ(m.how, "code");
 }
 
+TEST(Methodology, TiersComeFromTheFileBestFirst) {
+  auto m = Methodology::Load();
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->version, "v1");
+  EXPECT_EQ(m->split, "test");
+  EXPECT_DOUBLE_EQ(m->confidence, 0.95);
+  ASSERT_EQ(m->tiers.size(), 2u);
+  EXPECT_EQ(m->tiers[0].name, "certified");
+  EXPECT_EQ(m->tiers[0].min_cases, 100);
+  EXPECT_DOUBLE_EQ(m->tiers[0].min_lower_bound, 0.70);
+  EXPECT_EQ(m->tiers[1].name, "provisional");
+  EXPECT_EQ(m->tiers[1].min_cases, 30);
+  EXPECT_EQ(m->not_certified, "not certified");
+  EXPECT_EQ(m->sha256.size(), 64u);
+}
+
+TEST(Methodology, BadFilesNameTheField) {
+  auto base = LoadDataFile("methodology-v1.toml");
+  ASSERT_TRUE(base.ok());
+  struct Case {
+    std::string from, to, field;
+  };
+  const std::vector<Case> bad = {
+      {"confidence = 0.95", "confidence = 1.5", "credentials.confidence"},
+      {"split = \"test\"", "split = \"train\"", "credentials.split"},
+      {"min_cases = 30", "min_cases = 0", "credentials.tiers[1].min_cases"},
+      {"min_lower_bound = 0.50", "min_lower_bound = 0.90", "credentials.tiers[1]"},
+      {"exact = 1.0", "exact = 2.0", "credit.exact"},
+      {"correct_at = 1.0", "correct_at = \"one\"", "correct_at"},
+  };
+  for (const Case& c : bad) {
+    DataFile f = *base;
+    const size_t at = f.text.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    f.text.replace(at, c.from.size(), c.to);
+    auto m = Methodology::Parse(f);
+    ASSERT_FALSE(m.ok()) << c.to;
+    EXPECT_EQ(m.status().exit_code(), 2);
+    EXPECT_THAT(m.status().message(), HasSubstr(c.field)) << c.to;
+    EXPECT_THAT(m.status().message(), HasSubstr("methodology-v1.toml")) << c.to;
+  }
+}
+
 }  // namespace
 }  // namespace medcred

@@ -36,7 +36,10 @@ nlohmann::json Fingerprint(const RunOptions& o, const RunInputs& in) {
           {"max_turns", o.max_turns},
           {"seed", o.seed},
           {"shard", std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count)},
-          {"dataset", {{"name", in.store_summary.dataset_name}, {"version", in.store_summary.dataset_version}}},
+          {"dataset",
+           {{"name", in.store_summary.dataset_name},
+            {"version", in.store_summary.dataset_version},
+            {"checksum_digest", in.store_summary.ChecksumDigest()}}},
           {"hashes",
            {{"protocol", in.protocol.sha256()},
             {"taxonomy", in.taxonomy.sha256()},
@@ -192,6 +195,9 @@ nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Mode
   record["messages"] = messages;
   record["orders"] = orders;
   record["answer"] = answer;
+  // The truth travels with the episode (this file stays local, mode 0600), so
+  // `medcred report` can re-grade it without the store.
+  record["truth"] = {{"principal", c.truth.principal}, {"secondary", c.truth.secondary}};
   // The deterministic grade (SPEC 7); an episode without an answer grades `none`.
   const std::string text = answer.is_object() ? answer.value("diagnosis", "") : "";
   std::optional<std::string> code;
@@ -206,19 +212,6 @@ nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Mode
   record["error"] = error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error);
   record["seconds"] = std::chrono::duration<double>(Clock::now() - start).count();
   return record;
-}
-
-Status WriteSummary(const std::string& out_dir, const nlohmann::json& fingerprint, bool demo,
-                    const std::map<std::string, std::string>& outcomes) {
-  std::map<std::string, int> n = {{"diagnosed", 0}, {"no_diagnosis", 0}, {"limit", 0}, {"error", 0}};
-  for (const auto& [id, outcome] : outcomes) n[outcome]++;
-  const nlohmann::json summary = {{"model", fingerprint["model"]},
-                                  {"dataset", fingerprint["dataset"]},
-                                  {"demo", demo},
-                                  {"episodes", outcomes.size()},
-                                  {"outcomes", n},
-                                  {"hashes", fingerprint["hashes"]}};
-  return WriteFileAtomically((fs::path(out_dir) / "summary.json").string(), summary.dump(2) + "\n", 0600);
 }
 
 }  // namespace
@@ -335,6 +328,13 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
     fs::create_directories(o.out_dir, ec);
     if (ec) return Status::External(o.out_dir + ": cannot create: " + ec.message());
     fs::permissions(o.out_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    // Each category's whole suite on the credential split: credentials.json
+    // says whether a run covered it completely.
+    nlohmann::json suites = nlohmann::json::object();
+    const std::string credential_split = in.grader->methodology().split;
+    for (const auto& [category, by_split] : in.cases.stats.suites) {
+      if (by_split.count(credential_split)) suites[category] = by_split.at(credential_split);
+    }
     const nlohmann::json run = {{"medcred_version", kVersion},
                                 {"git_commit", kGitCommit},
                                 {"created", NowIso8601Utc()},
@@ -348,6 +348,7 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
                                   {"max_output_tokens", in.protocol.limits().max_output_tokens}}},
                                 {"protocol_version", in.protocol.version()},
                                 {"taxonomy_version", in.taxonomy.version()},
+                                {"suites", suites},
                                 {"fingerprint", fingerprint}};
     MEDCRED_RETURN_IF_ERROR(WriteFileAtomically(run_json, run.dump(2) + "\n", 0600));
   }
@@ -403,7 +404,6 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
 
   for (const auto& [id, outcome] : outcomes) result.outcomes[outcome]++;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  MEDCRED_RETURN_IF_ERROR(WriteSummary(o.out_dir, fingerprint, in.store_summary.demo, outcomes));
   return result;
 }
 
@@ -413,9 +413,7 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   if (fs::exists(fs::path(out_dir) / "run.json", ec)) return Status::Usage(out_dir + " already holds a run");
   nlohmann::json first;
   std::map<std::string, std::string> lines;  // case id -> episode line
-  std::map<std::string, std::string> outcomes;
   std::vector<std::string> shards;
-  bool demo = false;
   for (const std::string& dir : dirs) {
     const std::string run_json = (fs::path(dir) / "run.json").string();
     MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(run_json));
@@ -431,7 +429,6 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
       want.erase("shard");
       if (fp != want) return Status::Usage(run_json + ": this run was made with other settings, files or data than " + dirs[0]);
     }
-    demo = demo || run.value("demo", false);
     MEDCRED_ASSIGN_OR_RETURN(auto done, ReadEpisodes((fs::path(dir) / "episodes.jsonl").string()));
     MEDCRED_ASSIGN_OR_RETURN(std::string episodes, ReadWholeFile((fs::path(dir) / "episodes.jsonl").string()));
     std::istringstream in(episodes);
@@ -440,7 +437,6 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
       if (j.is_discarded()) continue;
       const std::string id = j["case_id"];
       if (!lines.emplace(id, line).second) return Status::BadInput(dir + ": " + id + " is also in another run being merged");
-      outcomes[id] = j.value("outcome", "");
     }
   }
   fs::create_directories(out_dir, ec);
@@ -453,8 +449,7 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   std::string all;
   for (const auto& [id, line] : lines) all += line + "\n";
   MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(out_dir) / "episodes.jsonl").string(), all, 0600));
-  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(out_dir) / "run.json").string(), run.dump(2) + "\n", 0600));
-  return WriteSummary(out_dir, run["fingerprint"], demo, outcomes);
+  return WriteFileAtomically((fs::path(out_dir) / "run.json").string(), run.dump(2) + "\n", 0600);
 }
 
 }  // namespace medcred

@@ -5,7 +5,8 @@
 // Run directory (mode 0700): run.json (configuration, versions, git commit and
 // every hash; never a secret), episodes.jsonl (one line per finished episode,
 // written with a single append each, so a kill leaves at most one partial last
-// line), summary.json (counts; grading is issue 6). `resume` keeps every
+// line). summary.json, credentials.json and report.html are built from the
+// episodes afterwards by credentials/report.h. `resume` keeps every
 // complete line, drops a partial last one, and runs only the cases without an
 // episode: an interrupted run resumed ends with the same episodes as one that
 // was never interrupted.

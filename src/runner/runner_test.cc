@@ -26,26 +26,8 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-// Scripted models: each reply is a function of the turn.
-class Scripted : public Model {
- public:
-  using Fn = std::function<Result<ModelReply>(const EpisodeContext&)>;
-  explicit Scripted(Fn fn) : fn_(std::move(fn)) {}
-  std::string spec() const override { return "test:scripted"; }
-  Result<ModelReply> Complete(const nlohmann::json&, const nlohmann::json&, const EpisodeContext& ctx) override {
-    return fn_(ctx);
-  }
-
- private:
-  Fn fn_;
-};
-
-ModelReply Calls(std::vector<std::pair<std::string, std::string>> calls) {
-  ModelReply r;
-  int i = 0;
-  for (auto& [name, args] : calls) r.tool_calls.push_back({"c" + std::to_string(i++), name, args});
-  return r;
-}
+using testing::Calls;
+using testing::Scripted;
 
 std::vector<nlohmann::json> Episodes(const std::string& dir) { return testing::ReadEpisodeLines(dir); }
 
@@ -92,9 +74,21 @@ TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
   }
   EXPECT_EQ(ids.size(), 4u);
   EXPECT_EQ(fs::status(tmp_ / "good").permissions() & fs::perms::all, fs::perms::owner_all);
-  auto summary = nlohmann::json::parse(testing::ReadFile(tmp_ / "good/summary.json"));
-  EXPECT_EQ(summary["episodes"], 4);
-  EXPECT_EQ(summary["outcomes"]["diagnosed"], 4);
+  // The truth travels with each episode, so `medcred report` can re-grade
+  // without the store; summary and credentials are built afterwards.
+  for (const auto& e : eps) {
+    const Case* c = nullptr;
+    for (const Case& k : inputs_->cases.cases) {
+      if (k.case_id == e["case_id"]) c = &k;
+    }
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(e["truth"]["principal"], c->truth.principal);
+    EXPECT_EQ(e["truth"]["secondary"], c->truth.secondary);
+  }
+  EXPECT_FALSE(fs::exists(tmp_ / "good/summary.json"));
+  auto run = nlohmann::json::parse(testing::ReadFile(tmp_ / "good/run.json"));
+  EXPECT_EQ(run["fingerprint"]["dataset"]["checksum_digest"].get<std::string>().size(), 64u);
+  EXPECT_TRUE(run["suites"].is_object());
 }
 
 TEST_F(RunnerTest, RemindersLimitsProtocolErrorsAndFailures) {
@@ -277,8 +271,7 @@ TEST_F(RunnerTest, ShardsRunApartAndMergedEqualOneWholeRun) {
     return m;
   };
   EXPECT_EQ(key(Episodes(tmp_ / "merged")), key(Episodes(tmp_ / "whole")));
-  auto summary = nlohmann::json::parse(testing::ReadFile(tmp_ / "merged/summary.json"));
-  EXPECT_EQ(summary["episodes"], 4);
+  EXPECT_EQ(Episodes(tmp_ / "merged").size(), 4u);
   // The same shard twice, or a run with other settings, is refused.
   EXPECT_FALSE(Merge({parts[0], parts[0]}, tmp_ / "twice").ok());
   RunOptions other = Options("other");

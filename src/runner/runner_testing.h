@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,28 @@
 #include "testing/testing.h"
 
 namespace medcred::testing {
+
+// A scripted model: each reply is a function of the turn.
+class Scripted : public Model {
+ public:
+  using Fn = std::function<Result<ModelReply>(const EpisodeContext&)>;
+  explicit Scripted(Fn fn) : fn_(std::move(fn)) {}
+  std::string spec() const override { return "test:scripted"; }
+  Result<ModelReply> Complete(const nlohmann::json&, const nlohmann::json&, const EpisodeContext& ctx) override {
+    return fn_(ctx);
+  }
+
+ private:
+  Fn fn_;
+};
+
+// A reply of tool calls, each (name, JSON arguments).
+inline ModelReply Calls(std::vector<std::pair<std::string, std::string>> calls) {
+  ModelReply r;
+  int i = 0;
+  for (auto& [name, args] : calls) r.tool_calls.push_back({"c" + std::to_string(i++), name, args});
+  return r;
+}
 
 // Ingests the synthetic release into tmp/s.db and loads the run inputs for it
 // (split "all"); null, with a test failure, when that fails.

@@ -131,4 +131,53 @@ CliRun RunMedcred(const std::string& args, const TempDir& tmp) {
   return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out), ReadFile(err)};
 }
 
+std::string ChromiumPath() {
+  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+    if (::access(p, X_OK) == 0) return p;
+  }
+  return "";
+}
+
+RenderedPage RenderInChromium(const std::string& url, const std::string& png, const TempDir& tmp, int width, int height) {
+  RenderedPage page;
+  const std::string browser = ChromiumPath();
+  if (browser.empty()) {
+    page.error = "chromium is not installed";
+    return page;
+  }
+  // The flags of a browser in CI: no sandbox (root in a container), no GPU, no
+  // first-run or background network traffic, a profile of its own.
+  const std::string flags = " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
+                            " --disable-extensions --hide-scrollbars --user-data-dir=" + (tmp / "chromium-profile") +
+                            " --window-size=" + std::to_string(width) + "," + std::to_string(height);
+  const std::string log = tmp / "chromium.log";
+  std::string cmd = browser + flags + " --dump-dom '" + url + "' >" + (tmp / "dom.html") + " 2>" + log;
+  if (std::system(cmd.c_str()) != 0) {
+    page.error = "chromium --dump-dom failed: " + ReadFile(log);
+    return page;
+  }
+  page.dom = ReadFile(tmp / "dom.html");
+  cmd = browser + flags + " --screenshot=" + png + " '" + url + "' >" + log + " 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    page.error = "chromium --screenshot failed: " + ReadFile(log);
+    return page;
+  }
+  const std::string bytes = ReadFile(png);
+  page.png_bytes = bytes.size();
+  // A PNG: its signature, then the IHDR chunk with big-endian width and height.
+  if (bytes.size() < 24 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 || bytes.compare(12, 4, "IHDR") != 0) {
+    page.error = png + " is not a PNG";
+    return page;
+  }
+  auto be32 = [&](size_t at) {
+    int v = 0;
+    for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  };
+  page.png_width = be32(16);
+  page.png_height = be32(20);
+  page.ok = true;
+  return page;
+}
+
 }  // namespace medcred::testing

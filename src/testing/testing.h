@@ -83,4 +83,28 @@ struct CliRun {
 };
 CliRun RunMedcred(const std::string& args, const TempDir& tmp);
 
+// Debian's headless Chromium (/usr/bin/chromium), or "" when not installed.
+std::string ChromiumPath();
+
+// Declares `browser` = ChromiumPath(); skips the test when Chromium is absent,
+// or fails it when $MEDCRED_REQUIRE_BROWSER is set (as in CI).
+#define MEDCRED_REQUIRE_BROWSER(browser)                                                        \
+  const std::string browser = ::medcred::testing::ChromiumPath();                               \
+  if (browser.empty()) {                                                                        \
+    if (std::getenv("MEDCRED_REQUIRE_BROWSER")) FAIL() << "chromium was not found";              \
+    GTEST_SKIP() << "chromium is not installed (scripts/bootstrap.sh installs it)";             \
+  }
+
+// A page as headless Chromium rendered it: the DOM after loading, and a
+// screenshot written to `png` (width x height pixels).
+struct RenderedPage {
+  bool ok = false;
+  std::string dom;
+  std::string error;         // what went wrong, when !ok
+  int png_width = 0, png_height = 0;
+  uintmax_t png_bytes = 0;
+};
+RenderedPage RenderInChromium(const std::string& url, const std::string& png, const TempDir& tmp, int width = 1200,
+                              int height = 1600);
+
 }  // namespace medcred::testing

@@ -1,0 +1,173 @@
+// `medcred report` (re-grade a run directory and rebuild its outputs) and
+// `medcred demo` (the main job: ingest the open demo, run a baseline on every
+// category, write the report). SPEC 2, 8, 10, 11.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/outputs.h"
+#include "common/data_file.h"
+#include "ingest/ingest.h"
+#include "models/model.h"
+#include "runner/runner.h"
+
+namespace medcred::cli {
+namespace fs = std::filesystem;
+
+Result<std::unique_ptr<Model>> MakeJudge(const JudgeOptions& o) {
+  if (o.spec.rfind("baseline:", 0) == 0) {
+    return Status::Usage("--judge needs a model that reads text (openai: or exec:), not " + o.spec);
+  }
+  ModelSettings ms;
+  ms.api_key_env = o.api_key_env;
+  ms.allow_remote_endpoint = o.allow_remote_endpoint;
+  return MakeModel(o.spec, TrainingData{}, ms);
+}
+
+void AddJudgeOptions(CLI::App* app, JudgeOptions& o) {
+  app->add_option("--judge", o.spec, "Also ask this model (openai: or exec:) to judge each answer on the fixed rubric");
+  app->add_option("--judge-api-key-env", o.api_key_env, "Environment variable holding the judge's API key (default MEDCRED_API_KEY)");
+  app->add_flag("--allow-remote-judge", o.allow_remote_endpoint,
+                "Allow an openai: judge that is not this machine (only where MIMIC's data use agreement allows)");
+}
+
+Result<RunOutputs> WriteOutputs(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
+                                const IcdReference& reference, const JudgeOptions& judge_options) {
+  std::unique_ptr<Model> judge_model;
+  std::optional<Judge> judge;
+  if (!judge_options.spec.empty()) {
+    MEDCRED_ASSIGN_OR_RETURN(judge_model, MakeJudge(judge_options));
+    MEDCRED_ASSIGN_OR_RETURN(Judge j, Judge::Load(judge_model.get(), &reference));
+    judge = std::move(j);
+  }
+  MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, BuildRunOutputs(run_dir, grader, taxonomy, judge ? &*judge : nullptr));
+  return out;
+}
+
+Command AddReport(CLI::App& root) {
+  struct Opts {
+    std::string run_dir, reference;
+    JudgeOptions judge;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* app = root.add_subcommand("report", "Re-grade a run directory's episodes and rebuild summary, credentials and report");
+  app->add_option("run_dir", o->run_dir, "Run directory")->required();
+  app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  app->add_flag("--json", o->json, "Print summary.json on stdout");
+  AddJudgeOptions(app, o->judge);
+  return {app, [o]() -> Status {
+            MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
+            MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o->reference));
+            MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
+            MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, WriteOutputs(o->run_dir, grader, taxonomy, reference, o->judge));
+            if (o->json) {
+              std::printf("%s\n", out.summary.dump(2).c_str());
+            } else {
+              std::printf("%s", CredentialTable(out.credentials).c_str());
+            }
+            std::fprintf(stderr, "%d episodes re-graded, %d grades changed; %s/report.html\n",
+                         static_cast<int>(out.credentials.episodes), out.regraded, o->run_dir.c_str());
+            return Status::OK();
+          }};
+}
+
+namespace {
+
+// The demo, in SPEC 2's order: --source, $MEDCRED_DEMO_DIR, ../shared/data
+// beside the repository, data/ of the repository (also tried from the current
+// directory).
+Result<std::string> FindDemo(const std::string& source) {
+  std::error_code ec;
+  auto ok = [&](const fs::path& p) { return fs::is_directory(p / "hosp", ec); };
+  if (!source.empty()) {
+    if (!ok(source)) return Status::Usage("--source " + source + ": no hosp/ folder there");
+    return source;
+  }
+  if (const char* env = std::getenv("MEDCRED_DEMO_DIR"); env != nullptr && *env != '\0') {
+    if (!ok(env)) return Status::Usage(std::string("MEDCRED_DEMO_DIR=") + env + ": no hosp/ folder there");
+    return std::string(env);
+  }
+  // The repository: the folder above data/ (the source tree this binary was built from).
+  for (const fs::path& root : {fs::path(DataDir()).parent_path(), fs::current_path(ec)}) {
+    for (const fs::path& p : {root / ".." / "shared" / "data" / "mimic-iv-demo-2.2", root / "data" / "mimic-iv-demo-2.2"}) {
+      if (ok(p)) return fs::weakly_canonical(p, ec).string();
+    }
+  }
+  return Status::Usage(
+      "the MIMIC-IV demo was not found: pass --source DIR, set MEDCRED_DEMO_DIR, or put the open PhysioNet download in "
+      "data/mimic-iv-demo-2.2");
+}
+
+}  // namespace
+
+Command AddDemo(CLI::App& root) {
+  struct Opts {
+    std::string out = "medcred-demo", source, model = "baseline:labs-bayes", reference;
+    int concurrency = 2;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* app = root.add_subcommand(
+      "demo", "One command: ingest the open MIMIC-IV demo, run a baseline on every category, write the report");
+  app->add_option("--out", o->out, "Folder for the store and the run (default medcred-demo)");
+  app->add_option("--source", o->source, "The demo's folder (default: found as SPEC 2 says)");
+  app->add_option("--model", o->model, "The model to run (default baseline:labs-bayes)");
+  app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  app->add_option("--concurrency", o->concurrency, "Episodes at once (default 2)")->check(CLI::Range(1, 256));
+  return {app, [o]() -> Status {
+            MEDCRED_ASSIGN_OR_RETURN(std::string demo, FindDemo(o->source));
+            std::error_code ec;
+            fs::create_directories(o->out, ec);
+            if (ec) return Status::External(o->out + ": cannot create: " + ec.message());
+            const std::string store = (fs::path(o->out) / "demo.db").string();
+            if (!fs::exists(store, ec)) {
+              std::fprintf(stderr, "demo: ingesting %s into %s\n", demo.c_str(), store.c_str());
+              IngestOptions io;
+              io.sources = {demo};
+              io.store_path = store;
+              MEDCRED_ASSIGN_OR_RETURN(StoreSummary s, Ingest(io));
+              std::fprintf(stderr, "demo: %s %s ingested in %.2f s\n", s.dataset_name.c_str(), s.dataset_version.c_str(), s.seconds);
+            } else {
+              std::fprintf(stderr, "demo: using the store %s (delete it to ingest again)\n", store.c_str());
+            }
+            std::string name = o->model;
+            for (char& c : name) {
+              if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
+            }
+            const std::string run_dir = (fs::path(o->out) / ("run-" + name)).string();
+            if (fs::exists(fs::path(run_dir) / "run.json", ec)) {
+              fs::remove_all(run_dir, ec);  // a demo run is rebuilt from scratch; it takes seconds
+              if (ec) return Status::External(run_dir + ": cannot remove the previous demo run: " + ec.message());
+            } else if (fs::exists(run_dir, ec) && !fs::is_empty(run_dir, ec)) {
+              return Status::Usage(run_dir + " exists and is not a medcred run; choose another --out");
+            }
+            RunOptions r;
+            r.store = store;
+            r.model = o->model;
+            r.category = "all";
+            r.split = "test";
+            r.out_dir = run_dir;
+            r.reference = o->reference;
+            r.concurrency = o->concurrency;
+            MEDCRED_ASSIGN_OR_RETURN(auto inputs, LoadRunInputs(r));
+            MEDCRED_ASSIGN_OR_RETURN(
+                std::unique_ptr<Model> model,
+                MakeModel(r.model, TrainingData{&inputs->cases, inputs->store.get(), &*inputs->environment}));
+            MEDCRED_ASSIGN_OR_RETURN(RunResult result, Run(r, *inputs, *model));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, BuildRunOutputs(run_dir, *inputs->grader, inputs->taxonomy));
+            std::printf("medcred demo: %s on %s (%s, a demo: no tier is ever earned)\n", o->model.c_str(),
+                        inputs->store_summary.dataset_name.c_str(), r.split.c_str());
+            std::printf("%d episodes in %.2f s; outcomes:", result.ran, result.seconds);
+            for (const auto& [k, n] : out.credentials.outcomes) std::printf(" %s %lld", k.c_str(), static_cast<long long>(n));
+            std::printf("\n\n%s\n", CredentialTable(out.credentials).c_str());
+            std::printf("report:      %s/report.html\nsummary:     %s/summary.json\ncredentials: %s/credentials.json\n"
+                        "episodes:    %s/episodes.jsonl (transcripts with MIMIC data: keep them on this machine)\n",
+                        run_dir.c_str(), run_dir.c_str(), run_dir.c_str(), run_dir.c_str());
+            return Status::OK();
+          }};
+}
+
+}  // namespace medcred::cli

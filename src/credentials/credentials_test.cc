@@ -1,0 +1,177 @@
+#include "credentials/credentials.h"
+
+#include <gtest/gtest.h>
+
+namespace medcred {
+namespace {
+
+TEST(Wilson, MatchesTheTextbookValues) {
+  // Reference values computed from the closed form (Wilson 1927; Newcombe 1998, method 3).
+  EXPECT_NEAR(TwoSidedZ(0.95), 1.959964, 1e-6);
+  EXPECT_NEAR(TwoSidedZ(0.99), 2.575829, 1e-6);
+  EXPECT_NEAR(TwoSidedZ(0.90), 1.644854, 1e-6);
+  Interval i = WilsonInterval(8, 10, 0.95);
+  EXPECT_NEAR(i.low, 0.4902, 1e-4);
+  EXPECT_NEAR(i.high, 0.9433, 1e-4);
+  i = WilsonInterval(0, 10, 0.95);
+  EXPECT_DOUBLE_EQ(i.low, 0.0);
+  EXPECT_NEAR(i.high, 0.2775, 1e-4);
+  i = WilsonInterval(10, 10, 0.95);
+  EXPECT_NEAR(i.low, 0.7225, 1e-4);
+  EXPECT_LE(i.high, 1.0);
+  i = WilsonInterval(70, 100, 0.95);
+  EXPECT_NEAR(i.low, 0.6042, 1e-4);
+  EXPECT_NEAR(i.high, 0.7811, 1e-4);
+  i = WilsonInterval(0, 0, 0.95);
+  EXPECT_EQ(i.low, 0.0);
+  EXPECT_EQ(i.high, 1.0);
+  // Wider at higher confidence.
+  EXPECT_LT(WilsonInterval(70, 100, 0.99).low, WilsonInterval(70, 100, 0.95).low);
+}
+
+class SummarizeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto t = Taxonomy::Load();
+    ASSERT_TRUE(t.ok()) << t.status().message();
+    taxonomy_ = std::move(*t);
+    auto m = Methodology::Load();
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    methodology_ = *m;
+  }
+  // n episodes of `category` on `split`, the first `correct` of them exact.
+  void Add(const std::string& category, int n, int correct, const std::string& split = "test", double cost = 10) {
+    for (int i = 0; i < n; ++i) {
+      GradedEpisode e;
+      e.case_id = "hadm-" + category + "-" + split + "-" + std::to_string(i);
+      e.categories = {category};
+      e.split = split;
+      e.outcome = "diagnosed";
+      e.turns = 4;
+      e.cost = cost;
+      e.grade.level = i < correct ? "exact" : "none";
+      e.grade.credit = i < correct ? 1.0 : 0.0;
+      episodes_.push_back(e);
+    }
+  }
+  const CategoryResult& Find(const Credentials& c, const std::string& name) {
+    for (const auto& r : c.categories) {
+      if (r.name == name) return r;
+    }
+    static CategoryResult none;
+    ADD_FAILURE() << "no category " << name;
+    return none;
+  }
+  Taxonomy taxonomy_;
+  Methodology methodology_;
+  std::vector<GradedEpisode> episodes_;
+};
+
+TEST_F(SummarizeTest, TiersFollowTheMethodologyAtItsBoundaries) {
+  Add("cardiology", 100, 81);      // lower bound 0.722 with n = 100: certified
+  Add("neurology", 100, 70);       // lower bound 0.604: provisional
+  Add("pulmonology", 99, 99);      // lower bound 0.963, but n = 99: provisional
+  Add("nephrology", 29, 29);       // n = 29: not certified
+  Add("oncology", 30, 22);         // 22/30: lower bound 0.559 with n = 30: provisional
+  Add("hematology", 30, 19);       // 19/30: lower bound 0.455: not certified
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  EXPECT_EQ(Find(c, "cardiology").tier, "certified");
+  EXPECT_EQ(Find(c, "neurology").tier, "provisional");
+  EXPECT_EQ(Find(c, "pulmonology").tier, "provisional");
+  EXPECT_EQ(Find(c, "nephrology").tier, "not certified");
+  EXPECT_EQ(Find(c, "oncology").tier, "provisional");
+  EXPECT_EQ(Find(c, "hematology").tier, "not certified");
+  EXPECT_EQ(Find(c, "cardiology").n, 100);
+  EXPECT_EQ(Find(c, "cardiology").correct, 81);
+  EXPECT_DOUBLE_EQ(Find(c, "cardiology").points, 81.0);
+  EXPECT_NEAR(Find(c, "cardiology").ci.low, 0.7222, 1e-4);
+  // A demo run never certifies.
+  const Credentials demo = Summarize(episodes_, methodology_, taxonomy_, true);
+  for (const auto& r : demo.categories) EXPECT_EQ(r.tier, "demo") << r.name;
+  EXPECT_TRUE(demo.demo);
+}
+
+TEST_F(SummarizeTest, RankedByLowerBoundThenPoints) {
+  Add("cardiology", 10, 5);
+  Add("neurology", 20, 10);   // same accuracy, more cases: higher lower bound
+  Add("pulmonology", 4, 0);
+  Add("nephrology", 4, 0);    // ties pulmonology on lower bound (0) and points: by name
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  ASSERT_EQ(c.categories.size(), 4u);
+  EXPECT_EQ(c.categories[0].name, "neurology");
+  EXPECT_EQ(c.categories[1].name, "cardiology");
+  EXPECT_EQ(c.categories[2].name, "nephrology");
+  EXPECT_EQ(c.categories[3].name, "pulmonology");
+  for (size_t i = 0; i < c.categories.size(); ++i) EXPECT_EQ(c.categories[i].rank, static_cast<int>(i) + 1);
+}
+
+TEST_F(SummarizeTest, OnlyTheCredentialSplitCountsButEveryOutcomeIsReported) {
+  Add("cardiology", 10, 10, "test");
+  Add("cardiology", 7, 0, "dev");
+  episodes_.back().outcome = "limit";
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  EXPECT_EQ(Find(c, "cardiology").n, 10);
+  EXPECT_EQ(Find(c, "cardiology").correct, 10);
+  EXPECT_EQ(c.episodes, 17);
+  EXPECT_EQ(c.outcomes.at("diagnosed"), 16);
+  EXPECT_EQ(c.outcomes.at("limit"), 1);
+  EXPECT_EQ(c.levels.at("exact"), 10);
+  EXPECT_EQ(c.levels.at("none"), 0);
+}
+
+TEST_F(SummarizeTest, PartialCreditEarnsPointsButNotCorrect) {
+  Add("cardiology", 4, 0);
+  episodes_[0].grade = {"block", 0.5, "I251", ""};
+  episodes_[1].grade = {"secondary", 0.5, "N179", ""};
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  EXPECT_DOUBLE_EQ(Find(c, "cardiology").points, 1.0);
+  EXPECT_EQ(Find(c, "cardiology").correct, 0);
+}
+
+TEST_F(SummarizeTest, TestPrecisionAndRecallArePooledOverTheCategory) {
+  Add("cardiology", 2, 1, "test", 20);
+  episodes_[0].tests_ordered = {"sodium", "troponin_t", "lipase"};
+  episodes_[0].tests_performed = {"sodium", "troponin_t", "potassium", "glucose"};
+  episodes_[1].tests_ordered = {"lactate"};
+  episodes_[1].tests_performed = {"lactate"};
+  episodes_[1].cost = 40;
+  episodes_[1].turns = 8;
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const CategoryResult& r = Find(c, "cardiology");
+  ASSERT_TRUE(r.test_precision && r.test_recall);
+  EXPECT_DOUBLE_EQ(*r.test_precision, 3.0 / 4.0);  // 3 of 4 orders were run by the clinicians
+  EXPECT_DOUBLE_EQ(*r.test_recall, 3.0 / 5.0);     // 3 of their 5 tests were ordered
+  EXPECT_DOUBLE_EQ(r.mean_cost, 30.0);
+  EXPECT_DOUBLE_EQ(r.mean_turns, 6.0);
+  // Nothing ordered: no precision, not a precision of 0.
+  episodes_.clear();
+  Add("neurology", 1, 0);
+  EXPECT_FALSE(Find(Summarize(episodes_, methodology_, taxonomy_, false), "neurology").test_precision);
+}
+
+TEST_F(SummarizeTest, JudgeAgreementIsReportedBesideTheGrade) {
+  Add("cardiology", 4, 2);
+  episodes_[0].judge_correct = true;   // agrees (correct)
+  episodes_[1].judge_correct = false;  // disagrees
+  episodes_[2].judge_correct = false;  // agrees (incorrect)
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  EXPECT_EQ(c.judged, 3);
+  ASSERT_TRUE(c.judge_agreement);
+  EXPECT_NEAR(*c.judge_agreement, 2.0 / 3.0, 1e-12);
+  EXPECT_EQ(Find(c, "cardiology").correct, 2);  // the judge never changes the grade
+}
+
+TEST_F(SummarizeTest, ThePublishableResultHoldsNoCaseId) {
+  Add("cardiology", 5, 3);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const std::string text = CategoryJson(Find(c, "cardiology")).dump();
+  for (const auto& e : episodes_) EXPECT_EQ(text.find(e.case_id), std::string::npos);
+  EXPECT_EQ(text.find("hadm"), std::string::npos);
+  // The suite hash names the set of cases: another set, another hash.
+  std::vector<GradedEpisode> fewer(episodes_.begin(), episodes_.end() - 1);
+  EXPECT_NE(Find(Summarize(fewer, methodology_, taxonomy_, false), "cardiology").suite_sha256,
+            Find(c, "cardiology").suite_sha256);
+}
+
+}  // namespace
+}  // namespace medcred

@@ -1,0 +1,49 @@
+// The outputs of a run directory (SPEC 10, 11): re-grades episodes.jsonl and
+// writes summary.json, credentials.json and report.html from it.
+//
+// `medcred run`, `merge`, `report` and `demo` all end here, so the outputs of a
+// run are always a function of its episodes and the methodology files in use:
+// re-running BuildRunOutputs after a lexicon or methodology change re-grades
+// every episode (the new grade is written back into episodes.jsonl) and records
+// the new files' hashes. Every file is replaced atomically (mode 0600).
+//
+// summary.json, credentials.json and report.html hold no case id and no value
+// from the data: counts, means, intervals, tiers and hashes only.
+//
+// Thread safety: BuildRunOutputs writes one run directory; do not call it
+// twice at once on the same directory.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/taxonomy.h"
+#include "common/status.h"
+#include "credentials/credentials.h"
+#include "grading/grader.h"
+#include "grading/judge.h"
+
+namespace medcred {
+
+struct RunOutputs {
+  Credentials credentials;
+  nlohmann::json summary;      // summary.json
+  nlohmann::json credentials_json;  // credentials.json
+  int regraded = 0;            // episodes whose grade changed
+  Methodology methodology;     // what they were graded and tiered under
+};
+
+// `judge` (may be null): the optional LLM judge, asked about every episode
+// that has an answer; its verdicts are kept in episodes.jsonl and reported
+// beside the deterministic grade, never instead of it.
+Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
+                                   Judge* judge = nullptr);
+
+// The credential table as aligned text for a terminal.
+std::string CredentialTable(const Credentials& credentials);
+
+// The self-contained report page (inline CSS and SVG, no script, no network).
+std::string ReportHtml(const RunOutputs& outputs);
+
+}  // namespace medcred
