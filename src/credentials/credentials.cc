@@ -32,7 +32,9 @@ Interval WilsonInterval(int64_t correct, int64_t n, double confidence) {
   const double denom = 1 + z * z / nn;
   const double centre = (p + z * z / (2 * nn)) / denom;
   const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At 0 and n the bounds are exactly 0 and 1; rounding would otherwise leave
+  // a residue of about 1e-17 there, enough to reorder a ranking by lower bound.
+  return {correct == 0 ? 0.0 : std::max(0.0, centre - half), correct == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 namespace {

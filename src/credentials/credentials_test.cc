@@ -22,6 +22,10 @@ TEST(Wilson, MatchesTheTextbookValues) {
   i = WilsonInterval(70, 100, 0.95);
   EXPECT_NEAR(i.low, 0.6042, 1e-4);
   EXPECT_NEAR(i.high, 0.7811, 1e-4);
+  for (int n : {1, 2, 6, 12, 38, 130}) {  // exact ends: no rounding residue to rank by
+    EXPECT_EQ(WilsonInterval(0, n, 0.95).low, 0.0) << n;
+    EXPECT_EQ(WilsonInterval(n, n, 0.95).high, 1.0) << n;
+  }
   i = WilsonInterval(0, 0, 0.95);
   EXPECT_EQ(i.low, 0.0);
   EXPECT_EQ(i.high, 1.0);
