@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -17,6 +18,9 @@ namespace medcred::cli {
 struct Command {
   CLI::App* app;
   std::function<Status()> run;
+  // For commands whose success has several answers (`verify`): the exit code
+  // to return when run() succeeds; null means 0.
+  std::shared_ptr<int> exit_code = nullptr;
 };
 
 Command AddIngest(CLI::App& root);
@@ -29,5 +33,10 @@ Command AddMerge(CLI::App& root);
 Command AddMatchDx(CLI::App& root);
 Command AddReport(CLI::App& root);
 Command AddDemo(CLI::App& root);
+Command AddHash(CLI::App& root);
+Command AddKeygen(CLI::App& root);
+Command AddRegistry(CLI::App& root);
+Command AddServe(CLI::App& root);
+Command AddVerify(CLI::App& root);
 
 }  // namespace medcred::cli

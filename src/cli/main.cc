@@ -21,6 +21,11 @@ int main(int argc, char** argv) {
       medcred::cli::AddMerge(app),
       medcred::cli::AddMatchDx(app),
       medcred::cli::AddReport(app),
+      medcred::cli::AddHash(app),
+      medcred::cli::AddVerify(app),
+      medcred::cli::AddKeygen(app),
+      medcred::cli::AddRegistry(app),
+      medcred::cli::AddServe(app),
   };
   try {
     app.parse(argc, argv);
@@ -36,7 +41,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "medcred %s: %s\n", c.app->get_name().c_str(), st.message().c_str());
         return st.exit_code();
       }
-      return 0;
+      return c.exit_code ? *c.exit_code : 0;
     }
   }
   return 1;

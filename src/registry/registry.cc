@@ -273,4 +273,12 @@ Result<nlohmann::json> Registry::InclusionProofJson(uint64_t index) const {
                         {"path", path}};
 }
 
+bool Registry::CheckInclusion(uint64_t index) const {
+  if (index >= leaves_.size()) return false;
+  std::string root;
+  if (!FromHex(parts_.tree_head.json.value("root", ""), &root)) return false;
+  return VerifyInclusion(LeafHash(parts_.entries[index].bytes), index, leaves_.size(),
+                         InclusionProof(leaves_, index, leaves_.size()), root);
+}
+
 }  // namespace medcred

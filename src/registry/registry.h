@@ -75,6 +75,9 @@ class Registry {
   // {"index", "size", "leaf_hash", "root", "path": [hex...]} for entry `index`
   // against the latest tree head.
   Result<nlohmann::json> InclusionProofJson(uint64_t index) const;
+  // Computes entry `index`'s inclusion proof and checks it against the signed
+  // tree head's root, as a client holding only the head would.
+  bool CheckInclusion(uint64_t index) const;
 
  private:
   RegistryParts parts_;

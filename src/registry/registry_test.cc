@@ -1,0 +1,437 @@
+// The registry: keys, identity, the signed append-only log under tampering,
+// concurrent writers, the site and the HTTP server (in headless Chromium too).
+#include "registry/registry.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "common/sha256.h"
+#include "registry/canonical_json.h"
+#include "registry/entry.h"
+#include "registry/identity.h"
+#include "registry/keys.h"
+#include "registry/serve.h"
+#include "registry/site.h"
+#include "testing/testing.h"
+
+namespace medcred {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+// A synthetic credentials.json (made-up figures, as `medcred report` writes them).
+nlohmann::json Credentials(bool demo) {
+  return {{"format", "medcred-credentials-v1"},
+          {"model", "openai:local-model@http://127.0.0.1:8080/v1"},
+          {"demo", demo},
+          {"dataset", {{"name", "mimic-iv"}, {"version", "3.1"}, {"checksum_digest", std::string(64, 'a')}}},
+          {"methodology", {{"version", "v1"}, {"sha256", std::string(64, 'b')}}},
+          {"split", "test"},
+          {"confidence", 0.95},
+          {"medcred_version", "0.1.0"},
+          {"git_commit", "abc"},
+          {"protocol_version", "v1"},
+          {"hashes", {{"protocol", std::string(64, 'c')}}},
+          {"settings", {{"category", "all"}, {"case_ids_given", 0}, {"seed", 0}}},
+          {"categories",
+           {{{"name", "cardiology"}, {"n", 120}, {"points", 101.5}, {"correct", 98}, {"accuracy", 98.0 / 120},
+             {"ci_low", 0.7385123456}, {"ci_high", 0.8769}, {"tier", "certified"}, {"rank", 1},
+             {"suite_sha256", std::string(64, 'd')}, {"complete_suite", true}},
+            {{"name", "neurology"}, {"n", 40}, {"points", 20}, {"correct", 18}, {"accuracy", 0.45},
+             {"ci_low", 0.31}, {"ci_high", 0.6}, {"tier", "not certified"}, {"rank", 2},
+             {"suite_sha256", std::string(64, 'e')}, {"complete_suite", true}}}}};
+}
+
+ModelIdentity Model(const std::string& name) {
+  ModelIdentity id;
+  id.name = name;
+  id.sha256 = Sha256::Hex(name);
+  id.format = "gguf";
+  id.files = {{name + ".gguf", 123, id.sha256}};
+  return id;
+}
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(GenerateKey(tmp_ / "key").ok());
+    ASSERT_TRUE(GenerateKey(tmp_ / "other").ok());
+    key_ = *LoadKey(tmp_ / "key");
+    other_ = *LoadKey(tmp_ / "other");
+    dir_ = tmp_ / "reg";
+    ASSERT_TRUE(Registry::Init(dir_, key_).ok());
+  }
+  void Add(int n) {
+    for (int i = 0; i < n; ++i) {
+      auto body = EntryBody(Credentials(false), Model("model-" + std::to_string(i)), false);
+      ASSERT_TRUE(body.ok()) << body.status().message();
+      auto e = Registry::Append(dir_, *body, key_);
+      ASSERT_TRUE(e.ok()) << e.status().message();
+    }
+  }
+  Status Verify() {
+    auto r = Registry::Open(dir_);
+    return r.ok() ? Status::OK() : r.status();
+  }
+  std::vector<std::string> Files() {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+      if (e.is_regular_file() && e.path().filename() != "registry.lock") out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  TempDir tmp_;
+  SigningKey key_, other_;
+  std::string dir_;
+};
+
+TEST_F(RegistryTest, KeysAreEd25519AndTheSecretIsPrivate) {
+  struct stat st {};
+  ASSERT_EQ(::stat((tmp_ / "key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(key_.public_hex.size(), 64u);
+  EXPECT_EQ(testing::ReadFile(tmp_ / "key.pub"), key_.public_hex + "\n");
+  EXPECT_EQ(GenerateKey(tmp_ / "key").status().exit_code(), 1);  // never overwritten
+  const std::string sig = SignHex(key_, "message");
+  EXPECT_TRUE(VerifyHex(key_.public_hex, "message", sig));
+  EXPECT_FALSE(VerifyHex(key_.public_hex, "messagE", sig));
+  EXPECT_FALSE(VerifyHex(other_.public_hex, "message", sig));
+  // A key file whose halves do not belong together is refused.
+  auto j = nlohmann::json::parse(testing::ReadFile(tmp_ / "key"));
+  j["public_key"] = other_.public_hex;
+  testing::WriteFile(tmp_ / "mixed", j.dump());
+  EXPECT_THAT(LoadKey(tmp_ / "mixed").status().message(), HasSubstr("does not belong"));
+}
+
+TEST_F(RegistryTest, EntriesChainSignAndGrowTheTree) {
+  Add(5);
+  auto r = Registry::Open(dir_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->entries().size(), 5u);
+  EXPECT_EQ(r->parts().heads.size(), 6u);
+  for (size_t i = 0; i < 5; ++i) {
+    const auto& e = r->entries()[i].json;
+    EXPECT_EQ(e["index"], i);
+    EXPECT_EQ(e["issuer"], key_.public_hex);
+    if (i > 0) {
+      EXPECT_EQ(e["previous"], Sha256::Hex(r->entries()[i - 1].bytes));
+    }
+    EXPECT_TRUE(r->CheckInclusion(i));
+    // Entries carry 6-decimal fractions only, and no model URL.
+    EXPECT_EQ(e["results"]["cardiology"]["ci_low"], 0.738512);
+    EXPECT_EQ(e["evaluation"]["adapter"], "openai:local-model");
+    EXPECT_EQ(r->entries()[i].bytes.find("127.0.0.1"), std::string::npos);
+  }
+  EXPECT_EQ(r->tree_head().json["size"], 5);
+}
+
+TEST_F(RegistryTest, AChangedByteInAnyFileFailsVerification) {
+  Add(3);
+  ASSERT_TRUE(Verify().ok());
+  const auto files = Files();
+  ASSERT_EQ(files.size(), 1u + 3u + 4u + 1u);  // registry.json, entries, heads 0..3, tree-head.json
+  for (const std::string& f : files) {
+    const std::string orig = testing::ReadFile(f);
+    for (size_t at : {orig.size() / 3, orig.size() / 2, orig.size() - 3}) {
+      std::string changed = orig;
+      // Change a character to another of the same kind, so the JSON stays well formed where possible.
+      char& c = changed[at];
+      c = std::isdigit(static_cast<unsigned char>(c)) ? (c == '9' ? '0' : c + 1) : std::isalpha(static_cast<unsigned char>(c)) ? (c == 'a' ? 'b' : 'a') : 'x';
+      if (changed == orig) continue;
+      testing::WriteFile(f, changed);
+      Status s = Verify();
+      EXPECT_FALSE(s.ok()) << f << " byte " << at;
+      EXPECT_EQ(s.exit_code(), 2) << f << ": " << s.message();
+      testing::WriteFile(f, orig);
+    }
+  }
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(RegistryTest, RemovedReorderedTruncatedOrForeignEntriesFail) {
+  Add(3);
+  const std::string e1 = dir_ + "/entries/0000000001.json", e2 = dir_ + "/entries/0000000002.json";
+  const std::string b1 = testing::ReadFile(e1), b2 = testing::ReadFile(e2);
+  // Reordered.
+  testing::WriteFile(e1, b2);
+  testing::WriteFile(e2, b1);
+  EXPECT_THAT(Verify().message(), HasSubstr("0000000001.json: index is not 1"));
+  testing::WriteFile(e1, b1);
+  testing::WriteFile(e2, b2);
+  // The last entry removed.
+  fs::remove(e2);
+  EXPECT_THAT(Verify().message(), HasSubstr("truncated"));
+  testing::WriteFile(e2, b2);
+  // A file cut short.
+  testing::WriteFile(e2, b2.substr(0, b2.size() / 2));
+  EXPECT_THAT(Verify().message(), HasSubstr("not valid JSON"));
+  testing::WriteFile(e2, b2);
+  // Malformed JSON.
+  testing::WriteFile(e1, "{");
+  EXPECT_THAT(Verify().message(), HasSubstr("0000000001.json: not valid JSON"));
+  testing::WriteFile(e1, b1);
+  // An entry signed by a foreign key, even with a valid signature of its own.
+  auto j = nlohmann::json::parse(b2);
+  j["issuer"] = other_.public_hex;
+  auto foreign = SignObject(j, other_);
+  ASSERT_TRUE(foreign.ok());
+  testing::WriteFile(e2, foreign->bytes);
+  EXPECT_THAT(Verify().message(), HasSubstr("foreign key"));
+  testing::WriteFile(e2, b2);
+  // A stray file.
+  testing::WriteFile(dir_ + "/entries/notes.txt", "x");
+  EXPECT_THAT(Verify().message(), HasSubstr("unexpected"));
+  fs::remove(dir_ + "/entries/notes.txt");
+  EXPECT_TRUE(Verify().ok());
+  // Appending with another key is refused before anything is written.
+  auto body = EntryBody(Credentials(false), Model("x"), false);
+  EXPECT_EQ(Registry::Append(dir_, *body, other_).status().exit_code(), 1);
+  EXPECT_EQ(Registry::Open(dir_)->entries().size(), 3u);
+}
+
+TEST_F(RegistryTest, OversizedEntriesAndDemoRunsAreRefused) {
+  auto body = EntryBody(Credentials(false), Model("big"), false);
+  ASSERT_TRUE(body.ok());
+  (*body)["model"]["name"] = std::string(kMaxEntryBytes + 10, 'x');
+  auto r = Registry::Append(dir_, *body, key_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("more than the"));
+  EXPECT_TRUE(Registry::Open(dir_)->entries().empty());
+  // An oversized file put there by hand is refused before parsing.
+  Add(1);
+  testing::WriteFile(dir_ + "/entries/0000000000.json", std::string(kMaxEntryBytes + 1, ' '));
+  EXPECT_THAT(Verify().message(), HasSubstr("more than the"));
+
+  auto demo = EntryBody(Credentials(true), Model("d"), false);
+  EXPECT_EQ(demo.status().exit_code(), 1);
+  EXPECT_THAT(demo.status().message(), HasSubstr("--allow-demo"));
+  demo = EntryBody(Credentials(true), Model("d"), true);
+  ASSERT_TRUE(demo.ok());
+  EXPECT_EQ((*demo)["demo"], true);
+  for (const auto& [k, v] : (*demo)["results"].items()) EXPECT_EQ(v["tier"], "demo") << k;
+  EXPECT_FALSE(EntryCertifies(*demo));
+  EXPECT_TRUE(EntryCertifies(*EntryBody(Credentials(false), Model("c"), false)));
+}
+
+TEST_F(RegistryTest, ConcurrentWritersAllLandInOneValidLog) {
+  constexpr int kWriters = 4, kEach = 3;
+  std::vector<pid_t> kids;
+  for (int w = 0; w < kWriters; ++w) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      for (int i = 0; i < kEach; ++i) {
+        auto body = EntryBody(Credentials(false), Model("w" + std::to_string(w) + "-" + std::to_string(i)), false);
+        if (!body.ok() || !Registry::Append(dir_, *body, key_).ok()) _exit(1);
+      }
+      _exit(0);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t k : kids) {
+    int st = 0;
+    waitpid(k, &st, 0);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  auto r = Registry::Open(dir_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->entries().size(), static_cast<size_t>(kWriters * kEach));
+  std::set<std::string> names;
+  for (const auto& e : r->entries()) names.insert(e.json["model"]["name"]);
+  EXPECT_EQ(names.size(), static_cast<size_t>(kWriters * kEach));
+}
+
+TEST_F(RegistryTest, AnInterruptedAddIsCleanedUpByTheNext) {
+  Add(1);
+  // An entry written without its head (the add died in between).
+  auto body = EntryBody(Credentials(false), Model("half"), false);
+  auto half = SignObject(*body, key_);
+  testing::WriteFile(dir_ + "/entries/0000000001.json", half->bytes);
+  EXPECT_FALSE(Verify().ok());
+  Add(1);
+  auto r = Registry::Open(dir_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->entries().size(), 2u);
+  EXPECT_EQ(r->entries()[1].json["model"]["name"], "model-0");
+}
+
+// --- identity ---------------------------------------------------------------
+
+std::string Le(uint64_t v, int bytes) {
+  std::string s;
+  for (int i = 0; i < bytes; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
+  return s;
+}
+std::string GgufString(const std::string& s) { return Le(s.size(), 8) + s; }
+
+// A synthetic GGUF v3 file: two metadata keys (one an array) and two tensors.
+std::string SyntheticGguf() {
+  std::string g = "GGUF" + Le(3, 4) + Le(2, 8) + Le(2, 8);
+  g += GgufString("general.architecture") + Le(8, 4) + GgufString("llama");
+  g += GgufString("tokenizer.ggml.tokens") + Le(9, 4) + Le(8, 4) + Le(2, 8) + GgufString("a") + GgufString("b");
+  g += GgufString("token_embd.weight") + Le(2, 4) + Le(4096, 8) + Le(32000, 8) + Le(0, 4) + Le(0, 8);
+  g += GgufString("output_norm.weight") + Le(1, 4) + Le(4096, 8) + Le(0, 4) + Le(0, 8);
+  return g + std::string(64, '\0');
+}
+
+TEST(Identity, FilesHashAsSha256sumAndHeadersAreRead) {
+  TempDir tmp;
+  testing::WriteFile(tmp / "m.gguf", SyntheticGguf());
+  auto id = HashModel(tmp / "m.gguf");
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(id->sha256, Sha256::Hex(SyntheticGguf()));
+  EXPECT_EQ(id->format, "gguf");
+  EXPECT_EQ(id->architecture, "llama");
+  ASSERT_TRUE(id->parameters);
+  EXPECT_EQ(*id->parameters, 4096u * 32000u + 4096u);
+  // A damaged GGUF header is named.
+  testing::WriteFile(tmp / "bad.gguf", SyntheticGguf().substr(0, 60));
+  EXPECT_THAT(HashModel(tmp / "bad.gguf").status().message(), HasSubstr("damaged GGUF header"));
+  // safetensors: an 8-byte little-endian header size, then JSON.
+  const std::string header = R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[10,20],"data_offsets":[0,400]},"b":{"dtype":"F16","shape":[5],"data_offsets":[400,410]}})";
+  testing::WriteFile(tmp / "dir/model.safetensors", Le(header.size(), 8) + header + std::string(410, '\0'));
+  testing::WriteFile(tmp / "dir/config.json", R"({"architectures": ["LlamaForCausalLM"]})");
+  testing::WriteFile(tmp / "dir/.git/objects/x", "ignored");
+  auto d = HashModel(tmp / "dir");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->format, "safetensors");
+  EXPECT_EQ(d->architecture, "LlamaForCausalLM");
+  EXPECT_EQ(*d->parameters, 205u);
+  ASSERT_EQ(d->files.size(), 2u);  // .git left out
+  // The manifest: sorted "<sha256> <size> <path>" lines, hashed again.
+  std::string manifest;
+  for (const auto& f : d->files) manifest += f.sha256 + " " + std::to_string(f.size) + " " + f.path + "\n";
+  EXPECT_EQ(d->sha256, Sha256::Hex(manifest));
+  EXPECT_EQ(d->files[0].path, "config.json");
+  // Any change to any file changes the identity; .git does not.
+  testing::WriteFile(tmp / "dir/.git/objects/x", "changed");
+  EXPECT_EQ(HashModel(tmp / "dir")->sha256, d->sha256);
+  testing::WriteFile(tmp / "dir/config.json", R"({"architectures": ["MistralForCausalLM"]})");
+  EXPECT_NE(HashModel(tmp / "dir")->sha256, d->sha256);
+  EXPECT_EQ(HashModel(tmp / "nothing").status().exit_code(), 1);
+}
+
+// --- site and server --------------------------------------------------------
+
+TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
+  Add(2);
+  auto demo = EntryBody(Credentials(true), Model("demo-model"), true);
+  ASSERT_TRUE(Registry::Append(dir_, *demo, key_).ok());
+  testing::WriteFile(tmp_ / "secret.txt", "outside the site");
+  RegistryServer server(dir_);
+  int port = 0;
+  std::promise<int> ready;
+  std::thread t([&] { EXPECT_TRUE(server.Serve("127.0.0.1", 0, [&](int p) { ready.set_value(p); }).ok()); });
+  port = ready.get_future().get();
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Get("/api/entries");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_THAT(res->get_header_value("Content-Type"), HasSubstr("application/json"));
+  EXPECT_EQ(nlohmann::json::parse(res->body).size(), 3u);
+  const std::string sha = Model("model-1").sha256;
+  res = c.Get("/api/models/" + sha);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(res->body)[0]["model"]["sha256"], sha);
+  EXPECT_EQ(c.Get("/api/models/" + std::string(64, '0'))->status, 404);
+  res = c.Get("/api/tree-head");
+  EXPECT_EQ(nlohmann::json::parse(res->body)["size"], 3);
+  res = c.Get("/api/proof/1");
+  ASSERT_EQ(res->status, 200);
+  auto proof = nlohmann::json::parse(res->body);
+  std::vector<Hash> path;
+  for (const auto& h : proof["path"]) {
+    std::string b;
+    ASSERT_TRUE(FromHex(h, &b));
+    path.push_back(b);
+  }
+  std::string leaf, root;
+  FromHex(proof["leaf_hash"], &leaf);
+  FromHex(proof["root"], &root);
+  EXPECT_TRUE(VerifyInclusion(leaf, 1, 3, path, root));
+  EXPECT_EQ(c.Get("/api/proof/7")->status, 404);
+  EXPECT_EQ(c.Get("/api/proof/x")->status, 400);
+  res = c.Get("/");
+  EXPECT_THAT(res->get_header_value("Content-Type"), HasSubstr("text/html"));
+  EXPECT_THAT(res->body, HasSubstr("cardiology"));
+  EXPECT_EQ(c.Get("/models/" + sha + ".html")->status, 200);
+  for (const char* bad : {"/../secret.txt", "/%2e%2e/secret.txt", "/models/../../secret.txt", "/..%2fsecret.txt",
+                          "/entries/0000000000.json", "/registry.lock", "//etc/passwd"}) {
+    auto r = c.Get(bad);
+    if (r) {
+      EXPECT_NE(r->status, 200) << bad;
+      EXPECT_EQ(r->body.find("outside the site"), std::string::npos) << bad;
+    }
+  }
+  // A new entry shows without restarting the server.
+  Add(1);
+  EXPECT_EQ(nlohmann::json::parse(c.Get("/api/entries")->body).size(), 4u);
+  // Served to `medcred verify` as a URL registry.
+  const std::string model = tmp_ / "model.bin";
+  testing::WriteFile(model, "weights of a model that is not in the registry");
+  auto v = testing::RunMedcred("verify " + model + " --registry http://127.0.0.1:" + std::to_string(port), tmp_);
+  EXPECT_EQ(v.code, 5) << v.err;
+  EXPECT_THAT(v.out, HasSubstr("not in the registry"));
+
+  // The page in a real browser: it loads and the leaderboard shows the entries.
+  const char* browser_present = std::getenv("MEDCRED_REQUIRE_BROWSER");
+  if (!testing::ChromiumPath().empty()) {
+    const std::string png = tmp_ / "registry.png";
+    auto page = testing::RenderInChromium("http://127.0.0.1:" + std::to_string(port) + "/", png, tmp_, 1200, 1000);
+    EXPECT_TRUE(page.ok) << page.error;
+    EXPECT_THAT(page.dom, HasSubstr("class=\"leaderboard\""));
+    EXPECT_THAT(page.dom, HasSubstr("model-1"));
+    EXPECT_THAT(page.dom, HasSubstr("demo-model"));
+    EXPECT_THAT(page.dom, HasSubstr("certified"));
+    EXPECT_EQ(page.png_width, 1200);
+    EXPECT_GT(page.png_bytes, 20000u);
+    std::printf("registry site rendered by chromium: %ju-byte screenshot\n", page.png_bytes);
+    if (const char* keep = std::getenv("MEDCRED_KEEP_SCREENSHOTS")) {
+      fs::copy_file(png, std::string(keep) + "/registry.png", fs::copy_options::overwrite_existing);
+    }
+  } else if (browser_present) {
+    ADD_FAILURE() << "chromium was not found";
+  }
+  server.Stop();
+  t.join();
+}
+
+TEST_F(RegistryTest, PublishWritesAStaticSiteThatVerifiesFromItsOwnFiles) {
+  Add(2);
+  auto r = Registry::Open(dir_);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(WriteSite(*r, tmp_ / "site").ok());
+  for (const char* f : {"index.html", "entries.json", "tree-head.json", "registry.json", "proofs/0.json", "proofs/1.json"}) {
+    EXPECT_TRUE(fs::exists(tmp_ / ("site/" + std::string(f)))) << f;
+  }
+  EXPECT_TRUE(fs::exists(tmp_ / ("site/models/" + Model("model-0").sha256 + ".html")));
+  // The published parts alone verify (what a URL registry is checked with).
+  RegistryParts p;
+  p.where = tmp_ / "site";
+  auto reg = ParseCanonical(testing::ReadFile(tmp_ / "site/registry.json"), "registry.json");
+  p.registry = {testing::ReadFile(tmp_ / "site/registry.json"), *reg};
+  auto head = ParseCanonical(testing::ReadFile(tmp_ / "site/tree-head.json"), "tree-head.json");
+  p.tree_head = {testing::ReadFile(tmp_ / "site/tree-head.json"), *head};
+  for (const auto& e : nlohmann::json::parse(testing::ReadFile(tmp_ / "site/entries.json"))) p.entries.push_back({*CanonicalJson(e), e});
+  EXPECT_TRUE(Registry::FromParts(p).ok());
+  p.entries[0].json["results"]["cardiology"]["tier"] = "certified!";
+  p.entries[0].bytes = *CanonicalJson(p.entries[0].json);
+  EXPECT_FALSE(Registry::FromParts(p).ok());
+}
+
+}  // namespace
+}  // namespace medcred
