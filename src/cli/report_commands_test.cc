@@ -147,6 +147,44 @@ TEST_F(DemoCli, AJudgeAgentIsAskedAndReportedBeside) {
   EXPECT_THAT(r.err, HasSubstr("--judge needs a model that reads text"));
 }
 
+TEST_F(DemoCli, APublishedRegistryHoldsNoIdOfTheRunsCases) {
+  TempDir tmp;
+  const std::string key = tmp / "key", reg = tmp / "registry", site = tmp / "site", model = tmp / "model.gguf";
+  testing::WriteFile(model, "synthetic model weights for a test");
+  ASSERT_EQ(RunMedcred("keygen " + key, tmp).code, 0);
+  CliRun r = RunMedcred("registry init " + reg + " --key " + key, tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  // A demo run is refused unless asked for, and then recorded as a demo.
+  r = RunMedcred("registry add " + reg + " --run " + RunDir() + " --model-path " + model + " --key " + key, tmp);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--allow-demo"));
+  r = RunMedcred("registry add " + reg + " --run " + RunDir() + " --model-path " + model + " --key " + key + " --allow-demo", tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("a demo entry"));
+  ASSERT_EQ(RunMedcred("registry verify " + reg, tmp).code, 0);
+  ASSERT_EQ(RunMedcred("registry publish " + reg + " --out " + site, tmp).code, 0);
+  r = RunMedcred("verify " + model + " --registry " + reg, tmp);
+  EXPECT_EQ(r.code, 4) << r.out << r.err;  // listed, certified for nothing (a demo)
+  EXPECT_THAT(r.out, HasSubstr("inclusion proof checked"));
+
+  const std::string db = *tmp_ / "demo/demo.db";
+  std::vector<std::string> ids;
+  for (const auto& e : testing::ReadEpisodeLinesOf(RunDir() + "/episodes.jsonl")) ids.push_back(e["case_id"].get<std::string>().substr(5));
+  for (const auto& s : testing::QueryColumn(db, "SELECT DISTINCT subject_id FROM admissions")) ids.push_back(s);
+  ASSERT_GT(ids.size(), 171u);
+  size_t files = 0;
+  for (const std::string& dir : {reg, site}) {
+    for (const auto& f : fs::recursive_directory_iterator(dir)) {
+      if (!f.is_regular_file()) continue;
+      ++files;
+      const std::string text = testing::ReadFile(f.path().string());
+      for (const std::string& id : ids) EXPECT_EQ(text.find(id), std::string::npos) << f.path() << " holds " << id;
+      EXPECT_EQ(text.find("hadm"), std::string::npos) << f.path();
+    }
+  }
+  EXPECT_GE(files, 8u);
+}
+
 TEST(DemoCliErrors, AMissingDemoIsAUsageErrorSayingWhereToPutIt) {
   TempDir tmp;
   CliRun r = RunMedcred("demo --out " + (tmp / "d") + " --source " + (tmp / "nowhere"), tmp);

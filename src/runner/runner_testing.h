@@ -60,10 +60,7 @@ inline std::unique_ptr<RunInputs> SyntheticRunInputs(const TempDir& tmp) {
 
 // The episodes of a run directory, in file order.
 inline std::vector<nlohmann::json> ReadEpisodeLines(const std::string& dir) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(dir + "/episodes.jsonl");
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
+  return ReadEpisodeLinesOf(dir + "/episodes.jsonl");
 }
 
 }  // namespace medcred::testing

@@ -131,6 +131,15 @@ CliRun RunMedcred(const std::string& args, const TempDir& tmp) {
   return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out), ReadFile(err)};
 }
 
+std::vector<nlohmann::json> ReadEpisodeLinesOf(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
 std::string ChromiumPath() {
   for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
     if (::access(p, X_OK) == 0) return p;

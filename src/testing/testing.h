@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace medcred::testing {
 
 // The MIMIC-IV demo: $MEDCRED_DEMO_DIR, else ../shared/data/mimic-iv-demo-2.2
@@ -82,6 +84,9 @@ struct CliRun {
   std::string out, err;
 };
 CliRun RunMedcred(const std::string& args, const TempDir& tmp);
+
+// The JSON objects of a .jsonl file, one per line.
+std::vector<nlohmann::json> ReadEpisodeLinesOf(const std::string& path);
 
 // Debian's headless Chromium (/usr/bin/chromium), or "" when not installed.
 std::string ChromiumPath();
