@@ -12,6 +12,8 @@ namespace medcred {
 std::string Lower(std::string_view s);
 std::string Upper(std::string_view s);
 std::string Trim(std::string_view s);  // white space at both ends
+// Text for HTML: & < > " ' as character references.
+std::string HtmlEscape(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix);
 

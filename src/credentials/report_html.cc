@@ -8,26 +8,14 @@
 #include <cstdio>
 #include <string>
 
+#include "common/text.h"
 #include "common/version.h"
 #include "credentials/report.h"
 
 namespace medcred {
 namespace {
 
-std::string Esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(const std::string& s) { return HtmlEscape(s); }
 
 std::string Fmt(const char* format, double v) {
   char buf[64];

@@ -22,15 +22,11 @@ using testing::Calls;
 using testing::Scripted;
 using testing::TempDir;
 
-class ReportTest : public ::testing::Test {
+class ReportTest : public testing::SyntheticRunTest {
  protected:
   void SetUp() override {
-    if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
-    inputs_ = testing::SyntheticRunInputs(tmp_);
-    ASSERT_NE(inputs_, nullptr);
-    options_.store = tmp_ / "s.db";
-    options_.split = "all";
-    options_.model = "test:scripted";
+    SyntheticRunTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     options_.out_dir = tmp_ / "run";
     Scripted doctor([](const EpisodeContext& ctx) -> Result<ModelReply> {
       if (ctx.turn == 1) return Calls({{"order_labs", R"({"tests": ["BMP", "troponin", "lipase"]})"}});
@@ -47,9 +43,6 @@ class ReportTest : public ::testing::Test {
     for (const Case& c : inputs_->cases.cases) ids.push_back(c.case_id);
     return ids;
   }
-  TempDir tmp_;
-  RunOptions options_;
-  std::unique_ptr<RunInputs> inputs_;
 };
 
 TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {

@@ -6,25 +6,14 @@
 #include <set>
 
 #include "common/file_util.h"
+#include "common/text.h"
 #include "registry/entry.h"
 
 namespace medcred {
 namespace fs = std::filesystem;
 namespace {
 
-std::string Esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(const std::string& s) { return HtmlEscape(s); }
 
 std::string F3(double v) {
   char b[32];

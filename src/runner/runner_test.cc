@@ -31,25 +31,7 @@ using testing::Scripted;
 
 std::vector<nlohmann::json> Episodes(const std::string& dir) { return testing::ReadEpisodeLines(dir); }
 
-class RunnerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
-    inputs_ = testing::SyntheticRunInputs(tmp_);
-    ASSERT_NE(inputs_, nullptr);
-    options_.store = tmp_ / "s.db";
-    options_.split = "all";
-    options_.model = "test:scripted";
-  }
-  RunOptions Options(const std::string& out) {
-    RunOptions o = options_;
-    o.out_dir = tmp_ / out;
-    return o;
-  }
-  TempDir tmp_;
-  RunOptions options_;
-  std::unique_ptr<RunInputs> inputs_;
-};
+using RunnerTest = testing::SyntheticRunTest;
 
 TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
   Scripted good([](const EpisodeContext& ctx) -> Result<ModelReply> {

@@ -58,6 +58,28 @@ inline std::unique_ptr<RunInputs> SyntheticRunInputs(const TempDir& tmp) {
   return in.ok() ? std::move(*in) : nullptr;
 }
 
+// A fixture over the synthetic store: run inputs loaded once per test, and
+// options for a scripted model over every split.
+class SyntheticRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
+    inputs_ = SyntheticRunInputs(tmp_);
+    ASSERT_NE(inputs_, nullptr);
+    options_.store = tmp_ / "s.db";
+    options_.split = "all";
+    options_.model = "test:scripted";
+  }
+  RunOptions Options(const std::string& out) const {
+    RunOptions o = options_;
+    o.out_dir = tmp_ / out;
+    return o;
+  }
+  TempDir tmp_;
+  RunOptions options_;
+  std::unique_ptr<RunInputs> inputs_;
+};
+
 // The episodes of a run directory, in file order.
 inline std::vector<nlohmann::json> ReadEpisodeLines(const std::string& dir) {
   return ReadEpisodeLinesOf(dir + "/episodes.jsonl");
