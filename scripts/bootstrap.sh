@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkgconf clang-14 libclang-rt-14-dev
   # libraries (each chosen on purpose; see docs/dependencies.md)
   libsqlite3-dev sqlite3        # the embedded store, and the CLI the ingest benchmark compares with
+  libpq-dev postgresql postgresql-client  # the PostgreSQL store; a throwaway server for its tests
   libisal-dev zlib1g-dev        # gzip: ISA-L (default, faster) and zlib (reference backend)
   libssl-dev                    # SHA-256 (OpenSSL EVP)
   nlohmann-json3-dev            # JSON

@@ -116,7 +116,9 @@ Result<std::map<std::string, std::string>> ReadEpisodes(const std::string& path)
 }
 
 // One episode: the model in the loop until it submits, stops or hits a limit.
-nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns) {
+// A store that fails to answer (a database gone away) fails the run instead of
+// recording an episode, so `--resume` runs the case again.
+Result<nlohmann::json> RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns) {
   const auto start = Clock::now();
   const ProtocolLimits& lim = in.protocol.limits();
   nlohmann::json messages = nlohmann::json::array(
@@ -127,10 +129,7 @@ nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Mode
   nlohmann::json orders = nlohmann::json::array(), answer = nullptr;
   int turns = 0, tool_calls = 0, protocol_errors = 0, reminders = lim.reminders;
   auto episode = Episode::Open(store, *in.environment, c);
-  if (!episode.ok()) {
-    outcome = "error";
-    error = episode.status().message();
-  }
+  if (!episode.ok()) return episode.status();
   while (outcome.empty()) {
     if (turns >= max_turns) {
       outcome = "limit";
@@ -190,8 +189,8 @@ nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Mode
   record["turns"] = turns;
   record["tool_calls"] = tool_calls;
   record["protocol_errors"] = protocol_errors;
-  record["invalid_orders"] = episode.ok() ? episode->invalid_orders() : 0;
-  record["cost"] = episode.ok() ? episode->cost() : 0.0;
+  record["invalid_orders"] = episode->invalid_orders();
+  record["cost"] = episode->cost();
   record["messages"] = messages;
   record["orders"] = orders;
   record["answer"] = answer;
@@ -205,10 +204,8 @@ nlohmann::json RunEpisode(const Case& c, Store& store, const RunInputs& in, Mode
   const Grade grade = in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, text, code);
   record["grade"] = {{"level", grade.level}, {"credit", grade.credit},
                      {"mapped_code", grade.mapped_code.empty() ? nlohmann::json(nullptr) : nlohmann::json(grade.mapped_code)}};
-  if (episode.ok()) {
-    record["tests_ordered"] = episode->ordered_lab_concepts();
-    record["tests_performed"] = episode->performed_lab_concepts();
-  }
+  record["tests_ordered"] = episode->ordered_lab_concepts();
+  record["tests_performed"] = episode->performed_lab_concepts();
   record["error"] = error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error);
   record["seconds"] = std::chrono::duration<double>(Clock::now() - start).count();
   return record;
@@ -383,14 +380,14 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
         std::lock_guard<std::mutex> lock(mu);
         if (!failure.ok()) return;
       }
-      nlohmann::json record = RunEpisode(*todo[i], **store, in, model, max_turns);
-      Status s = log.Append(record.dump());
+      auto record = RunEpisode(*todo[i], **store, in, model, max_turns);
+      Status s = record.ok() ? log.Append(record->dump()) : record.status();
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
         failure = s;
         return;
       }
-      outcomes[todo[i]->case_id] = record["outcome"].get<std::string>();
+      outcomes[todo[i]->case_id] = (*record)["outcome"].get<std::string>();
       ++result.ran;
     }
   };

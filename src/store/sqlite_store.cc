@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 
+#include "store/postgres_store.h"
 #include "store/schema.h"
 #include "store/sqlite_util.h"
 #include "store/store.h"
@@ -354,9 +355,7 @@ class SqliteStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
-  if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) {
-    return Status::Usage("PostgreSQL stores are not supported yet (issue 8): " + location);
-  }
+  if (IsPostgresUri(location)) return OpenPostgresStore(location);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(location, ec)) {
     return Status::Usage(location + ": no store there; create one with `medcred ingest --store " + location + "`");

@@ -1,9 +1,9 @@
 // Store: read access to an ingested MIMIC-IV store.
 //
-// The embedded SQLite store is the one implementation today; a PostgreSQL
-// implementation (issue 8) will sit behind the same interface, chosen by the
-// location string (`postgresql://...`). Cases and the environment read through
-// this interface only.
+// Two implementations, chosen by the location string: the embedded SQLite
+// store (a file path; sqlite_store.cc) and PostgreSQL (`postgresql://...`;
+// postgres_store.cc), which answer every read identically. Cases and the
+// environment read through this interface only.
 //
 // Thread safety: a Store object is used by one thread at a time; open one per
 // worker thread.
@@ -59,7 +59,8 @@ class Store {
 };
 
 // Opens the store at `location` read-only. A missing file is a usage error; a
-// store of another schema version is bad input.
+// store of another schema version is bad input; a PostgreSQL server that
+// cannot be reached or lacks a required table is an external failure.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
 
 }  // namespace medcred
