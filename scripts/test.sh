@@ -33,6 +33,29 @@ build_dir="${build_dir:-$default_dir}"
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
   -DMEDCRED_SANITIZE="$sanitize" -DMEDCRED_WERROR=ON >/dev/null
 cmake --build "$build_dir"
+# A throwaway PostgreSQL server for the PostgreSQL store's tests, holding the
+# demo and the synthetic release (loaded by scripts/postgres/load.sh); stopped
+# whatever happens. Without it those tests skip (or fail under
+# MEDCRED_REQUIRE_POSTGRES=1, as in CI).
+pg_dir="$(mktemp -d /tmp/medcred-pg.XXXXXX)"
+chmod 755 "$pg_dir"
+trap 'bash scripts/postgres/cluster.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+if pg_base="$(bash scripts/postgres/cluster.sh start "$pg_dir" "$((54000 + $$ % 1000))")"; then
+  demo="${MEDCRED_DEMO_DIR:-../shared/data/mimic-iv-demo-2.2}"
+  psql -X -q -d "$pg_base/postgres" -c "CREATE DATABASE medcred_demo" -c "CREATE DATABASE medcred_synthetic" -c "CREATE DATABASE medcred_empty"
+  if [ -d "$demo/hosp" ]; then
+    bash scripts/postgres/load.sh "$demo" "$pg_base/medcred_demo"
+    export MEDCRED_PG_DEMO_URI="$pg_base/medcred_demo"
+  fi
+  bash scripts/postgres/load.sh src/testing/synthetic-release "$pg_base/medcred_synthetic"
+  export MEDCRED_PG_SYNTHETIC_URI="$pg_base/medcred_synthetic" MEDCRED_PG_EMPTY_URI="$pg_base/medcred_empty"
+elif [ -n "${MEDCRED_REQUIRE_POSTGRES:-}" ]; then
+  echo "test.sh: the PostgreSQL test server did not start" >&2
+  exit 1
+else
+  echo "test.sh: no PostgreSQL test server; the PostgreSQL store's tests will skip" >&2
+fi
+
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
