@@ -107,8 +107,13 @@ Command AddInfo(CLI::App& root) {
               std::printf("%s\n", s.ToJson().dump(2).c_str());
             } else {
               PrintTable(s, "store");
-              std::printf("ingested %s by medcred %s (%s)\n", s.ingest_time.c_str(), s.medcred_version.c_str(),
-                          s.git_commit.c_str());
+              if (s.git_commit.empty()) {  // a PostgreSQL database: loaded by another tool
+                std::printf("loaded %s by %s\n", s.ingest_time.empty() ? "(time unknown)" : s.ingest_time.c_str(),
+                            s.medcred_version.empty() ? "a tool other than medcred" : s.medcred_version.c_str());
+              } else {
+                std::printf("ingested %s by medcred %s (%s)\n", s.ingest_time.c_str(), s.medcred_version.c_str(),
+                            s.git_commit.c_str());
+              }
             }
             return Status::OK();
           }};
