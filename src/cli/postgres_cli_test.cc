@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -175,6 +176,25 @@ TEST_F(PostgresCli, ServerFailuresAreOneSentenceAndExitCode3) {
     EXPECT_EQ(r.err.find("s3cretpw"), std::string::npos) << "the password was printed: " << r.err;
     EXPECT_TRUE(r.out.empty());
   }
+}
+
+TEST_F(PostgresCli, APasswordInTheUriIsWrittenNowhere) {
+  MEDCRED_REQUIRE_POSTGRES(pg, "MEDCRED_PG_DEMO_URI");
+  // The test server trusts loopback connections, so any password connects.
+  const std::string uri = std::regex_replace(pg, std::regex("^postgresql://([^@/]+)@"), "postgresql://$1:hunter2pw@");
+  ASSERT_NE(uri, pg);
+  CliRun r = RunMedcred("run --store '" + uri + "' --model baseline:prior --cases 3 --out " + (tmp_ / "run"), tmp_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ((r.out + r.err).find("hunter2pw"), std::string::npos);
+  for (const auto& f : fs::recursive_directory_iterator(tmp_ / "run")) {
+    if (f.is_regular_file()) {
+      EXPECT_EQ(testing::ReadFile(f.path()).find("hunter2pw"), std::string::npos) << f.path();
+    }
+  }
+  EXPECT_THAT(testing::ReadFile(tmp_ / "run/run.json"), HasSubstr(":***@"));
+  r = RunMedcred("info --store '" + uri + "'", tmp_);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ((r.out + r.err).find("hunter2pw"), std::string::npos);
 }
 
 TEST_F(PostgresCli, ARunWhoseServerGoesAwayStopsWithExit3AndResumes) {

@@ -99,7 +99,7 @@ Command AddInfo(CLI::App& root) {
             for (const auto& [name, t] : s.tables) {
               MEDCRED_ASSIGN_OR_RETURN(uint64_t n, store->CountRows(name));
               if (n != t.rows) {
-                return Status::BadInput(o->store + ": table " + name + " holds " + std::to_string(n) +
+                return Status::BadInput(s.store + ": table " + name + " holds " + std::to_string(n) +
                                         " rows but its ingest recorded " + std::to_string(t.rows));
               }
             }

@@ -19,6 +19,7 @@
 #include "common/sha256.h"
 #include "common/time.h"
 #include "common/version.h"
+#include "store/postgres_store.h"
 
 namespace medcred {
 namespace fs = std::filesystem;
@@ -336,7 +337,7 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
                                 {"git_commit", kGitCommit},
                                 {"created", NowIso8601Utc()},
                                 {"demo", in.store_summary.demo},
-                                {"store", o.store},
+                                {"store", RedactUri(o.store)},  // a PostgreSQL password is never written
                                 {"selected_cases", selected.size()},
                                 {"limits",
                                  {{"max_turns", max_turns},

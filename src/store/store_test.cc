@@ -6,6 +6,7 @@
 
 #include "common/sha256.h"
 #include "store/schema.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
 #include "store/store_writer.h"
 #include "testing/testing.h"
@@ -153,6 +154,15 @@ TEST(Schema, EveryTableHasItsIndexedAndFilteredColumns) {
     }
     EXPECT_EQ(FindTable(t.name), &t - StoreTables().data());
   }
+}
+
+TEST(RedactUri, NoPasswordSurvives) {
+  EXPECT_EQ(RedactUri("postgresql://me:pw@host:5432/db"), "postgresql://me:***@host:5432/db");
+  EXPECT_EQ(RedactUri("postgres://me:p%40ss@host/db?sslmode=require"), "postgres://me:***@host/db?sslmode=require");
+  EXPECT_EQ(RedactUri("postgresql://host/db?user=me&password=pw&sslmode=require"),
+            "postgresql://host/db?user=me&password=***&sslmode=require");
+  EXPECT_EQ(RedactUri("postgresql://me@host/db"), "postgresql://me@host/db");
+  EXPECT_EQ(RedactUri("/tmp/store.db"), "/tmp/store.db");
 }
 
 }  // namespace
