@@ -28,4 +28,9 @@ void AddJudgeOptions(CLI::App* app, JudgeOptions& options);
 Result<RunOutputs> WriteOutputs(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
                                 const IcdReference& reference, const JudgeOptions& judge);
 
+// The same for a run directory on its own (`report`, `merge`, `registry add`):
+// loads the taxonomy, the ICD reference (`reference_dir`, or found as usual)
+// and the grader first.
+Result<RunOutputs> RegradeRun(const std::string& run_dir, const std::string& reference_dir, const JudgeOptions& judge);
+
 }  // namespace medcred::cli

@@ -190,11 +190,7 @@ Command AddRegistry(CLI::App& root) {
               }
               if (!o->model_name.empty()) id.name = o->model_name;
               // Re-grade the run first, so the entry is what its episodes say under these files.
-              MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
-              MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o->reference));
-              MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
-              MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
-              MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, WriteOutputs(o->run, grader, taxonomy, reference, JudgeOptions{}));
+              MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run, o->reference, JudgeOptions{}));
               MEDCRED_ASSIGN_OR_RETURN(nlohmann::json body, EntryBody(out.credentials_json, id, o->allow_demo));
               MEDCRED_ASSIGN_OR_RETURN(SignedFile entry, Registry::Append(o->dir, std::move(body), key));
               std::printf("entry #%s added for %s (%s)%s\n", entry.json["index"].dump().c_str(), id.name.c_str(), id.sha256.c_str(),
@@ -203,8 +199,8 @@ Command AddRegistry(CLI::App& root) {
             }
             if (verify->parsed()) {
               MEDCRED_ASSIGN_OR_RETURN(Registry r, Registry::Open(o->dir));
-              std::printf("%s verifies: %zu entries, every signature by %s, hash chain intact, %zu tree heads each consistent "
-                          "with the one before, root %s\n",
+              std::printf("%s verifies: %zu entries, every signature by %s, hash chain intact, %zu signed tree heads "
+                          "each matching its prefix of the log, root %s\n",
                           o->dir.c_str(), r.entries().size(), r.public_key().c_str(), r.parts().heads.size(),
                           r.tree_head().json.value("root", "").c_str());
               return Status::OK();

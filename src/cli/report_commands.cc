@@ -46,6 +46,14 @@ Result<RunOutputs> WriteOutputs(const std::string& run_dir, const Grader& grader
   return out;
 }
 
+Result<RunOutputs> RegradeRun(const std::string& run_dir, const std::string& reference_dir, const JudgeOptions& judge) {
+  MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
+  MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(reference_dir));
+  MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
+  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
+  return WriteOutputs(run_dir, grader, taxonomy, reference, judge);
+}
+
 Command AddReport(CLI::App& root) {
   struct Opts {
     std::string run_dir, reference;
@@ -59,11 +67,7 @@ Command AddReport(CLI::App& root) {
   app->add_flag("--json", o->json, "Print summary.json on stdout");
   AddJudgeOptions(app, o->judge);
   return {app, [o]() -> Status {
-            MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
-            MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o->reference));
-            MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
-            MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
-            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, WriteOutputs(o->run_dir, grader, taxonomy, reference, o->judge));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run_dir, o->reference, o->judge));
             if (o->json) {
               std::printf("%s\n", out.summary.dump(2).c_str());
             } else {

@@ -81,12 +81,8 @@ Command AddMerge(CLI::App& root) {
   app->add_option("--out", o->out, "The merged run directory")->required();
   app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   return {app, [o]() -> Status {
-            MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
-            MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o->reference));
-            MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
-            MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
             MEDCRED_RETURN_IF_ERROR(Merge(o->dirs, o->out));
-            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, WriteOutputs(o->out, grader, taxonomy, reference, JudgeOptions{}));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->out, o->reference, JudgeOptions{}));
             std::printf("%s", CredentialTable(out.credentials).c_str());
             return Status::OK();
           }};

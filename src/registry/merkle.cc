@@ -62,6 +62,26 @@ Hash NodeHash(const Hash& left, const Hash& right) { return Sha(std::string(1, '
 
 Hash MerkleRoot(const std::vector<Hash>& leaf_hashes) { return Root(leaf_hashes, 0, leaf_hashes.size()); }
 
+std::vector<Hash> PrefixRoots(const std::vector<Hash>& leaf_hashes) {
+  std::vector<Hash> roots = {MerkleRoot({})};
+  std::vector<std::pair<Hash, int>> stack;  // perfect subtrees, left to right, with their heights
+  for (const Hash& leaf : leaf_hashes) {
+    stack.emplace_back(leaf, 0);
+    while (stack.size() >= 2 && stack[stack.size() - 2].second == stack.back().second) {
+      Hash right = std::move(stack.back().first);
+      const int height = stack.back().second;
+      stack.pop_back();
+      stack.back().first = NodeHash(stack.back().first, right);
+      stack.back().second = height + 1;
+    }
+    // RFC 6962's split makes the root the right-to-left fold of the perfect subtrees.
+    Hash root = stack.back().first;
+    for (size_t j = stack.size() - 1; j-- > 0;) root = NodeHash(stack[j].first, root);
+    roots.push_back(std::move(root));
+  }
+  return roots;
+}
+
 std::vector<Hash> InclusionProof(const std::vector<Hash>& leaf_hashes, uint64_t index, uint64_t size) {
   std::vector<Hash> out;
   if (size > leaf_hashes.size() || index >= size) return out;

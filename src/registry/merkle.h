@@ -25,6 +25,10 @@ Hash NodeHash(const Hash& left, const Hash& right);
 // The Merkle tree hash of leaf hashes [0, n); the empty tree is SHA-256("").
 Hash MerkleRoot(const std::vector<Hash>& leaf_hashes);
 
+// The roots of every prefix: element k is MerkleRoot of leaves [0, k), for k
+// = 0..n, computed in one pass over a stack of perfect subtrees.
+std::vector<Hash> PrefixRoots(const std::vector<Hash>& leaf_hashes);
+
 // The audit path of leaf `index` in the tree of the first `size` leaves.
 std::vector<Hash> InclusionProof(const std::vector<Hash>& leaf_hashes, uint64_t index, uint64_t size);
 bool VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size, const std::vector<Hash>& proof, const Hash& root);

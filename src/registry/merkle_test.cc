@@ -40,6 +40,15 @@ TEST(Merkle, MatchesTheCertificateTransparencyTestVectors) {
   for (size_t n = 1; n <= 8; ++n) EXPECT_EQ(Hex(MerkleRoot(Leaves(n))), roots[n - 1]) << n << " leaves";
 }
 
+TEST(Merkle, PrefixRootsAreTheRootsOfEveryPrefix) {
+  const auto leaves = Leaves(70);
+  const auto roots = PrefixRoots(leaves);
+  ASSERT_EQ(roots.size(), 71u);
+  for (size_t k = 0; k <= leaves.size(); ++k) {
+    EXPECT_EQ(roots[k], MerkleRoot(std::vector<Hash>(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(k)))) << k;
+  }
+}
+
 TEST(Merkle, EveryInclusionProofVerifiesAndNoTamperedOneDoes) {
   const auto leaves = Leaves(40);
   for (uint64_t n = 1; n <= leaves.size(); ++n) {

@@ -15,9 +15,10 @@
 //
 // Verification recomputes everything: canonical form, every signature, that
 // the signer is the registry's key (a foreign signature fails), indexes and the
-// hash chain, each head's Merkle root and the consistency proof between
-// consecutive heads, that tree-head.json is the last head and covers every
-// entry, and that nothing else is in the directory.
+// hash chain, each head's Merkle root (all prefix roots in one pass), that
+// tree-head.json is the last head and covers every entry, and that nothing
+// else is in the directory. A client that kept an old head checks the log
+// grew from it with a consistency proof (ConsistencyProofJson).
 //
 // Thread safety: a Registry is a value; Append() takes an exclusive lock on
 // the directory, so concurrent writers (threads or processes) serialize.
@@ -75,6 +76,9 @@ class Registry {
   // {"index", "size", "leaf_hash", "root", "path": [hex...]} for entry `index`
   // against the latest tree head.
   Result<nlohmann::json> InclusionProofJson(uint64_t index) const;
+  // {"old_size", "size", "root", "path": [hex...]}: the RFC 6962 proof that the
+  // log of `old_size` entries is a prefix of the latest.
+  Result<nlohmann::json> ConsistencyProofJson(uint64_t old_size) const;
   // Computes entry `index`'s inclusion proof and checks it against the signed
   // tree head's root, as a client holding only the head would.
   bool CheckInclusion(uint64_t index) const;

@@ -364,6 +364,24 @@ TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
   FromHex(proof["root"], &root);
   EXPECT_TRUE(VerifyInclusion(leaf, 1, 3, path, root));
   EXPECT_EQ(c.Get("/api/proof/7")->status, 404);
+  // A client that kept the head of size 1 checks the log only grew since.
+  res = c.Get("/api/consistency/1");
+  ASSERT_EQ(res->status, 200);
+  auto cons = nlohmann::json::parse(res->body);
+  std::vector<Hash> cpath;
+  for (const auto& h : cons["path"]) {
+    std::string b;
+    ASSERT_TRUE(FromHex(h, &b));
+    cpath.push_back(b);
+  }
+  std::string old_root, new_root;
+  FromHex(nlohmann::json::parse(testing::ReadFile(dir_ + "/heads/0000000001.json"))["root"], &old_root);
+  FromHex(cons["root"], &new_root);
+  EXPECT_EQ(cons["size"], 3);
+  EXPECT_TRUE(VerifyConsistency(1, 3, old_root, new_root, cpath));
+  EXPECT_FALSE(VerifyConsistency(1, 3, new_root, new_root, cpath));
+  EXPECT_EQ(c.Get("/api/consistency/0")->status, 404);
+  EXPECT_EQ(c.Get("/api/consistency/9")->status, 404);
   EXPECT_EQ(c.Get("/api/proof/x")->status, 400);
   res = c.Get("/");
   EXPECT_THAT(res->get_header_value("Content-Type"), HasSubstr("text/html"));

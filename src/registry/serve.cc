@@ -74,6 +74,15 @@ Status RegistryServer::Serve(const std::string& host, int port, const std::funct
       if (!proof.ok()) return error(res, 404, proof.status().message());
       return json(res, 200, proof->dump());
     }
+    if (path.rfind("/api/consistency/", 0) == 0) {
+      const std::string n = path.substr(17);
+      if (n.empty() || n.size() > 18 || n.find_first_not_of("0123456789") != std::string::npos) {
+        return error(res, 400, "a tree size is a whole number");
+      }
+      auto proof = s.registry->ConsistencyProofJson(std::stoull(n));
+      if (!proof.ok()) return error(res, 404, proof.status().message());
+      return json(res, 200, proof->dump());
+    }
     if (path.rfind("/api/", 0) == 0) return error(res, 404, "no such API");
     // Site files: only keys of the in-memory site, never the file system.
     std::string key = path.substr(1);
