@@ -23,7 +23,9 @@ double Micros(Clock::duration d) { return std::chrono::duration<double, std::mic
 void Print(const char* what, std::vector<double> v) {
   if (v.empty()) return;
   std::sort(v.begin(), v.end());
-  auto pct = [&](double p) { return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))]; };
+  auto pct = [&](double p) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+  };
   std::printf("%-22s n=%-7zu p50 %8.1f us   p99 %8.1f us   max %8.1f us\n", what, v.size(), pct(0.50), pct(0.99),
               v.back());
 }
@@ -50,7 +52,8 @@ int main(int argc, char** argv) {
   auto ref = IcdReference::Load(*ref_dir);
   auto catalog = LabCatalog::Load();
   auto costs = CostTable::Load();
-  for (const Status& s : {store.status(), tax.status(), rules.status(), ref.status(), catalog.status(), costs.status()}) {
+  for (const Status& s :
+       {store.status(), tax.status(), rules.status(), ref.status(), catalog.status(), costs.status()}) {
     if (!s.ok()) return Fail(s);
   }
   const auto t_cases = Clock::now();

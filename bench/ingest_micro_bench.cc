@@ -41,8 +41,10 @@ void BM_Gunzip(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
   state.SetLabel(medcred::GzipBackendName(backend));
 }
-BENCHMARK(BM_Gunzip)->Arg(static_cast<int>(medcred::GzipBackend::kIsal))
-    ->Arg(static_cast<int>(medcred::GzipBackend::kZlib))->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Gunzip)
+    ->Arg(static_cast<int>(medcred::GzipBackend::kIsal))
+    ->Arg(static_cast<int>(medcred::GzipBackend::kZlib))
+    ->Unit(benchmark::kMillisecond);
 
 class CountingSource : public medcred::ByteSource {
  public:
@@ -80,8 +82,10 @@ void BM_GunzipAndParse(benchmark::State& state) {
   state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
   state.SetLabel(medcred::GzipBackendName(backend));
 }
-BENCHMARK(BM_GunzipAndParse)->Arg(static_cast<int>(medcred::GzipBackend::kIsal))
-    ->Arg(static_cast<int>(medcred::GzipBackend::kZlib))->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GunzipAndParse)
+    ->Arg(static_cast<int>(medcred::GzipBackend::kIsal))
+    ->Arg(static_cast<int>(medcred::GzipBackend::kZlib))
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -30,11 +30,10 @@ using namespace medcred;
 
 namespace {
 
-const std::set<std::string> kIdColumns = {
-    "subject_id", "hadm_id",       "stay_id",      "transfer_id", "labevent_id", "specimen_id",
-    "microevent_id", "micro_specimen_id", "pharmacy_id", "emar_id"};
-const std::set<std::string> kPrefixedIds = {"poe_id", "discontinue_of_poe_id", "discontinued_by_poe_id",
-                                            "note_id"};
+const std::set<std::string> kIdColumns = {"subject_id",  "hadm_id",     "stay_id",       "transfer_id",
+                                          "labevent_id", "specimen_id", "microevent_id", "micro_specimen_id",
+                                          "pharmacy_id", "emar_id"};
+const std::set<std::string> kPrefixedIds = {"poe_id", "discontinue_of_poe_id", "discontinued_by_poe_id", "note_id"};
 const std::set<std::string> kDictionaries = {"d_labitems", "d_icd_diagnoses"};
 
 void AppendField(std::string* out, std::string_view text, bool quoted) {

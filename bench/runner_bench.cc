@@ -27,10 +27,13 @@ nlohmann::json DoctorReply(const nlohmann::json& request) {
   nlohmann::json calls = nlohmann::json::array();
   if (tool_messages == 0) {
     calls.push_back({{"id", "a"}, {"type", "function"}, {"function", {{"name", "get_history"}, {"arguments", "{}"}}}});
-    calls.push_back({{"id", "b"}, {"type", "function"},
-                     {"function", {{"name", "order_labs"}, {"arguments", R"({"tests": ["CBC", "BMP", "troponin"]})"}}}});
+    calls.push_back(
+        {{"id", "b"},
+         {"type", "function"},
+         {"function", {{"name", "order_labs"}, {"arguments", R"({"tests": ["CBC", "BMP", "troponin"]})"}}}});
   } else {
-    calls.push_back({{"id", "c"}, {"type", "function"},
+    calls.push_back({{"id", "c"},
+                     {"type", "function"},
                      {"function", {{"name", "submit_diagnosis"}, {"arguments", R"({"diagnosis": "sepsis"})"}}}});
   }
   nlohmann::json msg = {{"role", "assistant"}, {"content", ""}};
@@ -75,7 +78,8 @@ struct Timing {
   int episodes;
 };
 
-Timing RunOnce(RunInputs& in, Model& model, const RunOptions& base, const std::string& dir, int concurrency, int cases) {
+Timing RunOnce(RunInputs& in, Model& model, const RunOptions& base, const std::string& dir, int concurrency,
+               int cases) {
   fs::remove_all(dir);
   RunOptions o = base;
   o.out_dir = dir;
@@ -111,8 +115,10 @@ int main(int argc, char** argv) {
 
   InProcessDoctor local;
   Timing t = RunOnce(**in, local, base, tmp + "/local", 1, 0);
-  std::printf("harness, in-process model:      %d episodes, %d turns, %.3f s: %.3f ms per turn (episode open, env, transcript, log)\n",
-              t.episodes, t.turns, t.seconds, 1000 * t.seconds / t.turns);
+  std::printf(
+      "harness, in-process model:      %d episodes, %d turns, %.3f s: %.3f ms per turn (episode open, env, transcript, "
+      "log)\n",
+      t.episodes, t.turns, t.seconds, 1000 * t.seconds / t.turns);
   {
     Endpoint fast(0);
     OpenAIOptions oo;
@@ -138,7 +144,8 @@ int main(int argc, char** argv) {
       (void)RunOnce(**in, **m, base, tmp + "/warm" + std::to_string(c), c, std::min(cases, c));
       t = RunOnce(**in, **m, base, tmp + "/slow" + std::to_string(c), c, cases);
       const double rate = t.turns / t.seconds, ideal = c / 0.1;
-      std::printf("%12d %10d %10.2f %12.1f %10.1f %7.1f%%\n", c, t.episodes, t.seconds, rate, ideal, 100 * rate / ideal);
+      std::printf("%12d %10d %10.2f %12.1f %10.1f %7.1f%%\n", c, t.episodes, t.seconds, rate, ideal,
+                  100 * rate / ideal);
     }
   }
   fs::remove_all(tmp);

@@ -23,8 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // As the one entry of a log: signatures and the chain reject it, cleanly.
   medcred::RegistryParts p;
   p.where = "fuzz";
-  p.registry = {"{}", nlohmann::json::object({{"format", "medcred-registry-v1"}, {"public_key", std::string(64, '0')},
-                                               {"signature", std::string(128, '0')}})};
+  p.registry = {"{}", nlohmann::json::object({{"format", "medcred-registry-v1"},
+                                              {"public_key", std::string(64, '0')},
+                                              {"signature", std::string(128, '0')}})};
   p.entries.push_back({bytes, *j});
   p.tree_head = {"{}", *j};
   auto r = medcred::Registry::FromParts(p);

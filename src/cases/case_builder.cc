@@ -129,7 +129,8 @@ std::string SuiteHash(const std::string& category, const std::string& split, std
 }
 
 nlohmann::json Case::ToJson(bool with_truth) const {
-  nlohmann::json j = {{"case_id", case_id}, {"categories", categories}, {"split", split}, {"presentation", presentation}};
+  nlohmann::json j = {
+      {"case_id", case_id}, {"categories", categories}, {"split", split}, {"presentation", presentation}};
   if (with_truth) {
     j["truth"] = {{"principal", truth.principal},
                   {"secondary", truth.secondary},
@@ -161,67 +162,68 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
   set.reference_digest = in.reference->digest();
   std::vector<int64_t> excluded(kRuleCount, 0);
 
-  MEDCRED_RETURN_IF_ERROR(b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
-    ++set.stats.admissions;
-    auto exclude = [&](Rule r) {
-      ++excluded[r];
-      return Status::OK();
-    };
-    const auto& planned = rules.excluded_admission_types;
-    if (std::find(planned.begin(), planned.end(), a.admission_type) != planned.end()) return exclude(kPlanned);
-    const DiagnosisRecord* principal = nullptr;
-    for (const auto& d : dx) {
-      if (d.hadm_id == a.hadm_id && d.seq_num == 1) principal = &d;
-    }
-    if (principal == nullptr) return exclude(kNoPrincipal);
-    Case c;
-    c.truth.principal_code = principal->icd_code;
-    c.truth.principal_version = principal->icd_version;
-    c.truth.principal = ToIcd10(principal->icd_code, principal->icd_version, *in.reference);
-    if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version, c.truth.principal)) {
-      return exclude(kNotADiagnosis);
-    }
-    if (c.truth.principal.empty()) return exclude(kNoIcd10Mapping);
-    for (const auto& code : c.truth.principal) {
-      for (const auto& cat : tax.DiagnosisCategories(code)) AddUnique(&c.categories, cat);
-    }
-    if (c.categories.empty()) return exclude(kNoCategory);
-
-    c.t0 = Builder::T0(a);
-    const int64_t from = c.t0 - int64_t{3600} * rules.window_hours_before;
-    const int64_t to = c.t0 + int64_t{3600} * rules.window_hours_after;
-    MEDCRED_ASSIGN_OR_RETURN(int64_t labs, store.CountLabs(a.subject_id, from, to));
-    if (labs < rules.min_labs_in_window) return exclude(kTooFewLabs);
-
-    for (const auto& d : dx) {
-      if (d.hadm_id != a.hadm_id || d.seq_num == 1) continue;
-      for (const auto& code : ToIcd10(d.icd_code, d.icd_version, *in.reference)) {
-        if (std::find(c.truth.principal.begin(), c.truth.principal.end(), code) == c.truth.principal.end()) {
-          AddUnique(&c.truth.secondary, code);
+  MEDCRED_RETURN_IF_ERROR(
+      b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
+        ++set.stats.admissions;
+        auto exclude = [&](Rule r) {
+          ++excluded[r];
+          return Status::OK();
+        };
+        const auto& planned = rules.excluded_admission_types;
+        if (std::find(planned.begin(), planned.end(), a.admission_type) != planned.end()) return exclude(kPlanned);
+        const DiagnosisRecord* principal = nullptr;
+        for (const auto& d : dx) {
+          if (d.hadm_id == a.hadm_id && d.seq_num == 1) principal = &d;
         }
-      }
-    }
-    for (const Category& cat : tax.categories()) {
-      if (cat.kind != "context") continue;
-      bool in_category = false;
-      if (cat.rule == "icu_stay") {
-        MEDCRED_ASSIGN_OR_RETURN(in_category, store.HasIcuStay(a.hadm_id));
-      } else if (cat.rule == "arrived_via_ed") {
-        in_category = a.edregtime.has_value();
-      } else if (cat.rule == "imaging_report_in_window") {
-        MEDCRED_ASSIGN_OR_RETURN(int64_t reports, store.CountRadiologyReports(a.subject_id, from, to));
-        in_category = reports > 0;
-      }
-      if (in_category) c.categories.push_back(cat.name);
-    }
-    c.case_id = "hadm-" + std::to_string(a.hadm_id);
-    c.subject_id = a.subject_id;
-    c.hadm_id = a.hadm_id;
-    c.split = SplitOf(a.subject_id);
-    MEDCRED_ASSIGN_OR_RETURN(c.presentation, b.Presentation(a, dx));
-    set.cases.push_back(std::move(c));
-    return Status::OK();
-  }));
+        if (principal == nullptr) return exclude(kNoPrincipal);
+        Case c;
+        c.truth.principal_code = principal->icd_code;
+        c.truth.principal_version = principal->icd_version;
+        c.truth.principal = ToIcd10(principal->icd_code, principal->icd_version, *in.reference);
+        if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version, c.truth.principal)) {
+          return exclude(kNotADiagnosis);
+        }
+        if (c.truth.principal.empty()) return exclude(kNoIcd10Mapping);
+        for (const auto& code : c.truth.principal) {
+          for (const auto& cat : tax.DiagnosisCategories(code)) AddUnique(&c.categories, cat);
+        }
+        if (c.categories.empty()) return exclude(kNoCategory);
+
+        c.t0 = Builder::T0(a);
+        const int64_t from = c.t0 - int64_t{3600} * rules.window_hours_before;
+        const int64_t to = c.t0 + int64_t{3600} * rules.window_hours_after;
+        MEDCRED_ASSIGN_OR_RETURN(int64_t labs, store.CountLabs(a.subject_id, from, to));
+        if (labs < rules.min_labs_in_window) return exclude(kTooFewLabs);
+
+        for (const auto& d : dx) {
+          if (d.hadm_id != a.hadm_id || d.seq_num == 1) continue;
+          for (const auto& code : ToIcd10(d.icd_code, d.icd_version, *in.reference)) {
+            if (std::find(c.truth.principal.begin(), c.truth.principal.end(), code) == c.truth.principal.end()) {
+              AddUnique(&c.truth.secondary, code);
+            }
+          }
+        }
+        for (const Category& cat : tax.categories()) {
+          if (cat.kind != "context") continue;
+          bool in_category = false;
+          if (cat.rule == "icu_stay") {
+            MEDCRED_ASSIGN_OR_RETURN(in_category, store.HasIcuStay(a.hadm_id));
+          } else if (cat.rule == "arrived_via_ed") {
+            in_category = a.edregtime.has_value();
+          } else if (cat.rule == "imaging_report_in_window") {
+            MEDCRED_ASSIGN_OR_RETURN(int64_t reports, store.CountRadiologyReports(a.subject_id, from, to));
+            in_category = reports > 0;
+          }
+          if (in_category) c.categories.push_back(cat.name);
+        }
+        c.case_id = "hadm-" + std::to_string(a.hadm_id);
+        c.subject_id = a.subject_id;
+        c.hadm_id = a.hadm_id;
+        c.split = SplitOf(a.subject_id);
+        MEDCRED_ASSIGN_OR_RETURN(c.presentation, b.Presentation(a, dx));
+        set.cases.push_back(std::move(c));
+        return Status::OK();
+      }));
 
   std::sort(set.cases.begin(), set.cases.end(), [](const Case& x, const Case& y) { return x.hadm_id < y.hadm_id; });
   for (int r = 0; r < kRuleCount; ++r) set.stats.excluded.emplace_back(kRuleNames[r], excluded[r]);
@@ -245,10 +247,11 @@ Result<std::map<int64_t, nlohmann::json>> BuildAllPresentations(Store& store, co
   Builder b{store, in, {}, {}, {}, {}};
   MEDCRED_RETURN_IF_ERROR(b.Init());
   std::map<int64_t, nlohmann::json> out;
-  MEDCRED_RETURN_IF_ERROR(b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
-    MEDCRED_ASSIGN_OR_RETURN(out[a.hadm_id], b.Presentation(a, dx));
-    return Status::OK();
-  }));
+  MEDCRED_RETURN_IF_ERROR(
+      b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
+        MEDCRED_ASSIGN_OR_RETURN(out[a.hadm_id], b.Presentation(a, dx));
+        return Status::OK();
+      }));
   return out;
 }
 

@@ -29,19 +29,19 @@ namespace medcred {
 inline constexpr const char* kCaseBuilderVersion = "cases-v1";
 
 struct CaseTruth {
-  std::string principal_code;            // as coded in MIMIC
-  int principal_version = 0;             // 9 or 10
-  std::vector<std::string> principal;    // accepted ICD-10-CM codes
-  std::vector<std::string> secondary;    // the admission's other diagnoses, ICD-10-CM
+  std::string principal_code;          // as coded in MIMIC
+  int principal_version = 0;           // 9 or 10
+  std::vector<std::string> principal;  // accepted ICD-10-CM codes
+  std::vector<std::string> secondary;  // the admission's other diagnoses, ICD-10-CM
 };
 
 struct Case {
   std::string case_id;  // hadm-<hadm_id>: local only, never published
   int64_t subject_id = 0;
   int64_t hadm_id = 0;
-  int64_t t0 = 0;       // arrival: edregtime, else admittime
+  int64_t t0 = 0;  // arrival: edregtime, else admittime
   std::vector<std::string> categories;
-  std::string split;    // dev or test
+  std::string split;  // dev or test
   nlohmann::json presentation;
   CaseTruth truth;
 
@@ -53,8 +53,8 @@ struct CaseStats {
   int64_t admissions = 0;
   std::vector<std::pair<std::string, int64_t>> excluded;  // rule -> admissions, in rule order
   int64_t included = 0;
-  std::map<std::string, std::map<std::string, int64_t>> cases;        // category -> split -> n
-  std::map<std::string, std::map<std::string, std::string>> suites;   // category -> split -> suite hash
+  std::map<std::string, std::map<std::string, int64_t>> cases;       // category -> split -> n
+  std::map<std::string, std::map<std::string, std::string>> suites;  // category -> split -> suite hash
   nlohmann::json ToJson() const;
 };
 

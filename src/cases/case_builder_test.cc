@@ -16,9 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
+using testing::Exec;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::Exec;
 using testing::QueryColumn;
 using testing::QueryInt;
 using testing::TempDir;
@@ -127,13 +127,18 @@ void MutateWhatMustNotShow(const std::string& db) {
       {"d_icd_diagnoses",
        "INSERT OR IGNORE INTO d_icd_diagnoses VALUES ('C349', 10, 'Malignant neoplasm of unsp part of unsp bronchus "
        "or lung'), ('A419', 10, 'Sepsis, unspecified organism')"},
-      {"diagnoses_icd", "UPDATE diagnoses_icd SET icd_code = CASE WHEN seq_num = 1 THEN 'C349' ELSE 'A419' END, "
-                        "icd_version = 10 WHERE hadm_id IN " + last},
-      {"diagnoses_icd", "INSERT INTO diagnoses_icd SELECT subject_id, hadm_id, 99, 'A419', 10 FROM admissions "
-                        "WHERE hadm_id IN " + last},
+      {"diagnoses_icd",
+       "UPDATE diagnoses_icd SET icd_code = CASE WHEN seq_num = 1 THEN 'C349' ELSE 'A419' END, "
+       "icd_version = 10 WHERE hadm_id IN " +
+           last},
+      {"diagnoses_icd",
+       "INSERT INTO diagnoses_icd SELECT subject_id, hadm_id, 99, 'A419', 10 FROM admissions "
+       "WHERE hadm_id IN " +
+           last},
       {"admissions", "UPDATE admissions SET dischtime = dischtime + 86400 WHERE hadm_id IN " + last},
-      {"admissions", "UPDATE admissions SET discharge_location = 'DIED', deathtime = dischtime, "
-                     "hospital_expire_flag = 1 - coalesce(hospital_expire_flag, 0)"},
+      {"admissions",
+       "UPDATE admissions SET discharge_location = 'DIED', deathtime = dischtime, "
+       "hospital_expire_flag = 1 - coalesce(hospital_expire_flag, 0)"},
       {"drgcodes", "UPDATE drgcodes SET drg_code = '999', description = 'MUTATED DRG', drg_severity = 4"},
       {"services", "UPDATE services SET curr_service = 'MUTATED', prev_service = 'MUTATED'"},
       {"transfers", "UPDATE transfers SET careunit = 'MUTATED ICU', eventtype = 'transfer'"},
@@ -278,8 +283,8 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
   EXPECT_EQ(p["triage_vitals"]["heart_rate"], 104.0);
   EXPECT_EQ(p["triage_vitals"]["acuity"], 2.0);
   // Past history from the earlier admission 100 only, in coding order.
-  EXPECT_EQ(p["past_history"],
-            nlohmann::json::array({"Essential (primary) hypertension", "Type 2 diabetes mellitus without complications"}));
+  EXPECT_EQ(p["past_history"], nlohmann::json::array({"Essential (primary) hypertension",
+                                                      "Type 2 diabetes mellitus without complications"}));
   // The HPI stops before the ED course ("In the ED, troponin ...") and never
   // reaches the hospital course or discharge diagnosis.
   EXPECT_EQ(p["hpi"],
@@ -298,7 +303,8 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
   const Case* transfer = Find(*set, "hadm-301");
   ASSERT_NE(transfer, nullptr);
   EXPECT_EQ(transfer->presentation["arrival"]["route"], "direct admission");
-  EXPECT_EQ(transfer->presentation["hpi"], "Invented woman with three days of productive cough and fever\nat her care facility.");
+  EXPECT_EQ(transfer->presentation["hpi"],
+            "Invented woman with three days of productive cough and fever\nat her care facility.");
   EXPECT_FALSE(transfer->presentation.contains("chief_complaint"));
   EXPECT_THAT(transfer->categories, ElementsAre("pulmonology"));
 
@@ -399,8 +405,9 @@ TEST_F(DemoCases, EveryCasePassesEveryRuleCheckedBySql) {
   EXPECT_EQ(set->stats.included, static_cast<int64_t>(set->cases.size()));
   // Planned admissions are the first rule, so it counts all of them.
   EXPECT_EQ(Excluded(*set, "planned_admission_type"),
-            QueryInt(db_, "SELECT count(*) FROM admissions WHERE admission_type IN ('ELECTIVE', "
-                          "'SURGICAL SAME DAY ADMISSION')"));
+            QueryInt(db_,
+                     "SELECT count(*) FROM admissions WHERE admission_type IN ('ELECTIVE', "
+                     "'SURGICAL SAME DAY ADMISSION')"));
   EXPECT_GT(set->cases.size(), 150u);
 
   for (const Case& c : set->cases) {
@@ -408,12 +415,15 @@ TEST_F(DemoCases, EveryCasePassesEveryRuleCheckedBySql) {
     SCOPED_TRACE(c.case_id);
     EXPECT_EQ(c.case_id, "hadm-" + h);
     // At least 5 labs in [t0 - 24 h, t0 + 48 h], by subject and time.
-    EXPECT_GE(QueryInt(db_, "SELECT count(*) FROM labevents l JOIN admissions a ON a.subject_id = l.subject_id "
-                            "WHERE a.hadm_id = " + h + " AND l.charttime BETWEEN coalesce(a.edregtime, a.admittime) "
-                            "- 86400 AND coalesce(a.edregtime, a.admittime) + 172800"),
+    EXPECT_GE(QueryInt(db_,
+                       "SELECT count(*) FROM labevents l JOIN admissions a ON a.subject_id = l.subject_id "
+                       "WHERE a.hadm_id = " +
+                           h +
+                           " AND l.charttime BETWEEN coalesce(a.edregtime, a.admittime) "
+                           "- 86400 AND coalesce(a.edregtime, a.admittime) + 172800"),
               5);
     EXPECT_EQ(QueryInt(db_, "SELECT count(*) FROM diagnoses_icd WHERE seq_num = 1 AND hadm_id = " + h +
-                            " AND icd_code = '" + c.truth.principal_code + "'"),
+                                " AND icd_code = '" + c.truth.principal_code + "'"),
               1);
     EXPECT_FALSE(c.truth.principal.empty());
     // Codes are kept as MIMIC coded them; a few were retired before the 2021
@@ -422,7 +432,9 @@ TEST_F(DemoCases, EveryCasePassesEveryRuleCheckedBySql) {
     // Context categories agree with the tables they come from.
     const bool icu = QueryInt(db_, "SELECT count(*) FROM icustays WHERE hadm_id = " + h) > 0;
     const bool ed = QueryInt(db_, "SELECT edregtime IS NOT NULL FROM admissions WHERE hadm_id = " + h) == 1;
-    auto has = [&](const char* k) { return std::find(c.categories.begin(), c.categories.end(), k) != c.categories.end(); };
+    auto has = [&](const char* k) {
+      return std::find(c.categories.begin(), c.categories.end(), k) != c.categories.end();
+    };
     EXPECT_EQ(has("intensive_care"), icu);
     EXPECT_EQ(has("emergency_medicine"), ed);
     EXPECT_FALSE(has("radiology"));  // no Note module in the demo

@@ -71,7 +71,9 @@ std::string NormalizeIcd(std::string_view code) {
 
 Result<std::string> IcdReference::FindDir(const std::string& explicit_dir) {
   std::error_code ec;
-  auto ok = [&](const fs::path& p) { return fs::is_regular_file(p / kOrderFile, ec) && fs::is_regular_file(p / kGemFile, ec); };
+  auto ok = [&](const fs::path& p) {
+    return fs::is_regular_file(p / kOrderFile, ec) && fs::is_regular_file(p / kGemFile, ec);
+  };
   if (!explicit_dir.empty()) {
     if (!ok(explicit_dir)) {
       return Status::Usage(explicit_dir + ": no " + kOrderFile + " and " + kGemFile + " there");
@@ -196,7 +198,8 @@ Result<IcdReference> IcdReference::Load(const std::string& dir, const std::strin
   const std::string gem = (fs::path(dir) / kGemFile).string();
   MEDCRED_RETURN_IF_ERROR(ReadCsv(gem, &hasher, 3, [&](const CsvReader& r) {
     std::string_view flags = r.fields()[2].text;
-    if (flags.size() != 5 || !std::all_of(flags.begin(), flags.end(), [](char c) { return c >= '0' && c <= '9'; })) return r.ErrorHere("flags must be 5 digits (approximate, no map, combination, scenario, choice list)");
+    if (flags.size() != 5 || !std::all_of(flags.begin(), flags.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return r.ErrorHere("flags must be 5 digits (approximate, no map, combination, scenario, choice list)");
     auto& targets = ref.gem_[NormalizeIcd(r.fields()[0].text)];
     if (flags[1] == '1') return Status::OK();  // "no map": the code has no ICD-10-CM equivalent
     GemTarget t;

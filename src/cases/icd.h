@@ -35,7 +35,7 @@ struct IcdPlace {
   std::string category_title;  // from the order file; empty when unknown
   std::string block;           // "I20-I25"; empty when no block holds it
   std::string block_title;
-  int chapter = 0;             // 1..22; 0 when no chapter holds it
+  int chapter = 0;  // 1..22; 0 when no chapter holds it
   std::string chapter_title;
 };
 

@@ -28,9 +28,9 @@ const IcdReference* Reference() {
   return ref;
 }
 
-#define REQUIRE_REF(ref)                   \
-  MEDCRED_REQUIRE_REFERENCE(ref##_dir);    \
-  const IcdReference* ref = Reference();   \
+#define REQUIRE_REF(ref)                 \
+  MEDCRED_REQUIRE_REFERENCE(ref##_dir);  \
+  const IcdReference* ref = Reference(); \
   ASSERT_NE(ref, nullptr)
 
 std::vector<std::string> Targets(const IcdReference& ref, const std::string& icd9) {
@@ -49,7 +49,7 @@ TEST(IcdReference, OrderFileGivesTitlesOfCodesAndCategories) {
   REQUIRE_REF(ref);
   EXPECT_EQ(ref->Title("I214"), "Non-ST elevation (NSTEMI) myocardial infarction");
   EXPECT_EQ(ref->Title("J189"), "Pneumonia, unspecified organism");  // a quoted title with a comma
-  EXPECT_TRUE(ref->IsIcd10("I21"));  // a category (header) row
+  EXPECT_TRUE(ref->IsIcd10("I21"));                                  // a category (header) row
   EXPECT_TRUE(ref->IsIcd10("I214"));
   EXPECT_FALSE(ref->IsIcd10("I219X"));
   EXPECT_FALSE(ref->IsIcd10("41401"));
@@ -143,7 +143,8 @@ TEST(IcdReference, MalformedGemFlagsNameFileAndLine) {
   testing::TempDir tmp;
   // SYNTHETIC reference files.
   testing::WriteFile(tmp / "icd10cm_order_2021.csv.gz", "code,billable,short,long\nI214,1,NSTEMI,NSTEMI\n");
-  testing::WriteFile(tmp / "icd9cm_to_icd10cm_gem_2018.csv.gz", "icd_9,icd_10,flags\n41071,I214,10000\n4280,I509,1x000\n");
+  testing::WriteFile(tmp / "icd9cm_to_icd10cm_gem_2018.csv.gz",
+                     "icd_9,icd_10,flags\n41071,I214,10000\n4280,I509,1x000\n");
   ASSERT_TRUE(IcdReference::FindDir(tmp.path().string()).ok());
   auto r = IcdReference::Load(tmp.path().string());
   ASSERT_FALSE(r.ok());

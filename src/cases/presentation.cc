@@ -9,9 +9,6 @@
 namespace medcred {
 namespace {
 
-
-
-
 // The start of the sentence holding position `at`: just after the last
 // sentence end (. ? ! followed by white space) or blank line before it, else 0.
 size_t SentenceStart(const std::string& text, size_t at) {
@@ -44,7 +41,8 @@ Result<PresentationRules> PresentationRules::Parse(const DataFile& file) {
   if (hpi == nullptr) return Status::BadInput(file.path + ": [hpi] is missing");
   const std::string where = file.path + ": hpi";
   MEDCRED_ASSIGN_OR_RETURN(r.section_headers, TomlStrings((*hpi)["section_headers"], where + ".section_headers"));
-  MEDCRED_ASSIGN_OR_RETURN(r.stop_line_prefixes, TomlStrings((*hpi)["stop_line_prefixes"], where + ".stop_line_prefixes"));
+  MEDCRED_ASSIGN_OR_RETURN(r.stop_line_prefixes,
+                           TomlStrings((*hpi)["stop_line_prefixes"], where + ".stop_line_prefixes"));
   MEDCRED_ASSIGN_OR_RETURN(r.cut_markers, TomlStrings((*hpi)["cut_markers"], where + ".cut_markers"));
   auto max = (*hpi)["max_chars"].value<int64_t>();
   if (!max || *max < 100) return Status::BadInput(where + ".max_chars must be an integer of at least 100");
@@ -53,7 +51,8 @@ Result<PresentationRules> PresentationRules::Parse(const DataFile& file) {
   if (exam == nullptr) return Status::BadInput(file.path + ": [exam] is missing");
   const std::string ew = file.path + ": exam";
   MEDCRED_ASSIGN_OR_RETURN(r.exam_headers, TomlStrings((*exam)["section_headers"], ew + ".section_headers"));
-  MEDCRED_ASSIGN_OR_RETURN(r.exam_stop_line_prefixes, TomlStrings((*exam)["stop_line_prefixes"], ew + ".stop_line_prefixes"));
+  MEDCRED_ASSIGN_OR_RETURN(r.exam_stop_line_prefixes,
+                           TomlStrings((*exam)["stop_line_prefixes"], ew + ".stop_line_prefixes"));
   auto emax = (*exam)["max_chars"].value<int64_t>();
   if (!emax || *emax < 100) return Status::BadInput(ew + ".max_chars must be an integer of at least 100");
   r.exam_max_chars = static_cast<size_t>(*emax);
@@ -82,7 +81,8 @@ std::string Section(const std::string& note, const std::vector<std::string>& hea
   size_t end = note.size();
   for (size_t line = note.find('\n', start); line != std::string::npos; line = note.find('\n', line + 1)) {
     const std::string_view rest = std::string_view(note).substr(line + 1);
-    const bool stop = std::any_of(stops.begin(), stops.end(), [&](const std::string& p) { return StartsWithIgnoreCase(rest, p); });
+    const bool stop =
+        std::any_of(stops.begin(), stops.end(), [&](const std::string& p) { return StartsWithIgnoreCase(rest, p); });
     if (stop) {
       end = line;
       break;

@@ -51,9 +51,9 @@ std::string ExtractExam(const std::string& note, const PresentationRules& rules)
 struct PresentationInputs {
   const PatientRecord* patient = nullptr;
   const AdmissionRecord* admission = nullptr;
-  std::optional<TriageRecord> triage;            // ED module
-  std::optional<std::string> discharge_note;     // Note module
-  std::vector<std::string> past_history;         // titles from earlier admissions, in order
+  std::optional<TriageRecord> triage;         // ED module
+  std::optional<std::string> discharge_note;  // Note module
+  std::vector<std::string> past_history;      // titles from earlier admissions, in order
 };
 
 // A JSON object with sorted keys: age, sex, arrival {route, admission_type,

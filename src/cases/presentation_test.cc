@@ -67,8 +67,9 @@ TEST(ExtractHpi, LongTextIsCutAtAWordBoundary) {
 }
 
 TEST(PresentationRules, BadFileNamesTheField) {
-  const std::string text = "version = \"v1\"\n[hpi]\nsection_headers = [\"HPI:\"]\nstop_line_prefixes = []\n"
-                           "cut_markers = [\"\"]\nmax_chars = 3000\n";
+  const std::string text =
+      "version = \"v1\"\n[hpi]\nsection_headers = [\"HPI:\"]\nstop_line_prefixes = []\n"
+      "cut_markers = [\"\"]\nmax_chars = 3000\n";
   auto r = PresentationRules::Parse(DataFile{"p.toml", "mem/p.toml", text, Sha256::Hex(text)});
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("mem/p.toml: hpi.cut_markers must be a list of non-empty strings"));

@@ -50,9 +50,12 @@ Result<Taxonomy> Taxonomy::Parse(const DataFile& file) {
   InclusionRules& r = t.inclusion_;
   MEDCRED_ASSIGN_OR_RETURN(r.excluded_admission_types,
                            TomlStrings(inc["excluded_admission_types"], p + ": inclusion.excluded_admission_types"));
-  MEDCRED_ASSIGN_OR_RETURN(r.window_hours_before, Int(inc["window_hours_before"], p + ": inclusion.window_hours_before", 0, 24 * 30));
-  MEDCRED_ASSIGN_OR_RETURN(r.window_hours_after, Int(inc["window_hours_after"], p + ": inclusion.window_hours_after", 0, 24 * 30));
-  MEDCRED_ASSIGN_OR_RETURN(r.min_labs_in_window, Int(inc["min_labs_in_window"], p + ": inclusion.min_labs_in_window", 0, 100000));
+  MEDCRED_ASSIGN_OR_RETURN(r.window_hours_before,
+                           Int(inc["window_hours_before"], p + ": inclusion.window_hours_before", 0, 24 * 30));
+  MEDCRED_ASSIGN_OR_RETURN(r.window_hours_after,
+                           Int(inc["window_hours_after"], p + ": inclusion.window_hours_after", 0, 24 * 30));
+  MEDCRED_ASSIGN_OR_RETURN(r.min_labs_in_window,
+                           Int(inc["min_labs_in_window"], p + ": inclusion.min_labs_in_window", 0, 100000));
   MEDCRED_ASSIGN_OR_RETURN(r.excluded_principal_icd10,
                            Ranges(inc["excluded_principal_icd10"], p + ": inclusion.excluded_principal_icd10"));
   MEDCRED_ASSIGN_OR_RETURN(r.excluded_principal_icd9,
@@ -118,7 +121,8 @@ bool Taxonomy::ExcludedPrincipal(std::string_view code, int icd_version, const s
   // Kept only when a category lists the code (or, for ICD-9, one of its
   // ICD-10-CM targets) in its own ranges.
   if (icd_version == 10) return DiagnosisCategories(code).empty();
-  return std::none_of(icd10.begin(), icd10.end(), [&](const std::string& c) { return !DiagnosisCategories(c).empty(); });
+  return std::none_of(icd10.begin(), icd10.end(),
+                      [&](const std::string& c) { return !DiagnosisCategories(c).empty(); });
 }
 
 }  // namespace medcred

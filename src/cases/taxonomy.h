@@ -17,9 +17,9 @@ namespace medcred {
 struct Category {
   std::string name;
   std::string title;
-  std::string kind;                // "diagnosis" or "context"
-  std::vector<CodeRange> icd10;    // diagnosis categories
-  std::string rule;                // context categories: icu_stay, arrived_via_ed, imaging_report_in_window
+  std::string kind;              // "diagnosis" or "context"
+  std::vector<CodeRange> icd10;  // diagnosis categories
+  std::string rule;              // context categories: icu_stay, arrived_via_ed, imaging_report_in_window
   std::string description;
   // One readable sentence: what puts a case in this category.
   std::string Definition() const;

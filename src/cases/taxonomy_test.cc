@@ -30,9 +30,9 @@ TEST(Taxonomy, V1HoldsEveryCategoryTheSpecNames) {
   ASSERT_TRUE(t.ok()) << t.status().message();
   EXPECT_EQ(t->version(), "v1");
   EXPECT_EQ(t->sha256().size(), 64u);
-  for (const char* name : {"cardiology", "neurology", "pulmonology", "gastroenterology", "nephrology",
-                           "infectious_disease", "oncology", "hematology", "endocrinology", "psychiatry",
-                           "injury_toxicology"}) {
+  for (const char* name :
+       {"cardiology", "neurology", "pulmonology", "gastroenterology", "nephrology", "infectious_disease", "oncology",
+        "hematology", "endocrinology", "psychiatry", "injury_toxicology"}) {
     const Category* c = t->Find(name);
     ASSERT_NE(c, nullptr) << name;
     EXPECT_EQ(c->kind, "diagnosis") << name;
@@ -152,10 +152,10 @@ INSTANTIATE_TEST_SUITE_P(
                     std::string(kInclusion) +
                         "[[category]]\nname = \"x\"\ntitle = \"X\"\nkind = \"context\"\nrule = \"moon\"\n",
                     "(x).rule: 'moon' is not one of"},
-        BadTaxonomy{"DuplicateName",
-                    std::string(kInclusion) + kCardiology + "icd10 = [\"I00-I59\"]\n" + kCardiology +
-                        "icd10 = [\"I70-I99\"]\n",
-                    "category #2: the name 'cardiology' is used twice"},
+        BadTaxonomy{
+            "DuplicateName",
+            std::string(kInclusion) + kCardiology + "icd10 = [\"I00-I59\"]\n" + kCardiology + "icd10 = [\"I70-I99\"]\n",
+            "category #2: the name 'cardiology' is used twice"},
         BadTaxonomy{"NegativeLabs",
                     "version = \"t1\"\n[inclusion]\nexcluded_admission_types = []\nwindow_hours_before = 24\n"
                     "window_hours_after = 48\nmin_labs_in_window = -1\n",

@@ -9,7 +9,8 @@ namespace medcred::cli {
 
 Command AddCategories(CLI::App& root) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* app = root.add_subcommand("categories", "List the medical categories of taxonomy v1 (data/taxonomy-v1.toml)");
+  CLI::App* app =
+      root.add_subcommand("categories", "List the medical categories of taxonomy v1 (data/taxonomy-v1.toml)");
   app->add_flag("--json", *json, "Print as JSON on stdout");
   return {app, [json]() -> Status {
             MEDCRED_ASSIGN_OR_RETURN(Taxonomy tax, Taxonomy::Load());
@@ -42,7 +43,8 @@ Command AddCases(CLI::App& root) {
   app->add_option("--split", o->split, "dev, test or all (default)")->check(CLI::IsMember({"dev", "test", "all"}));
   app->add_flag("--with-truth", o->with_truth, "Include the truth (local use only: never share it)");
   app->add_flag("--jsonl", o->jsonl, "One JSON object per case on stdout (with --stats: the statistics as JSON)");
-  app->add_flag("--stats", o->stats, "Admissions excluded per inclusion rule, cases and suite hash per category and split");
+  app->add_flag("--stats", o->stats,
+                "Admissions excluded per inclusion rule, cases and suite hash per category and split");
   app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   return {app, [o]() -> Status {
             MEDCRED_ASSIGN_OR_RETURN(Taxonomy tax, Taxonomy::Load());
@@ -64,8 +66,9 @@ Command AddCases(CLI::App& root) {
                 std::printf("%s\n", j.dump().c_str());
                 return Status::OK();
               }
-              std::printf("taxonomy %s %s, presentation %s %s, %s\n", tax.version().c_str(), tax.sha256().substr(0, 12).c_str(),
-                          rules.version.c_str(), rules.sha256.substr(0, 12).c_str(), kCaseBuilderVersion);
+              std::printf("taxonomy %s %s, presentation %s %s, %s\n", tax.version().c_str(),
+                          tax.sha256().substr(0, 12).c_str(), rules.version.c_str(), rules.sha256.substr(0, 12).c_str(),
+                          kCaseBuilderVersion);
               std::printf("admissions %lld, included %lld\n", static_cast<long long>(set.stats.admissions),
                           static_cast<long long>(set.stats.included));
               for (const auto& [rule, n] : set.stats.excluded) {
@@ -92,7 +95,8 @@ Command AddCases(CLI::App& root) {
               std::string cats;
               for (const auto& k : c.categories) cats += (cats.empty() ? "" : ",") + k;
               std::printf("%-16s %-5s %3d %s  %-40s%s\n", c.case_id.c_str(), c.split.c_str(),
-                          c.presentation["age"].get<int>(), c.presentation["sex"].get<std::string>().c_str(), cats.c_str(),
+                          c.presentation["age"].get<int>(), c.presentation["sex"].get<std::string>().c_str(),
+                          cats.c_str(),
                           o->with_truth ? (" " + c.truth.principal_code + " -> " + c.truth.principal[0]).c_str() : "");
             }
             return Status::OK();

@@ -10,8 +10,8 @@
 namespace medcred {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::CliRun;
+using ::testing::HasSubstr;
 using testing::RunMedcred;
 using testing::TempDir;
 

@@ -13,9 +13,11 @@ Command AddResolve(CLI::App& root) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  CLI::App* app = root.add_subcommand("resolve", "Show what the environment does with an order: the concept, itemids, suggestions");
+  CLI::App* app =
+      root.add_subcommand("resolve", "Show what the environment does with an order: the concept, itemids, suggestions");
   app->add_option("--store", o->store, "Store file")->required();
-  app->add_option("--kind", o->kind, "lab, micro, imaging or ecg")->check(CLI::IsMember({"lab", "micro", "imaging", "ecg"}));
+  app->add_option("--kind", o->kind, "lab, micro, imaging or ecg")
+      ->check(CLI::IsMember({"lab", "micro", "imaging", "ecg"}));
   app->add_option("query", o->query, "The name as a model would order it")->required();
   app->add_flag("--json", o->json, "Print as JSON on stdout");
   return {app, [o]() -> Status {
@@ -32,7 +34,8 @@ Command AddResolve(CLI::App& root) {
             }
             std::printf("%s \"%s\": %s", o->kind.c_str(), o->query.c_str(), j["status"].get<std::string>().c_str());
             if (j["concept"].is_string()) std::printf(" -> %s", j["concept"].get<std::string>().c_str());
-            if (j.contains("interpreted_as")) std::printf(" (read as \"%s\")", j["interpreted_as"].get<std::string>().c_str());
+            if (j.contains("interpreted_as"))
+              std::printf(" (read as \"%s\")", j["interpreted_as"].get<std::string>().c_str());
             std::printf("\n");
             for (size_t i = 0; i < j["itemids"].size(); ++i) {
               std::printf("  itemid %lld  %s\n", static_cast<long long>(j["itemids"][i].get<int64_t>()),

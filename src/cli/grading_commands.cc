@@ -44,7 +44,8 @@ Command AddMatchDx(CLI::App& root) {
             for (const auto& c : SplitCodes(o->truth)) {
               if (o->truth_version == 9) {
                 const auto& targets = ref.Gem(c);
-                if (targets.empty()) return Status::Usage("--truth " + c + ": the GEMs map this ICD-9-CM code to nothing");
+                if (targets.empty())
+                  return Status::Usage("--truth " + c + ": the GEMs map this ICD-9-CM code to nothing");
                 for (const auto& t : targets) truth.push_back(t.icd10);
               } else {
                 truth.push_back(c);
@@ -57,8 +58,8 @@ Command AddMatchDx(CLI::App& root) {
             if (o->json) {
               std::printf("%s\n", g.ToJson().dump().c_str());
             } else {
-              std::printf("%s (credit %g)%s%s\n%s\n", g.level.c_str(), g.credit, g.mapped_code.empty() ? "" : ", mapped to ",
-                          g.mapped_code.c_str(), g.explanation.c_str());
+              std::printf("%s (credit %g)%s%s\n%s\n", g.level.c_str(), g.credit,
+                          g.mapped_code.empty() ? "" : ", mapped to ", g.mapped_code.c_str(), g.explanation.c_str());
             }
             return Status::OK();
           }};

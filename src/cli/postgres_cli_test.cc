@@ -16,8 +16,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "testing/testing.h"
@@ -26,15 +26,15 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::CliRun;
+using ::testing::HasSubstr;
 using testing::RunMedcred;
 using testing::TempDir;
 
-#define MEDCRED_REQUIRE_POSTGRES(var, env)                                                        \
-  const std::string var = std::getenv(env) ? std::getenv(env) : "";                               \
-  if (var.empty()) {                                                                              \
-    if (std::getenv("MEDCRED_REQUIRE_POSTGRES")) FAIL() << env << " is not set";                  \
+#define MEDCRED_REQUIRE_POSTGRES(var, env)                                                         \
+  const std::string var = std::getenv(env) ? std::getenv(env) : "";                                \
+  if (var.empty()) {                                                                               \
+    if (std::getenv("MEDCRED_REQUIRE_POSTGRES")) FAIL() << env << " is not set";                   \
     GTEST_SKIP() << env << " is not set (scripts/test.sh starts a PostgreSQL server and sets it)"; \
   }
 
@@ -60,7 +60,8 @@ std::string WriteAgent(const TempDir& tmp, double sleep_seconds = 0) {
        "\"arguments\":{\"diagnosis\":\"sepsis\"}}]}' ;;\n"
        "    *) echo '{\"tool_calls\":[{\"id\":\"h\",\"name\":\"get_history\",\"arguments\":{}},"
        "{\"id\":\"e\",\"name\":\"physical_exam\",\"arguments\":{}},"
-       "{\"id\":\"l\",\"name\":\"order_labs\",\"arguments\":{\"tests\":[\"CBC\",\"BMP\",\"troponin\",\"lactate\",\"UA\"]}},"
+       "{\"id\":\"l\",\"name\":\"order_labs\",\"arguments\":{\"tests\":[\"CBC\",\"BMP\",\"troponin\",\"lactate\","
+       "\"UA\"]}},"
        "{\"id\":\"m\",\"name\":\"order_microbiology\",\"arguments\":{\"tests\":[\"blood culture\",\"urine culture\"]}},"
        "{\"id\":\"i\",\"name\":\"order_imaging\",\"arguments\":{\"modality\":\"CT\",\"region\":\"head\"}},"
        "{\"id\":\"x\",\"name\":\"order_imaging\",\"arguments\":{\"modality\":\"X-ray\",\"region\":\"chest\"}},"
@@ -124,7 +125,9 @@ TEST_F(PostgresCli, DemoCasesRunsAndAnswersAreTheSameAsSqlite) {
     const auto ea = Episodes(sa), eb = Episodes(sb);
     EXPECT_EQ(ea.size(), 219u);
     EXPECT_TRUE(ea == eb) << model << ": episodes differ";
-    auto summary = [](const std::string& d) { return nlohmann::json::parse(testing::ReadFile(d + "/summary.json"))["categories"]; };
+    auto summary = [](const std::string& d) {
+      return nlohmann::json::parse(testing::ReadFile(d + "/summary.json"))["categories"];
+    };
     EXPECT_EQ(summary(sa), summary(sb)) << model;
   }
 }
@@ -152,7 +155,8 @@ TEST_F(PostgresCli, SyntheticReleaseWithEdAndNoteModulesIsTheSame) {
   EXPECT_TRUE(ea == eb);
   // The agent's orders were answered from real rows (imaging, cultures, vitals), not only "not performed".
   const std::string text = testing::ReadFile(tmp_ / "b/episodes.jsonl");
-  for (const char* seen : {"Findings:", "ED triage:", "Home medications: metformin", "Heart rate: 88 bpm", "outpatient record"}) {
+  for (const char* seen :
+       {"Findings:", "ED triage:", "Home medications: metformin", "Heart rate: 88 bpm", "outpatient record"}) {
     EXPECT_NE(text.find(seen), std::string::npos) << seen;
   }
   EXPECT_NE(text.find(R"("concept":"blood_culture","cost":10.65,"hours":1.0,"performed":true)"), std::string::npos);
@@ -204,17 +208,19 @@ TEST_F(PostgresCli, ARunWhoseServerGoesAwayStopsWithExit3AndResumes) {
   const std::string args = " --model 'exec:" + agent + "' --cases 8 --seed 3 --out ";
   // The run in the background; when its first episode is written, every
   // medcred connection is terminated by the server.
-  const std::string cmd = std::string(MEDCRED_BINARY_DIR) + "/src/cli/medcred run --store '" + pg + "'" + args + out + " >" +
-                          (tmp_ / "bg.out") + " 2>" + (tmp_ / "bg.err") + " </dev/null; echo $? >" + (tmp_ / "bg.rc");
+  const std::string cmd = std::string(MEDCRED_BINARY_DIR) + "/src/cli/medcred run --store '" + pg + "'" + args + out +
+                          " >" + (tmp_ / "bg.out") + " 2>" + (tmp_ / "bg.err") + " </dev/null; echo $? >" +
+                          (tmp_ / "bg.rc");
   std::thread bg([&] { (void)std::system(cmd.c_str()); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline &&
          (!fs::exists(out + "/episodes.jsonl") || fs::file_size(out + "/episodes.jsonl") == 0)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  const std::string kill = "psql -X -q -d '" + pg +
-                           "' -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'medcred'\""
-                           " >/dev/null 2>&1";
+  const std::string kill =
+      "psql -X -q -d '" + pg +
+      "' -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'medcred'\""
+      " >/dev/null 2>&1";
   EXPECT_EQ(std::system(kill.c_str()), 0);
   bg.join();
   EXPECT_EQ(testing::ReadFile(tmp_ / "bg.rc"), "3\n") << testing::ReadFile(tmp_ / "bg.err");

@@ -79,19 +79,20 @@ Result<Registry> LoadRegistry(const std::string& where) {
   if (!list.is_array()) return Status::BadInput(base + "/entries.json: not a JSON array");
   for (size_t i = 0; i < list.size(); ++i) {
     MEDCRED_ASSIGN_OR_RETURN(std::string bytes, CanonicalJson(list[i]));
-    if (bytes.size() > kMaxEntryBytes) return Status::BadInput(base + "/entries.json: entry " + std::to_string(i) + " is oversized");
+    if (bytes.size() > kMaxEntryBytes)
+      return Status::BadInput(base + "/entries.json: entry " + std::to_string(i) + " is oversized");
     p.entries.push_back({bytes, list[i]});
   }
   return Registry::FromParts(std::move(p));
 }
 
 void PrintEntry(const nlohmann::json& e) {
-  std::printf("entry #%s%s  model %s  sha256 %s\n  issued %s  medcred %s  methodology %s  dataset %s %s\n",
-              e["index"].dump().c_str(), e.value("demo", false) ? " (demo)" : "", e["model"].value("name", "").c_str(),
-              e["model"].value("sha256", "").c_str(), e.value("issued_at", "").c_str(),
-              e["evaluation"].value("medcred_version", "").c_str(),
-              e["evaluation"]["methodology"].value("version", "").c_str(),
-              e["evaluation"]["dataset"].value("name", "").c_str(), e["evaluation"]["dataset"].value("version", "").c_str());
+  std::printf(
+      "entry #%s%s  model %s  sha256 %s\n  issued %s  medcred %s  methodology %s  dataset %s %s\n",
+      e["index"].dump().c_str(), e.value("demo", false) ? " (demo)" : "", e["model"].value("name", "").c_str(),
+      e["model"].value("sha256", "").c_str(), e.value("issued_at", "").c_str(),
+      e["evaluation"].value("medcred_version", "").c_str(), e["evaluation"]["methodology"].value("version", "").c_str(),
+      e["evaluation"]["dataset"].value("name", "").c_str(), e["evaluation"]["dataset"].value("version", "").c_str());
   for (const auto& [cat, r] : e["results"].items()) {
     std::printf("  %-20s %-14s accuracy %.3f [%.3f, %.3f] n %s\n", cat.c_str(), r.value("tier", "").c_str(),
                 r.value("accuracy", 0.0), r.value("ci_low", 0.0), r.value("ci_high", 1.0), r["n"].dump().c_str());
@@ -106,7 +107,8 @@ Command AddHash(CLI::App& root) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  CLI::App* app = root.add_subcommand("hash", "Model identity: SHA-256 of a model file, or of a model directory's manifest");
+  CLI::App* app =
+      root.add_subcommand("hash", "Model identity: SHA-256 of a model file, or of a model directory's manifest");
   app->add_option("paths", o->paths, "Model files or directories")->required();
   app->add_flag("--json", o->json, "Print the identities as JSON (one object per line)");
   return {app, [o]() -> Status {
@@ -115,9 +117,10 @@ Command AddHash(CLI::App& root) {
               if (o->json) {
                 std::printf("%s\n", id.ToJson().dump().c_str());
               } else {
-                std::printf("%s  %s  (%s, %s, %s parameters, %zu file%s)\n", id.sha256.c_str(), p.c_str(), id.format.c_str(),
-                            id.architecture.empty() ? "architecture unknown" : id.architecture.c_str(), Params(id).c_str(),
-                            id.files.size(), id.files.size() == 1 ? "" : "s");
+                std::printf("%s  %s  (%s, %s, %s parameters, %zu file%s)\n", id.sha256.c_str(), p.c_str(),
+                            id.format.c_str(),
+                            id.architecture.empty() ? "architecture unknown" : id.architecture.c_str(),
+                            Params(id).c_str(), id.files.size(), id.files.size() == 1 ? "" : "s");
               }
             }
             return Status::OK();
@@ -126,12 +129,13 @@ Command AddHash(CLI::App& root) {
 
 Command AddKeygen(CLI::App& root) {
   auto file = std::make_shared<std::string>();
-  CLI::App* app = root.add_subcommand("keygen", "Write a new Ed25519 key pair (the secret part mode 0600, KEYFILE.pub public)");
+  CLI::App* app =
+      root.add_subcommand("keygen", "Write a new Ed25519 key pair (the secret part mode 0600, KEYFILE.pub public)");
   app->add_option("keyfile", *file, "Key file to create")->required();
   return {app, [file]() -> Status {
             MEDCRED_ASSIGN_OR_RETURN(std::string pub, GenerateKey(*file));
-            std::printf("public key %s\nsecret key in %s (mode 0600; keep it safe), public key in %s.pub\n", pub.c_str(), file->c_str(),
-                        file->c_str());
+            std::printf("public key %s\nsecret key in %s (mode 0600; keep it safe), public key in %s.pub\n",
+                        pub.c_str(), file->c_str(), file->c_str());
             return Status::OK();
           }};
 }
@@ -157,7 +161,8 @@ Command AddRegistry(CLI::App& root) {
   add->add_option("--key", o->key, "The registry's key file")->required();
   add->add_flag("--allow-demo", o->allow_demo, "Record a demo run, marked and shown as a demo (it certifies nothing)");
   add->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
-  CLI::App* verify = app->add_subcommand("verify", "Recompute and check every signature, hash, chain link and tree head");
+  CLI::App* verify =
+      app->add_subcommand("verify", "Recompute and check every signature, hash, chain link and tree head");
   verify->add_option("dir", o->dir, "Registry directory")->required();
   CLI::App* show = app->add_subcommand("show", "Print the entries");
   show->add_option("dir", o->dir, "Registry directory or URL")->required();
@@ -174,7 +179,8 @@ Command AddRegistry(CLI::App& root) {
               return Status::OK();
             }
             if (add->parsed()) {
-              if (o->model_path.empty() && o->model_sha256.empty()) return Status::Usage("give --model-path or --model-sha256");
+              if (o->model_path.empty() && o->model_sha256.empty())
+                return Status::Usage("give --model-path or --model-sha256");
               MEDCRED_ASSIGN_OR_RETURN(SigningKey key, LoadKey(o->key));
               ModelIdentity id;
               if (!o->model_path.empty()) {
@@ -193,16 +199,17 @@ Command AddRegistry(CLI::App& root) {
               MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run, o->reference, JudgeOptions{}));
               MEDCRED_ASSIGN_OR_RETURN(nlohmann::json body, EntryBody(out.credentials_json, id, o->allow_demo));
               MEDCRED_ASSIGN_OR_RETURN(SignedFile entry, Registry::Append(o->dir, std::move(body), key));
-              std::printf("entry #%s added for %s (%s)%s\n", entry.json["index"].dump().c_str(), id.name.c_str(), id.sha256.c_str(),
-                          entry.json.value("demo", false) ? ", a demo entry" : "");
+              std::printf("entry #%s added for %s (%s)%s\n", entry.json["index"].dump().c_str(), id.name.c_str(),
+                          id.sha256.c_str(), entry.json.value("demo", false) ? ", a demo entry" : "");
               return Status::OK();
             }
             if (verify->parsed()) {
               MEDCRED_ASSIGN_OR_RETURN(Registry r, Registry::Open(o->dir));
-              std::printf("%s verifies: %zu entries, every signature by %s, hash chain intact, %zu signed tree heads "
-                          "each matching its prefix of the log, root %s\n",
-                          o->dir.c_str(), r.entries().size(), r.public_key().c_str(), r.parts().heads.size(),
-                          r.tree_head().json.value("root", "").c_str());
+              std::printf(
+                  "%s verifies: %zu entries, every signature by %s, hash chain intact, %zu signed tree heads "
+                  "each matching its prefix of the log, root %s\n",
+                  o->dir.c_str(), r.entries().size(), r.public_key().c_str(), r.parts().heads.size(),
+                  r.tree_head().json.value("root", "").c_str());
               return Status::OK();
             }
             if (show->parsed()) {
@@ -244,11 +251,16 @@ Command AddServe(CLI::App& root) {
             static RegistryServer* server = nullptr;
             RegistryServer s(o->registry);
             server = &s;
-            signal(SIGINT, [](int) { if (server) server->Stop(); });
-            signal(SIGTERM, [](int) { if (server) server->Stop(); });
+            signal(SIGINT, [](int) {
+              if (server) server->Stop();
+            });
+            signal(SIGTERM, [](int) {
+              if (server) server->Stop();
+            });
             return s.Serve(o->host, o->port, [&](int port) {
-              std::printf("serving %s on http://%s:%d/ (API: /api/entries, /api/models/SHA256, /api/tree-head, /api/proof/N)\n",
-                          o->registry.c_str(), o->host.c_str(), port);
+              std::printf(
+                  "serving %s on http://%s:%d/ (API: /api/entries, /api/models/SHA256, /api/tree-head, /api/proof/N)\n",
+                  o->registry.c_str(), o->host.c_str(), port);
               std::fflush(stdout);
             });
           }};
@@ -261,37 +273,42 @@ Command AddVerify(CLI::App& root) {
   auto o = std::make_shared<Opts>();
   auto code = std::make_shared<int>(0);
   CLI::App* app = root.add_subcommand(
-      "verify", "Is this model certified, and for what? Exit 0 certified, 4 listed but not certified, 5 not in the registry");
+      "verify",
+      "Is this model certified, and for what? Exit 0 certified, 4 listed but not certified, 5 not in the registry");
   app->add_option("path", o->path, "Model file or directory")->required();
   app->add_option("--registry", o->registry, "Registry directory or URL")->required();
-  return {app,
-          [o, code]() -> Status {
-            MEDCRED_ASSIGN_OR_RETURN(ModelIdentity id, HashModel(o->path));
-            MEDCRED_ASSIGN_OR_RETURN(Registry r, LoadRegistry(o->registry));
-            std::printf("%s  %s\n", id.sha256.c_str(), o->path.c_str());
-            int found = 0;
-            bool certified = false;
-            for (const auto& e : r.entries()) {
-              if (e.json["model"].value("sha256", "") != id.sha256) continue;
-              ++found;
-              const bool included = r.CheckInclusion(e.json["index"].get<uint64_t>());
-              std::printf("\n");
-              PrintEntry(e.json);
-              std::printf("  verifies: %s\n", included ? ("signature by the registry key; inclusion proof checked against the signed "
-                                                         "tree head of size " + r.tree_head().json["size"].dump()).c_str()
-                                                      : "NO: the inclusion proof does not check");
-              certified = certified || EntryCertifies(e.json);
-            }
-            if (found == 0) {
-              std::printf("not in the registry %s (%zu entries, all verified)\n", o->registry.c_str(), r.entries().size());
-              *code = 5;
-            } else {
-              std::printf("\n%s\n", certified ? "CERTIFIED in at least one category" : "listed, but certified for nothing");
-              *code = certified ? 0 : 4;
-            }
-            return Status::OK();
-          },
-          code};
+  return {
+      app,
+      [o, code]() -> Status {
+        MEDCRED_ASSIGN_OR_RETURN(ModelIdentity id, HashModel(o->path));
+        MEDCRED_ASSIGN_OR_RETURN(Registry r, LoadRegistry(o->registry));
+        std::printf("%s  %s\n", id.sha256.c_str(), o->path.c_str());
+        int found = 0;
+        bool certified = false;
+        for (const auto& e : r.entries()) {
+          if (e.json["model"].value("sha256", "") != id.sha256) continue;
+          ++found;
+          const bool included = r.CheckInclusion(e.json["index"].get<uint64_t>());
+          std::printf("\n");
+          PrintEntry(e.json);
+          std::printf("  verifies: %s\n",
+                      included ? ("signature by the registry key; inclusion proof checked against the signed "
+                                  "tree head of size " +
+                                  r.tree_head().json["size"].dump())
+                                     .c_str()
+                               : "NO: the inclusion proof does not check");
+          certified = certified || EntryCertifies(e.json);
+        }
+        if (found == 0) {
+          std::printf("not in the registry %s (%zu entries, all verified)\n", o->registry.c_str(), r.entries().size());
+          *code = 5;
+        } else {
+          std::printf("\n%s\n", certified ? "CERTIFIED in at least one category" : "listed, but certified for nothing");
+          *code = certified ? 0 : 4;
+        }
+        return Status::OK();
+      },
+      code};
 }
 
 }  // namespace medcred::cli

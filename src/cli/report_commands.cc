@@ -28,7 +28,8 @@ Result<std::unique_ptr<Model>> MakeJudge(const JudgeOptions& o) {
 
 void AddJudgeOptions(CLI::App* app, JudgeOptions& o) {
   app->add_option("--judge", o.spec, "Also ask this model (openai: or exec:) to judge each answer on the fixed rubric");
-  app->add_option("--judge-api-key-env", o.api_key_env, "Environment variable holding the judge's API key (default MEDCRED_API_KEY)");
+  app->add_option("--judge-api-key-env", o.api_key_env,
+                  "Environment variable holding the judge's API key (default MEDCRED_API_KEY)");
   app->add_flag("--allow-remote-judge", o.allow_remote_endpoint,
                 "Allow an openai: judge that is not this machine (only where MIMIC's data use agreement allows)");
 }
@@ -61,7 +62,8 @@ Command AddReport(CLI::App& root) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  CLI::App* app = root.add_subcommand("report", "Re-grade a run directory's episodes and rebuild summary, credentials and report");
+  CLI::App* app =
+      root.add_subcommand("report", "Re-grade a run directory's episodes and rebuild summary, credentials and report");
   app->add_option("run_dir", o->run_dir, "Run directory")->required();
   app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   app->add_flag("--json", o->json, "Print summary.json on stdout");
@@ -97,7 +99,8 @@ Result<std::string> FindDemo(const std::string& source) {
   }
   // The repository: the folder above data/ (the source tree this binary was built from).
   for (const fs::path& root : {fs::path(DataDir()).parent_path(), fs::current_path(ec)}) {
-    for (const fs::path& p : {root / ".." / "shared" / "data" / "mimic-iv-demo-2.2", root / "data" / "mimic-iv-demo-2.2"}) {
+    for (const fs::path& p :
+         {root / ".." / "shared" / "data" / "mimic-iv-demo-2.2", root / "data" / "mimic-iv-demo-2.2"}) {
       if (ok(p)) return fs::weakly_canonical(p, ec).string();
     }
   }
@@ -133,7 +136,8 @@ Command AddDemo(CLI::App& root) {
               io.sources = {demo};
               io.store_path = store;
               MEDCRED_ASSIGN_OR_RETURN(StoreSummary s, Ingest(io));
-              std::fprintf(stderr, "demo: %s %s ingested in %.2f s\n", s.dataset_name.c_str(), s.dataset_version.c_str(), s.seconds);
+              std::fprintf(stderr, "demo: %s %s ingested in %.2f s\n", s.dataset_name.c_str(),
+                           s.dataset_version.c_str(), s.seconds);
             } else {
               std::fprintf(stderr, "demo: using the store %s (delete it to ingest again)\n", store.c_str());
             }
@@ -165,11 +169,13 @@ Command AddDemo(CLI::App& root) {
             std::printf("medcred demo: %s on %s (%s, a demo: no tier is ever earned)\n", o->model.c_str(),
                         inputs->store_summary.dataset_name.c_str(), r.split.c_str());
             std::printf("%d episodes in %.2f s; outcomes:", result.ran, result.seconds);
-            for (const auto& [k, n] : out.credentials.outcomes) std::printf(" %s %lld", k.c_str(), static_cast<long long>(n));
+            for (const auto& [k, n] : out.credentials.outcomes)
+              std::printf(" %s %lld", k.c_str(), static_cast<long long>(n));
             std::printf("\n\n%s\n", CredentialTable(out.credentials).c_str());
-            std::printf("report:      %s/report.html\nsummary:     %s/summary.json\ncredentials: %s/credentials.json\n"
-                        "episodes:    %s/episodes.jsonl (transcripts with MIMIC data: keep them on this machine)\n",
-                        run_dir.c_str(), run_dir.c_str(), run_dir.c_str(), run_dir.c_str());
+            std::printf(
+                "report:      %s/report.html\nsummary:     %s/summary.json\ncredentials: %s/credentials.json\n"
+                "episodes:    %s/episodes.jsonl (transcripts with MIMIC data: keep them on this machine)\n",
+                run_dir.c_str(), run_dir.c_str(), run_dir.c_str(), run_dir.c_str());
             return Status::OK();
           }};
 }

@@ -15,8 +15,8 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::CliRun;
+using ::testing::HasSubstr;
 using testing::RunMedcred;
 using testing::TempDir;
 
@@ -158,7 +158,8 @@ TEST_F(DemoCli, APublishedRegistryHoldsNoIdOfTheRunsCases) {
   r = RunMedcred("registry add " + reg + " --run " + RunDir() + " --model-path " + model + " --key " + key, tmp);
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("--allow-demo"));
-  r = RunMedcred("registry add " + reg + " --run " + RunDir() + " --model-path " + model + " --key " + key + " --allow-demo", tmp);
+  r = RunMedcred(
+      "registry add " + reg + " --run " + RunDir() + " --model-path " + model + " --key " + key + " --allow-demo", tmp);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("a demo entry"));
   ASSERT_EQ(RunMedcred("registry verify " + reg, tmp).code, 0);
@@ -169,7 +170,8 @@ TEST_F(DemoCli, APublishedRegistryHoldsNoIdOfTheRunsCases) {
 
   const std::string db = *tmp_ / "demo/demo.db";
   std::vector<std::string> ids;
-  for (const auto& e : testing::ReadEpisodeLinesOf(RunDir() + "/episodes.jsonl")) ids.push_back(e["case_id"].get<std::string>().substr(5));
+  for (const auto& e : testing::ReadEpisodeLinesOf(RunDir() + "/episodes.jsonl"))
+    ids.push_back(e["case_id"].get<std::string>().substr(5));
   for (const auto& s : testing::QueryColumn(db, "SELECT DISTINCT subject_id FROM admissions")) ids.push_back(s);
   ASSERT_GT(ids.size(), 171u);
   size_t files = 0;

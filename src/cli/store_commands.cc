@@ -15,21 +15,19 @@ namespace medcred::cli {
 namespace {
 
 void PrintTable(const StoreSummary& s, const char* verb) {
-  std::printf("%s %s: %s %s%s, modules", verb, s.store.c_str(), s.dataset_name.c_str(),
-              s.dataset_version.c_str(), s.demo ? " (demo)" : "");
+  std::printf("%s %s: %s %s%s, modules", verb, s.store.c_str(), s.dataset_name.c_str(), s.dataset_version.c_str(),
+              s.demo ? " (demo)" : "");
   for (const auto& m : s.modules) std::printf(" %s", m.c_str());
-  std::printf("\n%-20s %12s %12s %12s %8s  %s\n", "table", "rows", "source_rows", "filtered", "seconds",
-              "checksum");
+  std::printf("\n%-20s %12s %12s %12s %8s  %s\n", "table", "rows", "source_rows", "filtered", "seconds", "checksum");
   uint64_t total = 0;
   for (const TableSpec& t : StoreTables()) {
     auto it = s.tables.find(t.name);
     if (it == s.tables.end()) continue;
     const TableStats& ts = it->second;
     total += ts.rows;
-    std::printf("%-20s %12llu %12llu %12llu %8.2f  %s\n", t.name.c_str(),
-                static_cast<unsigned long long>(ts.rows), static_cast<unsigned long long>(ts.source_rows),
-                static_cast<unsigned long long>(ts.filtered_rows), ts.seconds,
-                ts.verified ? "verified" : "not listed");
+    std::printf("%-20s %12llu %12llu %12llu %8.2f  %s\n", t.name.c_str(), static_cast<unsigned long long>(ts.rows),
+                static_cast<unsigned long long>(ts.source_rows), static_cast<unsigned long long>(ts.filtered_rows),
+                ts.seconds, ts.verified ? "verified" : "not listed");
   }
   std::printf("%-20s %12llu rows in %.2f s\n", "total", static_cast<unsigned long long>(total), s.seconds);
   for (const auto& f : s.missing_files) std::printf("missing (skipped): %s\n", f.c_str());

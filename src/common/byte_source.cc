@@ -19,8 +19,7 @@ constexpr size_t kReadChunk = 1 << 20;
 
 class FileSource final : public ByteSource {
  public:
-  FileSource(int fd, std::string path, Sha256* hasher)
-      : fd_(fd), path_(std::move(path)), hasher_(hasher) {}
+  FileSource(int fd, std::string path, Sha256* hasher) : fd_(fd), path_(std::move(path)), hasher_(hasher) {}
   ~FileSource() override { ::close(fd_); }
 
   Result<size_t> Read(char* dst, size_t n) override {
@@ -70,9 +69,7 @@ class GzipBase : public ByteSource {
     if (*got == 0) in_eof_ = true;
     return *got;
   }
-  Status Truncated() const {
-    return Status::BadInput(name_ + ": truncated gzip stream (the file ends mid-member)");
-  }
+  Status Truncated() const { return Status::BadInput(name_ + ": truncated gzip stream (the file ends mid-member)"); }
   Status Corrupt(const std::string& why) const {
     return Status::BadInput(name_ + ": corrupt gzip stream (" + why + ")");
   }
@@ -86,8 +83,7 @@ class GzipBase : public ByteSource {
 
 class IsalGzipSource final : public GzipBase {
  public:
-  IsalGzipSource(std::unique_ptr<ByteSource> raw, std::string name)
-      : GzipBase(std::move(raw), std::move(name)) {
+  IsalGzipSource(std::unique_ptr<ByteSource> raw, std::string name) : GzipBase(std::move(raw), std::move(name)) {
     isal_inflate_init(&st_);
     st_.crc_flag = ISAL_GZIP;
   }
@@ -112,8 +108,8 @@ class IsalGzipSource final : public GzipBase {
       const uint32_t out_before = st_.avail_out;
       int ret = isal_inflate(&st_);
       member_started_ = true;
-      if (ret == ISAL_DECOMP_OK && st_.block_state != ISAL_BLOCK_FINISH && st_.avail_in == 0 &&
-          in_eof_ && st_.avail_out == out_before) {
+      if (ret == ISAL_DECOMP_OK && st_.block_state != ISAL_BLOCK_FINISH && st_.avail_in == 0 && in_eof_ &&
+          st_.avail_out == out_before) {
         return Truncated();  // input exhausted, nothing more to emit, member unfinished
       }
       if (ret != ISAL_DECOMP_OK) {
@@ -146,8 +142,7 @@ class IsalGzipSource final : public GzipBase {
 
 class ZlibGzipSource final : public GzipBase {
  public:
-  ZlibGzipSource(std::unique_ptr<ByteSource> raw, std::string name)
-      : GzipBase(std::move(raw), std::move(name)) {
+  ZlibGzipSource(std::unique_ptr<ByteSource> raw, std::string name) : GzipBase(std::move(raw), std::move(name)) {
     std::memset(&zs_, 0, sizeof zs_);
     init_ok_ = inflateInit2(&zs_, 16 + MAX_WBITS) == Z_OK;
   }
@@ -211,16 +206,14 @@ Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path, Sha2
   return std::unique_ptr<ByteSource>(new FileSource(fd, path, hasher));
 }
 
-std::unique_ptr<ByteSource> NewGzipSource(std::unique_ptr<ByteSource> raw, std::string name,
-                                          GzipBackend backend) {
+std::unique_ptr<ByteSource> NewGzipSource(std::unique_ptr<ByteSource> raw, std::string name, GzipBackend backend) {
   if (backend == GzipBackend::kZlib) {
     return std::make_unique<ZlibGzipSource>(std::move(raw), std::move(name));
   }
   return std::make_unique<IsalGzipSource>(std::move(raw), std::move(name));
 }
 
-Result<std::unique_ptr<ByteSource>> OpenDataFile(const std::string& path, Sha256* hasher,
-                                                 GzipBackend backend) {
+Result<std::unique_ptr<ByteSource>> OpenDataFile(const std::string& path, Sha256* hasher, GzipBackend backend) {
   auto file = OpenFileSource(path, hasher);
   if (!file.ok()) return file.status();
   if (path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {

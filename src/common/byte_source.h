@@ -33,8 +33,7 @@ const char* GzipBackendName(GzipBackend b);
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path, Sha256* hasher);
 
 // Decodes a gzip stream read from `raw`. `name` is used in error messages.
-std::unique_ptr<ByteSource> NewGzipSource(std::unique_ptr<ByteSource> raw, std::string name,
-                                          GzipBackend backend);
+std::unique_ptr<ByteSource> NewGzipSource(std::unique_ptr<ByteSource> raw, std::string name, GzipBackend backend);
 
 // Opens `path`, decoding gzip when the name ends in ".gz".
 Result<std::unique_ptr<ByteSource>> OpenDataFile(const std::string& path, Sha256* hasher,

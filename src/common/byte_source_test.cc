@@ -86,7 +86,10 @@ TEST_P(GzipTest, EmptyInputIsNotAGzipStream) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GzipTest, ::testing::Values(GzipBackend::kIsal, GzipBackend::kZlib),
-                         [](const auto& p) { return std::string(GzipBackendName(p.param)) == "zlib" ? std::string("zlib") : std::string("isal"); });
+                         [](const auto& p) {
+                           return std::string(GzipBackendName(p.param)) == "zlib" ? std::string("zlib")
+                                                                                  : std::string("isal");
+                         });
 
 TEST(Sha256, KnownVector) {
   EXPECT_EQ(Sha256::Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

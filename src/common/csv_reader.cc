@@ -63,8 +63,7 @@ Result<bool> CsvReader::Next() {
         if (r + 1 >= Avail()) {
           MEDCRED_RETURN_IF_ERROR(Ensure(r + 2));  // one byte of lookahead after a quote
           if (r == Avail()) {
-            return ErrorHere("unterminated quoted field (opened on line " +
-                             std::to_string(field_line) + ")");
+            return ErrorHere("unterminated quoted field (opened on line " + std::to_string(field_line) + ")");
           }
         }
         char* b = Rec();
@@ -101,8 +100,9 @@ Result<bool> CsvReader::Next() {
         ++line_;
         break;
       }
-      return ErrorHere("unexpected character after a closing quote (a quote inside a field "
-                       "must be doubled)");
+      return ErrorHere(
+          "unexpected character after a closing quote (a quote inside a field "
+          "must be doubled)");
     }
 
     // Unquoted field: runs to the next comma, newline or the end of input.

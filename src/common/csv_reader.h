@@ -37,8 +37,7 @@ class CsvReader {
  public:
   static constexpr size_t kDefaultMaxRecordBytes = size_t{256} << 20;
 
-  CsvReader(ByteSource* source, std::string name,
-            size_t max_record_bytes = kDefaultMaxRecordBytes);
+  CsvReader(ByteSource* source, std::string name, size_t max_record_bytes = kDefaultMaxRecordBytes);
 
   // Reads the next record. Returns true with the record in fields(), false at
   // the end of input, or a BadInput status naming name():line.

@@ -40,17 +40,11 @@ void ExpectRows(const std::string& text, const Rows& want) {
   }
 }
 
-TEST(CsvReader, PlainRecords) {
-  ExpectRows("a,b,c\n1,2,3\n", {{"a", "b", "c"}, {"1", "2", "3"}});
-}
+TEST(CsvReader, PlainRecords) { ExpectRows("a,b,c\n1,2,3\n", {{"a", "b", "c"}, {"1", "2", "3"}}); }
 
-TEST(CsvReader, LastRecordWithoutNewline) {
-  ExpectRows("a,b\n1,2", {{"a", "b"}, {"1", "2"}});
-}
+TEST(CsvReader, LastRecordWithoutNewline) { ExpectRows("a,b\n1,2", {{"a", "b"}, {"1", "2"}}); }
 
-TEST(CsvReader, EmptyFieldsAreNullButQuotedEmptyIsNot) {
-  ExpectRows("x,,\"\",y,\n", {{"x", kNull, "", "y", kNull}});
-}
+TEST(CsvReader, EmptyFieldsAreNullButQuotedEmptyIsNot) { ExpectRows("x,,\"\",y,\n", {{"x", kNull, "", "y", kNull}}); }
 
 TEST(CsvReader, QuotedCommasDoubledQuotesAndNewlines) {
   ExpectRows("1,\"a, b\",\"say \"\"hi\"\"\",\"line1\nline2\"\n2,\"\"\"\",z\n",
@@ -87,8 +81,7 @@ TEST(CsvReader, UnterminatedQuoteNamesFileAndLine) {
 TEST(CsvReader, GarbageAfterClosingQuoteIsAnError) {
   auto got = ParseAll("a\n\"x\"y\n");
   ASSERT_FALSE(got.ok());
-  EXPECT_NE(got.status().message().find("t.csv:2: unexpected character after a closing quote"),
-            std::string::npos)
+  EXPECT_NE(got.status().message().find("t.csv:2: unexpected character after a closing quote"), std::string::npos)
       << got.status().message();
 }
 

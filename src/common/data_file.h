@@ -19,7 +19,7 @@
 namespace medcred {
 
 struct DataFile {
-  std::string name;    // e.g. taxonomy-v1.toml
+  std::string name;  // e.g. taxonomy-v1.toml
   std::string path;
   std::string text;
   std::string sha256;  // of `text`

@@ -41,8 +41,7 @@ class Status {
     Kind kind;
     std::string message;
   };
-  Status(Kind kind, std::string msg)
-      : rep_(std::make_shared<const Rep>(Rep{kind, std::move(msg)})) {}
+  Status(Kind kind, std::string msg) : rep_(std::make_shared<const Rep>(Rep{kind, std::move(msg)})) {}
   std::shared_ptr<const Rep> rep_;  // null when OK: copying an OK status is free
 };
 
@@ -50,8 +49,8 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}     // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -73,17 +72,16 @@ class Result {
 }  // namespace medcred
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define MEDCRED_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    ::medcred::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                 \
+#define MEDCRED_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::medcred::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #define MEDCRED_CONCAT_INNER(a, b) a##b
 #define MEDCRED_CONCAT(a, b) MEDCRED_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result, returning its Status early on error.
-#define MEDCRED_ASSIGN_OR_RETURN(lhs, expr)                          \
-  auto MEDCRED_CONCAT(_res_, __LINE__) = (expr);                     \
-  if (!MEDCRED_CONCAT(_res_, __LINE__).ok())                         \
-    return MEDCRED_CONCAT(_res_, __LINE__).status();                 \
+#define MEDCRED_ASSIGN_OR_RETURN(lhs, expr)                                                   \
+  auto MEDCRED_CONCAT(_res_, __LINE__) = (expr);                                              \
+  if (!MEDCRED_CONCAT(_res_, __LINE__).ok()) return MEDCRED_CONCAT(_res_, __LINE__).status(); \
   lhs = std::move(MEDCRED_CONCAT(_res_, __LINE__)).value()

@@ -64,7 +64,7 @@ struct CategoryResult {
   double mean_cost = 0, mean_turns = 0;
   std::optional<double> test_precision, test_recall;  // none when nothing was ordered / performed
   int64_t invalid_orders = 0, protocol_errors = 0;
-  std::string suite_sha256;  // SuiteHash of the category's case ids in this run
+  std::string suite_sha256;               // SuiteHash of the category's case ids in this run
   std::optional<double> judge_agreement;  // share of judged episodes where judge and grade agree
   int64_t judged = 0;
 };
@@ -72,7 +72,7 @@ struct CategoryResult {
 struct Credentials {
   bool demo = false;
   std::string split;
-  std::vector<CategoryResult> categories;  // ranked, best first
+  std::vector<CategoryResult> categories;   // ranked, best first
   std::map<std::string, int64_t> outcomes;  // over every episode of the run
   std::map<std::string, int64_t> levels;    // grade levels over the credential split
   int64_t episodes = 0;

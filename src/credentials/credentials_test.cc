@@ -72,12 +72,12 @@ class SummarizeTest : public ::testing::Test {
 };
 
 TEST_F(SummarizeTest, TiersFollowTheMethodologyAtItsBoundaries) {
-  Add("cardiology", 100, 81);      // lower bound 0.722 with n = 100: certified
-  Add("neurology", 100, 70);       // lower bound 0.604: provisional
-  Add("pulmonology", 99, 99);      // lower bound 0.963, but n = 99: provisional
-  Add("nephrology", 29, 29);       // n = 29: not certified
-  Add("oncology", 30, 22);         // 22/30: lower bound 0.559 with n = 30: provisional
-  Add("hematology", 30, 19);       // 19/30: lower bound 0.455: not certified
+  Add("cardiology", 100, 81);  // lower bound 0.722 with n = 100: certified
+  Add("neurology", 100, 70);   // lower bound 0.604: provisional
+  Add("pulmonology", 99, 99);  // lower bound 0.963, but n = 99: provisional
+  Add("nephrology", 29, 29);   // n = 29: not certified
+  Add("oncology", 30, 22);     // 22/30: lower bound 0.559 with n = 30: provisional
+  Add("hematology", 30, 19);   // 19/30: lower bound 0.455: not certified
   const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
   EXPECT_EQ(Find(c, "cardiology").tier, "certified");
   EXPECT_EQ(Find(c, "neurology").tier, "provisional");
@@ -97,9 +97,9 @@ TEST_F(SummarizeTest, TiersFollowTheMethodologyAtItsBoundaries) {
 
 TEST_F(SummarizeTest, RankedByLowerBoundThenPoints) {
   Add("cardiology", 10, 5);
-  Add("neurology", 20, 10);   // same accuracy, more cases: higher lower bound
+  Add("neurology", 20, 10);  // same accuracy, more cases: higher lower bound
   Add("pulmonology", 4, 0);
-  Add("nephrology", 4, 0);    // ties pulmonology on lower bound (0) and points: by name
+  Add("nephrology", 4, 0);  // ties pulmonology on lower bound (0) and points: by name
   const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
   ASSERT_EQ(c.categories.size(), 4u);
   EXPECT_EQ(c.categories[0].name, "neurology");

@@ -27,11 +27,13 @@ std::vector<std::string> Strings(const nlohmann::json& j, const std::string& whe
 GradedEpisode ReadEpisode(nlohmann::json& j, const Grader& grader, const Judge* judge, bool* changed) {
   GradedEpisode e;
   auto str = [&](const char* k) {
-    if (!j.contains(k) || !j[k].is_string()) throw std::runtime_error(std::string("field `") + k + "` is missing or not text");
+    if (!j.contains(k) || !j[k].is_string())
+      throw std::runtime_error(std::string("field `") + k + "` is missing or not text");
     return j[k].get<std::string>();
   };
   auto num = [&](const char* k) {
-    if (!j.contains(k) || !j[k].is_number()) throw std::runtime_error(std::string("field `") + k + "` is missing or not a number");
+    if (!j.contains(k) || !j[k].is_number())
+      throw std::runtime_error(std::string("field `") + k + "` is missing or not a number");
     return j[k].get<double>();
   };
   e.case_id = str("case_id");
@@ -73,13 +75,15 @@ GradedEpisode ReadEpisode(nlohmann::json& j, const Grader& grader, const Judge* 
   if (judge != nullptr && answer.is_object()) {
     auto v = judge->Ask(truth, secondary, text, code);
     if (v.ok()) {
-      j["judge"] = {{"model", judge->spec()}, {"rubric", judge->rubric_sha256()}, {"correct", v->correct}, {"reason", v->reason}};
+      j["judge"] = {
+          {"model", judge->spec()}, {"rubric", judge->rubric_sha256()}, {"correct", v->correct}, {"reason", v->reason}};
     } else {
       j["judge"] = {{"model", judge->spec()}, {"rubric", judge->rubric_sha256()}, {"error", v.status().message()}};
     }
     *changed = true;
   }
-  if (j.contains("judge") && j["judge"].is_object() && j["judge"].contains("correct") && j["judge"]["correct"].is_boolean()) {
+  if (j.contains("judge") && j["judge"].is_object() && j["judge"].contains("correct") &&
+      j["judge"]["correct"].is_boolean()) {
     e.judge_correct = j["judge"]["correct"].get<bool>();
   }
   return e;
@@ -142,7 +146,8 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const Grader& gra
   for (const CategoryResult& c : cr.categories) categories[c.name] = CategoryJson(c);
   nlohmann::json judge_json = nullptr;
   if (cr.judged > 0) {
-    judge_json = {{"judged", cr.judged}, {"agreement", cr.judge_agreement ? nlohmann::json(*cr.judge_agreement) : nlohmann::json(nullptr)}};
+    judge_json = {{"judged", cr.judged},
+                  {"agreement", cr.judge_agreement ? nlohmann::json(*cr.judge_agreement) : nlohmann::json(nullptr)}};
   }
   out.summary = {{"model", fp.value("model", "")},
                  {"dataset", fp.value("dataset", nlohmann::json::object())},
@@ -161,10 +166,18 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const Grader& gra
   nlohmann::json ranked = nlohmann::json::array();
   const nlohmann::json full_suites = run.value("suites", nlohmann::json::object());
   for (const CategoryResult& c : cr.categories) {
-    nlohmann::json r = {{"name", c.name},        {"title", c.title},       {"kind", c.kind},
-                        {"rank", c.rank},        {"n", c.n},               {"points", c.points},
-                        {"correct", c.correct},  {"accuracy", c.accuracy}, {"ci_low", c.ci.low},
-                        {"ci_high", c.ci.high},  {"tier", c.tier},         {"suite_sha256", c.suite_sha256},
+    nlohmann::json r = {{"name", c.name},
+                        {"title", c.title},
+                        {"kind", c.kind},
+                        {"rank", c.rank},
+                        {"n", c.n},
+                        {"points", c.points},
+                        {"correct", c.correct},
+                        {"accuracy", c.accuracy},
+                        {"ci_low", c.ci.low},
+                        {"ci_high", c.ci.high},
+                        {"tier", c.tier},
+                        {"suite_sha256", c.suite_sha256},
                         {"complete_suite", full_suites.value(c.name, "") == c.suite_sha256}};
     ranked.push_back(r);
   }
@@ -192,9 +205,10 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const Grader& gra
                           {"categories", ranked},
                           {"generated", NowIso8601Utc()}};
 
-  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(run_dir) / "summary.json").string(), out.summary.dump(2) + "\n", 0600));
   MEDCRED_RETURN_IF_ERROR(
-      WriteFileAtomically((fs::path(run_dir) / "credentials.json").string(), out.credentials_json.dump(2) + "\n", 0600));
+      WriteFileAtomically((fs::path(run_dir) / "summary.json").string(), out.summary.dump(2) + "\n", 0600));
+  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(run_dir) / "credentials.json").string(),
+                                              out.credentials_json.dump(2) + "\n", 0600));
   MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(run_dir) / "report.html").string(), ReportHtml(out), 0600));
   return out;
 }
@@ -208,9 +222,9 @@ std::string CredentialTable(const Credentials& cr) {
   for (const CategoryResult& c : cr.categories) {
     char ci[32];
     std::snprintf(ci, sizeof ci, "[%.3f, %.3f]", c.ci.low, c.ci.high);
-    std::snprintf(buf, sizeof buf, "%-4d %-20s %5lld %7.1f %7lld %8.3f  %-15s %-14s %7.2f %6.1f\n", c.rank, c.name.c_str(),
-                  static_cast<long long>(c.n), c.points, static_cast<long long>(c.correct), c.accuracy, ci, c.tier.c_str(),
-                  c.mean_cost, c.mean_turns);
+    std::snprintf(buf, sizeof buf, "%-4d %-20s %5lld %7.1f %7lld %8.3f  %-15s %-14s %7.2f %6.1f\n", c.rank,
+                  c.name.c_str(), static_cast<long long>(c.n), c.points, static_cast<long long>(c.correct), c.accuracy,
+                  ci, c.tier.c_str(), c.mean_cost, c.mean_turns);
     out += buf;
   }
   return out;

@@ -28,10 +28,10 @@ namespace medcred {
 
 struct RunOutputs {
   Credentials credentials;
-  nlohmann::json summary;      // summary.json
+  nlohmann::json summary;           // summary.json
   nlohmann::json credentials_json;  // credentials.json
-  int regraded = 0;            // episodes whose grade changed
-  Methodology methodology;     // what they were graded and tiered under
+  int regraded = 0;                 // episodes whose grade changed
+  Methodology methodology;          // what they were graded and tiered under
 };
 
 // `judge` (may be null): the optional LLM judge, asked about every episode

@@ -43,25 +43,25 @@ std::string IntervalChart(const Credentials& cr, const Methodology& m) {
     const double v = i / 10.0;
     s += "<line x1=\"" + Fmt("%.1f", x(v)) + "\" x2=\"" + Fmt("%.1f", x(v)) + "\" y1=\"" + std::to_string(top - 6) +
          "\" y2=\"" + std::to_string(height - 24) + "\" class=\"grid\"/>";
-    s += "<text x=\"" + Fmt("%.1f", x(v)) + "\" y=\"" + std::to_string(height - 8) + "\" class=\"axis\" text-anchor=\"middle\">" +
-         Fmt("%.1f", v) + "</text>";
+    s += "<text x=\"" + Fmt("%.1f", x(v)) + "\" y=\"" + std::to_string(height - 8) +
+         "\" class=\"axis\" text-anchor=\"middle\">" + Fmt("%.1f", v) + "</text>";
   }
   for (const Tier& t : m.tiers) {
-    s += "<line x1=\"" + Fmt("%.1f", x(t.min_lower_bound)) + "\" x2=\"" + Fmt("%.1f", x(t.min_lower_bound)) + "\" y1=\"" +
-         std::to_string(top - 14) + "\" y2=\"" + std::to_string(height - 24) + "\" class=\"threshold\"/>";
-    s += "<text x=\"" + Fmt("%.1f", x(t.min_lower_bound) + 3) + "\" y=\"" + std::to_string(top - 16) + "\" class=\"axis\">" +
-         Esc(t.name) + " &#8805; " + Fmt("%.2f", t.min_lower_bound) + "</text>";
+    s += "<line x1=\"" + Fmt("%.1f", x(t.min_lower_bound)) + "\" x2=\"" + Fmt("%.1f", x(t.min_lower_bound)) +
+         "\" y1=\"" + std::to_string(top - 14) + "\" y2=\"" + std::to_string(height - 24) + "\" class=\"threshold\"/>";
+    s += "<text x=\"" + Fmt("%.1f", x(t.min_lower_bound) + 3) + "\" y=\"" + std::to_string(top - 16) +
+         "\" class=\"axis\">" + Esc(t.name) + " &#8805; " + Fmt("%.2f", t.min_lower_bound) + "</text>";
   }
   int i = 0;
   for (const CategoryResult& c : cr.categories) {
     const int y = top + row * i++ + row / 2;
-    s += "<text x=\"" + std::to_string(left - 8) + "\" y=\"" + std::to_string(y + 4) + "\" text-anchor=\"end\">" + Esc(c.name) +
-         "</text>";
-    s += "<line x1=\"" + Fmt("%.1f", x(c.ci.low)) + "\" x2=\"" + Fmt("%.1f", x(c.ci.high)) + "\" y1=\"" + std::to_string(y) +
-         "\" y2=\"" + std::to_string(y) + "\" class=\"ci\"/>";
+    s += "<text x=\"" + std::to_string(left - 8) + "\" y=\"" + std::to_string(y + 4) + "\" text-anchor=\"end\">" +
+         Esc(c.name) + "</text>";
+    s += "<line x1=\"" + Fmt("%.1f", x(c.ci.low)) + "\" x2=\"" + Fmt("%.1f", x(c.ci.high)) + "\" y1=\"" +
+         std::to_string(y) + "\" y2=\"" + std::to_string(y) + "\" class=\"ci\"/>";
     s += "<circle cx=\"" + Fmt("%.1f", x(c.accuracy)) + "\" cy=\"" + std::to_string(y) + "\" r=\"5\" class=\"dot " +
-         TierClass(c.tier) + "\"><title>" + Esc(c.name) + ": " + Fmt("%.3f", c.accuracy) + " [" + Fmt("%.3f", c.ci.low) + ", " +
-         Fmt("%.3f", c.ci.high) + "], n = " + std::to_string(c.n) + "</title></circle>";
+         TierClass(c.tier) + "\"><title>" + Esc(c.name) + ": " + Fmt("%.3f", c.accuracy) + " [" +
+         Fmt("%.3f", c.ci.low) + ", " + Fmt("%.3f", c.ci.high) + "], n = " + std::to_string(c.n) + "</title></circle>";
   }
   return s + "</svg>";
 }
@@ -79,20 +79,20 @@ std::string CostChart(const Credentials& cr) {
                   "\" xmlns=\"http://www.w3.org/2000/svg\">";
   for (int i = 0; i <= 5; ++i) {
     const double a = i / 5.0, cost = max_cost * i / 5;
-    s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(left + width) + "\" y1=\"" + Fmt("%.1f", y(a)) +
-         "\" y2=\"" + Fmt("%.1f", y(a)) + "\" class=\"grid\"/>";
-    s += "<text x=\"" + std::to_string(left - 6) + "\" y=\"" + Fmt("%.1f", y(a) + 4) + "\" class=\"axis\" text-anchor=\"end\">" +
-         Fmt("%.1f", a) + "</text>";
+    s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(left + width) + "\" y1=\"" +
+         Fmt("%.1f", y(a)) + "\" y2=\"" + Fmt("%.1f", y(a)) + "\" class=\"grid\"/>";
+    s += "<text x=\"" + std::to_string(left - 6) + "\" y=\"" + Fmt("%.1f", y(a) + 4) +
+         "\" class=\"axis\" text-anchor=\"end\">" + Fmt("%.1f", a) + "</text>";
     s += "<text x=\"" + Fmt("%.1f", x(cost)) + "\" y=\"" + std::to_string(top + height + 18) +
          "\" class=\"axis\" text-anchor=\"middle\">$" + Fmt("%.0f", cost) + "</text>";
   }
   s += "<text x=\"" + std::to_string(left + width / 2) + "\" y=\"" + std::to_string(top + height + 36) +
        "\" class=\"axis\" text-anchor=\"middle\">mean cost per case (cost table, USD)</text>";
   for (const CategoryResult& c : cr.categories) {
-    s += "<circle cx=\"" + Fmt("%.1f", x(c.mean_cost)) + "\" cy=\"" + Fmt("%.1f", y(c.accuracy)) + "\" r=\"4\" class=\"dot " +
-         TierClass(c.tier) + "\"><title>" + Esc(c.name) + "</title></circle>";
-    s += "<text x=\"" + Fmt("%.1f", x(c.mean_cost) + 7) + "\" y=\"" + Fmt("%.1f", y(c.accuracy) + 4) + "\" class=\"label\">" +
-         Esc(c.name) + "</text>";
+    s += "<circle cx=\"" + Fmt("%.1f", x(c.mean_cost)) + "\" cy=\"" + Fmt("%.1f", y(c.accuracy)) +
+         "\" r=\"4\" class=\"dot " + TierClass(c.tier) + "\"><title>" + Esc(c.name) + "</title></circle>";
+    s += "<text x=\"" + Fmt("%.1f", x(c.mean_cost) + 7) + "\" y=\"" + Fmt("%.1f", y(c.accuracy) + 4) +
+         "\" class=\"label\">" + Esc(c.name) + "</text>";
   }
   return s + "</svg>";
 }
@@ -103,16 +103,18 @@ std::string BarChart(const std::string& label, const std::vector<std::pair<std::
   int64_t max = 1;
   for (const auto& [k, v] : bars) max = std::max(max, v);
   std::string s = "<svg role=\"img\" aria-label=\"" + Esc(label) + "\" width=\"" + std::to_string(left + width + 60) +
-                  "\" height=\"" + std::to_string(row * static_cast<int>(bars.size()) + 8) + "\" xmlns=\"http://www.w3.org/2000/svg\">";
+                  "\" height=\"" + std::to_string(row * static_cast<int>(bars.size()) + 8) +
+                  "\" xmlns=\"http://www.w3.org/2000/svg\">";
   int i = 0;
   for (const auto& [k, v] : bars) {
     const int y = 4 + row * i++;
     const double w = static_cast<double>(v) / static_cast<double>(max) * width;
-    s += "<text x=\"" + std::to_string(left - 8) + "\" y=\"" + std::to_string(y + 15) + "\" text-anchor=\"end\">" + Esc(k) + "</text>";
+    s += "<text x=\"" + std::to_string(left - 8) + "\" y=\"" + std::to_string(y + 15) + "\" text-anchor=\"end\">" +
+         Esc(k) + "</text>";
     s += "<rect x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(y + 2) + "\" width=\"" + Fmt("%.1f", w) +
          "\" height=\"" + std::to_string(row - 6) + "\" class=\"bar\"/>";
-    s += "<text x=\"" + Fmt("%.1f", left + w + 6) + "\" y=\"" + std::to_string(y + 15) + "\" class=\"axis\">" + std::to_string(v) +
-         "</text>";
+    s += "<text x=\"" + Fmt("%.1f", left + w + 6) + "\" y=\"" + std::to_string(y + 15) + "\" class=\"axis\">" +
+         std::to_string(v) + "</text>";
   }
   return s + "</svg>";
 }
@@ -129,59 +131,74 @@ std::string ReportHtml(const RunOutputs& o) {
   h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<title>medcred report: " + Esc(model) + "</title>\n<style>\n";
-  h += "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1160px;color:#1b1f24;padding:0 1rem}"
+  h += "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:2rem "
+       "auto;max-width:1160px;color:#1b1f24;padding:0 1rem}"
        "h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de}"
-       "table{border-collapse:collapse;font-size:.8rem}th,td{padding:.25rem .45rem;white-space:nowrap;border-bottom:1px solid #eaeef2;text-align:right}"
-       "th{background:#f6f8fa}td.l,th.l{text-align:left}.demo{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem 1rem;margin:1rem 0}"
+       "table{border-collapse:collapse;font-size:.8rem}th,td{padding:.25rem "
+       ".45rem;white-space:nowrap;border-bottom:1px solid #eaeef2;text-align:right}"
+       "th{background:#f6f8fa}td.l,th.l{text-align:left}.demo{background:#fff8c5;border:1px solid "
+       "#d4a72c;padding:.6rem 1rem;margin:1rem 0}"
        ".muted{color:#57606a;font-size:.85rem}code{font-size:.8rem;word-break:break-all}"
-       "svg{font-size:12px;display:block;margin:.5rem 0}.grid{stroke:#eaeef2}.threshold{stroke:#8250df;stroke-dasharray:4 3}"
-       ".ci{stroke:#57606a;stroke-width:2}.dot{fill:#0969da}.bar{fill:#0969da}.axis{fill:#57606a;font-size:11px}.label{font-size:11px}"
-       ".tier-certified{fill:#1a7f37}.tier-provisional{fill:#bf8700}.tier-not-certified{fill:#cf222e}.tier-demo{fill:#6e7781}"
+       "svg{font-size:12px;display:block;margin:.5rem "
+       "0}.grid{stroke:#eaeef2}.threshold{stroke:#8250df;stroke-dasharray:4 3}"
+       ".ci{stroke:#57606a;stroke-width:2}.dot{fill:#0969da}.bar{fill:#0969da}.axis{fill:#57606a;font-size:11px}.label{"
+       "font-size:11px}"
+       ".tier-certified{fill:#1a7f37}.tier-provisional{fill:#bf8700}.tier-not-certified{fill:#cf222e}.tier-demo{fill:#"
+       "6e7781}"
        "span.tier-certified,span.tier-provisional,span.tier-not-certified,span.tier-demo{fill:none;font-weight:bold}"
-       "span.tier-certified{color:#1a7f37}span.tier-provisional{color:#9a6700}span.tier-not-certified{color:#cf222e}span.tier-demo{color:#6e7781}\n";
+       "span.tier-certified{color:#1a7f37}span.tier-provisional{color:#9a6700}span.tier-not-certified{color:#cf222e}"
+       "span.tier-demo{color:#6e7781}\n";
   h += "</style></head><body>\n";
   h += "<h1>medcred report</h1>\n<p class=\"muted\">Model <b>" + Esc(model) + "</b> &middot; dataset " +
        Esc(dataset.value("name", "")) + " " + Esc(dataset.value("version", "")) + " &middot; methodology " +
        Esc(o.methodology.version) + " &middot; split " + Esc(cr.split) + " &middot; " + std::to_string(cr.episodes) +
-       " episodes &middot; medcred " + Esc(kVersion) + " &middot; generated " + Esc(cj.value("generated", "")) + "</p>\n";
+       " episodes &middot; medcred " + Esc(kVersion) + " &middot; generated " + Esc(cj.value("generated", "")) +
+       "</p>\n";
   if (cr.demo) {
     h += "<div class=\"demo\" id=\"demo-banner\"><b>Demo run.</b> This run used the open MIMIC-IV demo (100 patients). "
          "It is labelled <i>demo</i> everywhere and never certifies anything; tiers below read <i>demo</i>.</div>\n";
   }
-  h += "<h2>Credentials per category</h2>\n<table id=\"credentials\"><thead><tr><th>rank</th><th class=\"l\">category</th>"
+  h += "<h2>Credentials per category</h2>\n<table id=\"credentials\"><thead><tr><th>rank</th><th "
+       "class=\"l\">category</th>"
        "<th class=\"l\">kind</th><th>n</th><th>points</th><th>correct</th><th>accuracy</th><th>" +
        Fmt("%.0f", 100 * o.methodology.confidence) +
-       "% interval</th><th class=\"l\">tier</th><th>mean cost</th><th>mean turns</th><th>test precision</th><th>test recall</th>"
+       "% interval</th><th class=\"l\">tier</th><th>mean cost</th><th>mean turns</th><th>test precision</th><th>test "
+       "recall</th>"
        "<th>invalid orders</th><th>protocol errors</th></tr></thead><tbody>\n";
   for (const CategoryResult& c : cr.categories) {
     h += "<tr><td>" + std::to_string(c.rank) + "</td><td class=\"l\" title=\"" + Esc(c.title) + "\">" + Esc(c.name) +
-         "</td><td class=\"l\">" + Esc(c.kind) + "</td><td>" + std::to_string(c.n) + "</td><td>" + Fmt("%.1f", c.points) +
-         "</td><td>" + std::to_string(c.correct) + "</td><td>" + Fmt("%.3f", c.accuracy) + "</td><td>[" + Fmt("%.3f", c.ci.low) +
-         ", " + Fmt("%.3f", c.ci.high) + "]</td><td class=\"l\"><span class=\"" + TierClass(c.tier) + "\">" + Esc(c.tier) +
-         "</span></td><td>$" + Fmt("%.2f", c.mean_cost) + "</td><td>" + Fmt("%.1f", c.mean_turns) + "</td><td>" +
-         Pct(c.test_precision) + "</td><td>" + Pct(c.test_recall) + "</td><td>" + std::to_string(c.invalid_orders) + "</td><td>" +
-         std::to_string(c.protocol_errors) + "</td></tr>\n";
+         "</td><td class=\"l\">" + Esc(c.kind) + "</td><td>" + std::to_string(c.n) + "</td><td>" +
+         Fmt("%.1f", c.points) + "</td><td>" + std::to_string(c.correct) + "</td><td>" + Fmt("%.3f", c.accuracy) +
+         "</td><td>[" + Fmt("%.3f", c.ci.low) + ", " + Fmt("%.3f", c.ci.high) + "]</td><td class=\"l\"><span class=\"" +
+         TierClass(c.tier) + "\">" + Esc(c.tier) + "</span></td><td>$" + Fmt("%.2f", c.mean_cost) + "</td><td>" +
+         Fmt("%.1f", c.mean_turns) + "</td><td>" + Pct(c.test_precision) + "</td><td>" + Pct(c.test_recall) +
+         "</td><td>" + std::to_string(c.invalid_orders) + "</td><td>" + std::to_string(c.protocol_errors) +
+         "</td></tr>\n";
   }
   h += "</tbody></table>\n";
   std::string tiers;
   for (const Tier& t : o.methodology.tiers) {
-    tiers += (tiers.empty() ? "" : "; ") + Esc(t.name) + ": n &#8805; " + std::to_string(t.min_cases) + " and lower bound &#8805; " +
-             Fmt("%.2f", t.min_lower_bound);
+    tiers += (tiers.empty() ? "" : "; ") + Esc(t.name) + ": n &#8805; " + std::to_string(t.min_cases) +
+             " and lower bound &#8805; " + Fmt("%.2f", t.min_lower_bound);
   }
-  h += "<p class=\"muted\">Tiers (methodology " + Esc(o.methodology.version) + "): " + tiers +
-       "; otherwise " + Esc(o.methodology.not_certified) +
+  h += "<p class=\"muted\">Tiers (methodology " + Esc(o.methodology.version) + "): " + tiers + "; otherwise " +
+       Esc(o.methodology.not_certified) +
        ". Ranked by the interval's lower bound, then points. A case is correct when its credit is at least " +
-       Fmt("%.2f", o.methodology.correct_at) + ". Test precision and recall compare the lab tests ordered with those the "
+       Fmt("%.2f", o.methodology.correct_at) +
+       ". Test precision and recall compare the lab tests ordered with those the "
        "clinicians ran in the window.</p>\n";
   if (cr.judged > 0) {
-    h += "<p id=\"judge\">LLM judge: " + std::to_string(cr.judged) + " answers judged; agreement with the deterministic grade " +
-         Pct(cr.judge_agreement) + ". The judge is reported beside the grade and never replaces it.</p>\n";
+    h += "<p id=\"judge\">LLM judge: " + std::to_string(cr.judged) +
+         " answers judged; agreement with the deterministic grade " + Pct(cr.judge_agreement) +
+         ". The judge is reported beside the grade and never replaces it.</p>\n";
   }
   h += "<h2>Accuracy and its interval</h2>\n" + IntervalChart(cr, o.methodology) + "\n";
   h += "<h2>Cost against accuracy</h2>\n" + CostChart(cr) + "\n";
   std::vector<std::pair<std::string, int64_t>> levels, outcomes;
-  for (const char* l : {"exact", "category", "block", "secondary", "chapter", "none"}) levels.emplace_back(l, cr.levels.count(l) ? cr.levels.at(l) : 0);
-  for (const char* l : {"diagnosed", "no_diagnosis", "limit", "error"}) outcomes.emplace_back(l, cr.outcomes.count(l) ? cr.outcomes.at(l) : 0);
+  for (const char* l : {"exact", "category", "block", "secondary", "chapter", "none"})
+    levels.emplace_back(l, cr.levels.count(l) ? cr.levels.at(l) : 0);
+  for (const char* l : {"diagnosed", "no_diagnosis", "limit", "error"})
+    outcomes.emplace_back(l, cr.outcomes.count(l) ? cr.outcomes.at(l) : 0);
   h += "<h2>Grade levels (" + Esc(cr.split) + " split)</h2>\n" + BarChart("Grade levels", levels) + "\n";
   h += "<h2>Outcomes (all episodes)</h2>\n" + BarChart("Outcomes", outcomes) + "\n";
   h += "<h2>What produced these results</h2>\n<table id=\"provenance\"><tbody>\n";
@@ -198,8 +215,10 @@ std::string ReportHtml(const RunOutputs& o) {
   const nlohmann::json settings = cj.value("settings", nlohmann::json::object());
   row("settings", settings.dump());
   for (const CategoryResult& c : cr.categories) row("suite " + c.name, c.suite_sha256);
-  h += "</tbody></table>\n<p class=\"muted\">This page holds counts, rates and hashes only: no case, patient or value from the "
-       "data. The run directory's episodes.jsonl holds the transcripts and stays on this machine.</p>\n</body></html>\n";
+  h +=
+      "</tbody></table>\n<p class=\"muted\">This page holds counts, rates and hashes only: no case, patient or value "
+      "from the "
+      "data. The run directory's episodes.jsonl holds the transcripts and stays on this machine.</p>\n</body></html>\n";
   return h;
 }
 

@@ -17,8 +17,8 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::Calls;
+using ::testing::HasSubstr;
 using testing::Scripted;
 using testing::TempDir;
 
@@ -164,7 +164,8 @@ TEST_F(ReportTest, ABadEpisodeLineIsNamed) {
 class FakeJudge : public Model {
  public:
   std::string spec() const override { return "test:judge"; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools, const EpisodeContext&) override {
+  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+                              const EpisodeContext&) override {
     ++calls;
     EXPECT_EQ(tools[0]["function"]["name"], "verdict");
     const std::string prompt = messages[1]["content"];
@@ -232,7 +233,8 @@ TEST_F(ReportTest, TheReportRendersInHeadlessChromium) {
   // A blank 1200x1600 page compresses to a few kB; tables and charts do not.
   EXPECT_GT(page.png_bytes, 30000u);
   std::printf("report.html rendered by %s: %ju-byte screenshot\n", browser.c_str(), page.png_bytes);
-  if (const char* keep = std::getenv("MEDCRED_KEEP_SCREENSHOTS")) fs::copy_file(png, std::string(keep) + "/report.png", fs::copy_options::overwrite_existing);
+  if (const char* keep = std::getenv("MEDCRED_KEEP_SCREENSHOTS"))
+    fs::copy_file(png, std::string(keep) + "/report.png", fs::copy_options::overwrite_existing);
 }
 
 }  // namespace

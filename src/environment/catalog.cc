@@ -10,8 +10,8 @@ namespace medcred {
 namespace {
 
 // Words a query may end with that add nothing: "troponin level", "lipase test".
-const std::set<std::string> kFillers = {"level", "levels", "test", "tests", "study", "studies", "value", "values",
-                                        "lab", "labs", "measurement", "please", "stat"};
+const std::set<std::string> kFillers = {"level",  "levels", "test", "tests",       "study",  "studies", "value",
+                                        "values", "lab",    "labs", "measurement", "please", "stat"};
 
 // " text ": a phrase padded with one space each side, for whole-word search.
 std::string Pad(std::string_view s) {
@@ -78,8 +78,8 @@ Result<LabCatalog> LabCatalog::Parse(const DataFile& file) {
   const toml::table* fw = root["fluid_words"].as_table();
   if (fw == nullptr) return Status::BadInput(p + ": [fluid_words] is missing");
   for (const auto& [fluid, words] : *fw) {
-    MEDCRED_ASSIGN_OR_RETURN(auto list, TomlStrings(toml::node_view<const toml::node>(words), p + ": fluid_words." +
-                                                    std::string(fluid.str()), true));
+    MEDCRED_ASSIGN_OR_RETURN(auto list, TomlStrings(toml::node_view<const toml::node>(words),
+                                                    p + ": fluid_words." + std::string(fluid.str()), true));
     for (const auto& w : list) c.fluid_words_.emplace_back(NormalizeQuery(w), std::string(fluid.str()));
   }
   std::stable_sort(c.fluid_words_.begin(), c.fluid_words_.end(),
@@ -178,8 +178,9 @@ Result<LabCatalog> LabCatalog::Parse(const DataFile& file) {
     if (tbl == nullptr) return Status::BadInput(p + ": [imaging." + section + "] is missing");
     auto& out = std::string(section) == "modalities" ? c.modalities_ : c.regions_;
     for (const auto& [name, words] : *tbl) {
-      MEDCRED_ASSIGN_OR_RETURN(auto list, TomlStrings(toml::node_view<const toml::node>(words),
-                                                  p + ": imaging." + section + "." + std::string(name.str()), true));
+      MEDCRED_ASSIGN_OR_RETURN(auto list,
+                               TomlStrings(toml::node_view<const toml::node>(words),
+                                           p + ": imaging." + section + "." + std::string(name.str()), true));
       for (auto& wd : list) wd = NormalizeQuery(wd);
       out.emplace_back(std::string(name.str()), std::move(list));
     }
@@ -318,10 +319,17 @@ Resolution LabCatalog::Resolve(std::string_view query, const Table& global, bool
     const Target& t = entry.second;
     if (!seen.insert({static_cast<int>(t.kind), t.index}).second) continue;
     switch (t.kind) {
-      case Resolution::Kind::kLabTest: r.suggestions.push_back(tests_[t.index].Display()); break;
-      case Resolution::Kind::kLabPanel: r.suggestions.push_back(panels_[t.index].name); break;
-      case Resolution::Kind::kMicro: r.suggestions.push_back(micro_[t.index].title); break;
-      case Resolution::Kind::kUnrecognized: break;
+      case Resolution::Kind::kLabTest:
+        r.suggestions.push_back(tests_[t.index].Display());
+        break;
+      case Resolution::Kind::kLabPanel:
+        r.suggestions.push_back(panels_[t.index].name);
+        break;
+      case Resolution::Kind::kMicro:
+        r.suggestions.push_back(micro_[t.index].title);
+        break;
+      case Resolution::Kind::kUnrecognized:
+        break;
     }
   }
   return r;

@@ -56,8 +56,8 @@ struct Resolution {
   enum class Kind { kLabTest, kLabPanel, kMicro, kUnrecognized };
   Kind kind = Kind::kUnrecognized;
   std::string query;
-  size_t index = 0;         // into tests(), panels() or micro() by kind
-  std::string interpreted;  // the alias a misspelled query was read as; empty when exact
+  size_t index = 0;                      // into tests(), panels() or micro() by kind
+  std::string interpreted;               // the alias a misspelled query was read as; empty when exact
   std::vector<std::string> suggestions;  // when unrecognized: up to 3
   bool resolved() const { return kind != Kind::kUnrecognized; }
 };
@@ -102,13 +102,14 @@ class LabCatalog {
   };
   using Table = std::map<std::string, Target>;  // ordered: suggestions are deterministic
   Resolution Resolve(std::string_view query, const Table& global, bool fluid_aware) const;
-  static std::string FirstMatch(std::string_view text, const std::vector<std::pair<std::string, std::vector<std::string>>>& words);
+  static std::string FirstMatch(std::string_view text,
+                                const std::vector<std::pair<std::string, std::vector<std::string>>>& words);
 
   std::string version_, sha256_, default_fluid_;
   std::vector<LabConcept> tests_;
   std::vector<LabPanel> panels_;
   std::vector<MicroConcept> micro_;
-  Table lab_global_;                   // panels, default-fluid tests, full names of every test
+  Table lab_global_;                       // panels, default-fluid tests, full names of every test
   std::map<std::string, Table> by_fluid_;  // fluid -> alias -> test
   std::vector<std::pair<std::string, std::string>> fluid_words_;  // normalized word -> fluid, longest first
   Table micro_global_;

@@ -28,9 +28,12 @@ const LabCatalog& Catalog() {
 std::string Lab(const std::string& q) {
   Resolution r = Catalog().ResolveLab(q);
   switch (r.kind) {
-    case Resolution::Kind::kLabTest: return Catalog().tests()[r.index].name;
-    case Resolution::Kind::kLabPanel: return Catalog().panels()[r.index].name;
-    default: return "";
+    case Resolution::Kind::kLabTest:
+      return Catalog().tests()[r.index].name;
+    case Resolution::Kind::kLabPanel:
+      return Catalog().panels()[r.index].name;
+    default:
+      return "";
   }
 }
 
@@ -92,8 +95,8 @@ TEST(LabCatalog, PanelsExpandToTheirTests) {
   ASSERT_EQ(r.kind, Resolution::Kind::kLabPanel);
   std::vector<std::string> names;
   for (size_t i : Catalog().panels()[r.index].tests) names.push_back(Catalog().tests()[i].name);
-  EXPECT_THAT(names, ::testing::IsSupersetOf({"sodium", "potassium", "chloride", "bicarbonate", "bun", "creatinine",
-                                              "glucose"}));
+  EXPECT_THAT(names, ::testing::IsSupersetOf(
+                         {"sodium", "potassium", "chloride", "bicarbonate", "bun", "creatinine", "glucose"}));
 }
 
 TEST(LabCatalog, FluidsAreKeptApart) {
@@ -229,12 +232,16 @@ TEST(LabCatalog, BadFilesNameTheField) {
   };
   const std::string head = "version = \"t\"\ndefault_fluid = \"Blood\"\n[fluid_words]\nUrine = [\"urine\"]\n";
   const std::string imaging = "[imaging.modalities]\nct = [\"ct\"]\n[imaging.regions]\nhead = [\"head\"]\n";
-  auto r = parse(head + "[[test]]\nname = \"a\"\nlabels = [\"A\"]\naliases = [\"x\"]\n[[test]]\nname = \"b\"\n"
-                        "labels = [\"B\"]\naliases = [\"x\"]\n" + imaging);
+  auto r = parse(head +
+                 "[[test]]\nname = \"a\"\nlabels = [\"A\"]\naliases = [\"x\"]\n[[test]]\nname = \"b\"\n"
+                 "labels = [\"B\"]\naliases = [\"x\"]\n" +
+                 imaging);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("mem/c.toml: test #2 (b).aliases: 'x' already names another test"));
-  r = parse(head + "[[test]]\nname = \"a\"\nlabels = [\"A\"]\n[[panel]]\nname = \"p\"\ntitle = \"P\"\n"
-                   "tests = [\"a\", \"zz\"]\n" + imaging);
+  r = parse(head +
+            "[[test]]\nname = \"a\"\nlabels = [\"A\"]\n[[panel]]\nname = \"p\"\ntitle = \"P\"\n"
+            "tests = [\"a\", \"zz\"]\n" +
+            imaging);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("panel #1 (p).tests: no [[test]] named 'zz'"));
   r = parse(head + "[[test]]\nname = \"a\"\n" + imaging);
@@ -244,8 +251,10 @@ TEST(LabCatalog, BadFilesNameTheField) {
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("[imaging] is missing"));
   // The same alias in two fluids is fine: that is what fluids are for.
-  r = parse(head + "[[test]]\nname = \"k\"\nlabels = [\"K\"]\n[[test]]\nname = \"uk\"\nfluid = \"Urine\"\n"
-                   "labels = [\"K, Urine\"]\naliases = [\"k\"]\n" + imaging);
+  r = parse(head +
+            "[[test]]\nname = \"k\"\nlabels = [\"K\"]\n[[test]]\nname = \"uk\"\nfluid = \"Urine\"\n"
+            "labels = [\"K, Urine\"]\naliases = [\"k\"]\n" +
+            imaging);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->tests()[r->ResolveLab("urine k").index].name, "uk");
   EXPECT_EQ(r->tests()[r->ResolveLab("k").index].name, "k");

@@ -23,8 +23,6 @@ std::string Number(double v) {
   return buf;
 }
 
-
-
 // The exam title of a radiology report: the text after "EXAMINATION:", else its first line.
 std::string ReportTitle(const std::string& text) {
   const std::string upper = Upper(text.substr(0, 2000));
@@ -38,15 +36,16 @@ std::string ReportTitle(const std::string& text) {
 }
 
 // The answer line for a name the catalog cannot place, with its suggestions.
-std::string Unrecognized(const std::string& query, const std::string& what, const std::vector<std::string>& suggestions) {
+std::string Unrecognized(const std::string& query, const std::string& what,
+                         const std::vector<std::string>& suggestions) {
   std::string t = "\"" + query + "\": unrecognized " + what;
   for (size_t i = 0; i < suggestions.size(); ++i) t += (i ? ", " : "; did you mean: ") + suggestions[i];
   return t + "\n";
 }
 
 const std::vector<std::string> kFindingsHeaders = {"FINDINGS:", "Findings:"};
-const std::vector<std::string> kFindingsStops = {"IMPRESSION", "CONCLUSION", "RECOMMENDATION", "NOTIFICATION",
-                                                 "COMMENT", "ADDENDUM"};
+const std::vector<std::string> kFindingsStops = {"IMPRESSION",   "CONCLUSION", "RECOMMENDATION",
+                                                 "NOTIFICATION", "COMMENT",    "ADDENDUM"};
 constexpr size_t kMaxReportChars = 2500;
 constexpr size_t kMaxCommentChars = 300;
 
@@ -58,7 +57,9 @@ std::string PresentationText(const nlohmann::json& p) {
   // "an 80-year-old", "an 18-year-old", "an 11-year-old"; "a" otherwise.
   const bool an = age[0] == '8' || age == "11" || age == "18";
   std::string t = std::string(an ? "An " : "A ") + age + "-year-old " +
-                  (p["sex"] == "F" ? std::string("woman") : p["sex"] == "M" ? std::string("man") : std::string("patient")) +
+                  (p["sex"] == "F"   ? std::string("woman")
+                   : p["sex"] == "M" ? std::string("man")
+                                     : std::string("patient")) +
                   " arrives at the hospital";
   t += a["route"] == "emergency department" ? " through the emergency department" : " as a direct admission";
   t += " (admission type " + a["admission_type"].get<std::string>() + ", from " +
@@ -103,8 +104,12 @@ std::string Environment::ItemLabel(int64_t itemid) const {
 }
 
 nlohmann::json Environment::Resolve(const std::string& kind, const std::string& query) const {
-  nlohmann::json j = {{"query", query}, {"kind", kind}, {"status", "unrecognized"}, {"concept", nullptr},
-                      {"itemids", nlohmann::json::array()}, {"labels", nlohmann::json::array()},
+  nlohmann::json j = {{"query", query},
+                      {"kind", kind},
+                      {"status", "unrecognized"},
+                      {"concept", nullptr},
+                      {"itemids", nlohmann::json::array()},
+                      {"labels", nlohmann::json::array()},
                       {"suggestions", nlohmann::json::array()}};
   auto add_test = [&](const LabConcept& t) {
     for (int64_t id : t.itemids) {
@@ -209,12 +214,24 @@ std::set<std::string> Episode::performed_lab_concepts() const {
 ToolResult Episode::Call(const ToolCall& call) {
   ToolResult r;
   switch (call.name) {
-    case ToolName::kGetHistory: r = History(); break;
-    case ToolName::kPhysicalExam: r = Exam(); break;
-    case ToolName::kOrderLabs: r = Labs(call.tests); break;
-    case ToolName::kOrderMicrobiology: r = Micro(call.tests); break;
-    case ToolName::kOrderImaging: r = Imaging(call.modality, call.region); break;
-    case ToolName::kOrderEcg: r = Ecg(); break;
+    case ToolName::kGetHistory:
+      r = History();
+      break;
+    case ToolName::kPhysicalExam:
+      r = Exam();
+      break;
+    case ToolName::kOrderLabs:
+      r = Labs(call.tests);
+      break;
+    case ToolName::kOrderMicrobiology:
+      r = Micro(call.tests);
+      break;
+    case ToolName::kOrderImaging:
+      r = Imaging(call.modality, call.region);
+      break;
+    case ToolName::kOrderEcg:
+      r = Ecg();
+      break;
     case ToolName::kSubmitDiagnosis:
       r.text = "Diagnosis submitted.";
       r.record = call.ToJson();
@@ -233,10 +250,12 @@ ToolResult Episode::History() const {
   std::string t;
   t += "Chief complaint: " +
        (p.contains("chief_complaint") ? p["chief_complaint"].get<std::string>()
-                                      : std::string("not recorded (no ED triage in this dataset)")) + "\n";
+                                      : std::string("not recorded (no ED triage in this dataset)")) +
+       "\n";
   t += "History of present illness: " +
        (p.contains("hpi") ? p["hpi"].get<std::string>()
-                          : std::string("not available (no discharge note text in this dataset)")) + "\n";
+                          : std::string("not available (no discharge note text in this dataset)")) +
+       "\n";
   t += "Past medical history (earlier admissions): ";
   if (p["past_history"].empty()) {
     t += "none recorded\n";
@@ -246,14 +265,17 @@ ToolResult Episode::History() const {
   }
   t += "Home medications: ";
   if (home_meds_.empty()) {
-    t += env_->has_ed_module() ? "none recorded\n" : "not available (no ED medication reconciliation in this dataset)\n";
+    t +=
+        env_->has_ed_module() ? "none recorded\n" : "not available (no ED medication reconciliation in this dataset)\n";
   } else {
     for (size_t i = 0; i < home_meds_.size(); ++i) t += (i ? ", " : "") + home_meds_[i];
     t += "\n";
   }
   r.text = t;
-  r.record = {{"chief_complaint", p.value("chief_complaint", "")}, {"hpi", p.contains("hpi")},
-              {"past_history", p["past_history"].size()}, {"home_medications", home_meds_.size()}};
+  r.record = {{"chief_complaint", p.value("chief_complaint", "")},
+              {"hpi", p.contains("hpi")},
+              {"past_history", p["past_history"].size()},
+              {"home_medications", home_meds_.size()}};
   return r;
 }
 
@@ -261,9 +283,11 @@ ToolResult Episode::Exam() const {
   ToolResult r;
   std::string t;
   const std::string exam = discharge_note_ ? ExtractExam(*discharge_note_, env_->rules()) : "";
-  t += "Examination: " + (exam.empty() ? std::string(env_->has_note_module() ? "not recorded" :
-                                                     "not available (no discharge note text in this dataset)")
-                                      : "\n" + exam) + "\n";
+  t += "Examination: " +
+       (exam.empty() ? std::string(env_->has_note_module() ? "not recorded"
+                                                           : "not available (no discharge note text in this dataset)")
+                     : "\n" + exam) +
+       "\n";
   t += "Vital signs:\n";
   int lines = 0;
   const nlohmann::json& p = case_->presentation;
@@ -305,7 +329,8 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
     const LabResultRecord* first = nullptr;
     for (int64_t id : k.itemids) {
       auto it = first_by_item_.find(id);
-      if (it != first_by_item_.end() && (first == nullptr || it->second->charttime < first->charttime)) first = it->second;
+      if (it != first_by_item_.end() && (first == nullptr || it->second->charttime < first->charttime))
+        first = it->second;
     }
     ordered_.insert(k.name);
     if (first == nullptr) {
@@ -322,8 +347,12 @@ ToolResult Episode::Labs(const std::vector<std::string>& tests) {
     }
     if (!first->flag.empty()) line += " " + Upper(first->flag);
     line += ", " + Hours(first->charttime);
-    *rec = {{"performed", true}, {"itemid", first->itemid}, {"label", env_->ItemLabel(first->itemid)},
-            {"value", first->value}, {"unit", first->uom}, {"flag", first->flag},
+    *rec = {{"performed", true},
+            {"itemid", first->itemid},
+            {"label", env_->ItemLabel(first->itemid)},
+            {"value", first->value},
+            {"unit", first->uom},
+            {"flag", first->flag},
             {"hours", static_cast<double>(first->charttime - t0_) / 3600.0}};
     if (first->valuenum) (*rec)["valuenum"] = *first->valuenum;
     return line;
@@ -402,8 +431,9 @@ ToolResult Episode::Micro(const std::vector<std::string>& tests) {
     auto matches = [&](const MicroRecord& row) {
       const bool spec = std::any_of(m.spec_types.begin(), m.spec_types.end(),
                                     [&](const std::string& s) { return EqualsIgnoreCase(s, row.spec_type); });
-      const bool test = m.test_names.empty() || std::any_of(m.test_names.begin(), m.test_names.end(),
-                                                            [&](const std::string& s) { return EqualsIgnoreCase(s, row.test_name); });
+      const bool test =
+          m.test_names.empty() || std::any_of(m.test_names.begin(), m.test_names.end(),
+                                              [&](const std::string& s) { return EqualsIgnoreCase(s, row.test_name); });
       return spec && test;
     };
     // The first specimen of this kind collected in the window.
@@ -434,7 +464,8 @@ ToolResult Episode::Micro(const std::vector<std::string>& tests) {
       if (!row.org_name.empty()) {
         auto& abx = orgs[row.org_name];
         if (!row.ab_name.empty()) {
-          abx.push_back(row.ab_name + " " + row.interpretation + (row.dilution_text.empty() ? "" : " (" + row.dilution_text + ")"));
+          abx.push_back(row.ab_name + " " + row.interpretation +
+                        (row.dilution_text.empty() ? "" : " (" + row.dilution_text + ")"));
         }
       } else if (!row.comments.empty() && !comments.count(row.test_name)) {
         comments[row.test_name] = row.comments.substr(0, kMaxCommentChars);
@@ -470,11 +501,13 @@ ToolResult Episode::Imaging(const std::string& modality_text, const std::string&
   if (modality.empty()) modality = cat.ImagingModality(modality_text + " " + region_text);
   std::string region = cat.ImagingRegion(region_text);
   if (region.empty()) region = cat.ImagingRegion(modality_text);
-  r.record = {{"modality_query", modality_text}, {"region_query", region_text}, {"modality", modality}, {"region", region}};
+  r.record = {
+      {"modality_query", modality_text}, {"region_query", region_text}, {"modality", modality}, {"region", region}};
   if (modality.empty()) {
     ++r.invalid_orders;
     r.record["status"] = "unrecognized";
-    r.text = "\"" + modality_text + "\": unrecognized imaging modality; use x-ray, CT, MRI, ultrasound, nuclear medicine, "
+    r.text = "\"" + modality_text +
+             "\": unrecognized imaging modality; use x-ray, CT, MRI, ultrasound, nuclear medicine, "
              "angiography, fluoroscopy or echo\n";
     return r;
   }
@@ -491,8 +524,9 @@ ToolResult Episode::Imaging(const std::string& modality_text, const std::string&
     std::string findings = ExtractSection(rep.text, kFindingsHeaders, kFindingsStops, kMaxReportChars);
     r.record["performed"] = true;
     r.record["hours"] = static_cast<double>(rep.charttime - t0_) / 3600.0;
-    r.text = "Imaging (" + asked + "): " + title + ", " + Hours(rep.charttime) + "\nFindings: " +
-             (findings.empty() ? std::string("(the report has no findings section)") : findings) + "\n";
+    r.text = "Imaging (" + asked + "): " + title + ", " + Hours(rep.charttime) +
+             "\nFindings: " + (findings.empty() ? std::string("(the report has no findings section)") : findings) +
+             "\n";
     return r;
   }
   for (const auto& o : orders_) {

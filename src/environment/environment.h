@@ -70,11 +70,11 @@ std::string PresentationText(const nlohmann::json& presentation);
 
 // The answer to one tool call.
 struct ToolResult {
-  std::string text;         // what the model reads
-  nlohmann::json record;    // the structured account for the transcript
-  double cost = 0;          // dollars charged by this call
-  int invalid_orders = 0;   // unrecognized test names, unknown modalities
-  bool submitted = false;   // submit_diagnosis: the episode ends
+  std::string text;        // what the model reads
+  nlohmann::json record;   // the structured account for the transcript
+  double cost = 0;         // dollars charged by this call
+  int invalid_orders = 0;  // unrecognized test names, unknown modalities
+  bool submitted = false;  // submit_diagnosis: the episode ends
 };
 
 class Episode {

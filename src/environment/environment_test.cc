@@ -10,9 +10,9 @@
 namespace medcred {
 namespace {
 
+using testing::Exec;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::Exec;
 using testing::QueryColumn;
 using testing::TempDir;
 
@@ -132,18 +132,21 @@ TEST_F(SyntheticEnvironment, WindowEdgesAreInclusive) {
   // SYNTHETIC rows at the exact edges of 101's window (t0 = 2150-03-01 08:00).
   const int64_t t0 = T("2150-03-01 08:00:00");
   const int64_t lo = t0 - 24 * 3600, hi = t0 + 48 * 3600;
-  Exec(db_, "INSERT INTO d_labitems VALUES (50956, 'Lipase', 'Blood', 'Chemistry'), "
-            "(50861, 'Alanine Aminotransferase (ALT)', 'Blood', 'Chemistry')");
+  Exec(db_,
+       "INSERT INTO d_labitems VALUES (50956, 'Lipase', 'Blood', 'Chemistry'), "
+       "(50861, 'Alanine Aminotransferase (ALT)', 'Blood', 'Chemistry')");
   auto lab = [&](int id, int itemid, int64_t t, const char* v) {
-    Exec(db_, "INSERT INTO labevents (labevent_id, subject_id, hadm_id, itemid, charttime, value, valuenum, valueuom) "
-              "VALUES (" + std::to_string(id) + ", 1, NULL, " + std::to_string(itemid) + ", " + std::to_string(t) +
-              ", '" + v + "', " + v + ", 'u')");
+    Exec(db_,
+         "INSERT INTO labevents (labevent_id, subject_id, hadm_id, itemid, charttime, value, valuenum, valueuom) "
+         "VALUES (" +
+             std::to_string(id) + ", 1, NULL, " + std::to_string(itemid) + ", " + std::to_string(t) + ", '" + v +
+             "', " + v + ", 'u')");
   };
-  lab(901, 51222, lo - 1, "9.0");   // hemoglobin one second too early
-  lab(902, 51222, lo, "10.0");      // ... and exactly at the lower edge
-  lab(903, 50956, hi, "30");        // lipase exactly at the upper edge
+  lab(901, 51222, lo - 1, "9.0");  // hemoglobin one second too early
+  lab(902, 51222, lo, "10.0");     // ... and exactly at the lower edge
+  lab(903, 50956, hi, "30");       // lipase exactly at the upper edge
   lab(904, 50956, hi + 1, "31");
-  lab(905, 50861, hi + 1, "40");    // ALT only after the window
+  lab(905, 50861, hi + 1, "40");  // ALT only after the window
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-101");
@@ -157,10 +160,13 @@ TEST_F(SyntheticEnvironment, MicrobiologyShowsOrganismsSusceptibilitiesAndNoGrow
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-301");
-  ToolResult r = Call(e, "order_microbiology", R"({"tests": ["blood cultures", "urine culture", "MRSA screen", "tea leaves"]})");
+  ToolResult r =
+      Call(e, "order_microbiology", R"({"tests": ["blood cultures", "urine culture", "MRSA screen", "tea leaves"]})");
   EXPECT_THAT(r.text, HasSubstr("blood cultures [Blood culture]: specimen BLOOD CULTURE, +1.0 h"));
-  EXPECT_THAT(r.text, HasSubstr("  Blood Culture, Routine:\n    STREPTOCOCCUS PNEUMONIAE; susceptibilities: CEFTRIAXONE S (0.25), "
-                                "PENICILLIN G S (<=0.06)\n"));
+  EXPECT_THAT(
+      r.text,
+      HasSubstr("  Blood Culture, Routine:\n    STREPTOCOCCUS PNEUMONIAE; susceptibilities: CEFTRIAXONE S (0.25), "
+                "PENICILLIN G S (<=0.06)\n"));
   EXPECT_THAT(r.text, Not(HasSubstr("ESCHERICHIA COLI")));  // a later specimen, outside the window
   EXPECT_THAT(r.text, HasSubstr("URINE CULTURE: NO GROWTH."));
   EXPECT_THAT(r.text, HasSubstr("MRSA screen [MRSA screen]: not performed"));
@@ -174,7 +180,8 @@ TEST_F(SyntheticEnvironment, ImagingWithReportsAndWithOrdersOnly) {
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-101");
   ToolResult r = Call(e, "order_imaging", R"({"modality": "x-ray", "region": "chest"})");
-  EXPECT_THAT(r.text, HasSubstr("Imaging (xray chest): CHEST (PA AND LAT), +1.0 h\nFindings: Invented, no consolidation."));
+  EXPECT_THAT(r.text,
+              HasSubstr("Imaging (xray chest): CHEST (PA AND LAT), +1.0 h\nFindings: Invented, no consolidation."));
   EXPECT_EQ(r.record["performed"], true);
   r = Call(e, "order_imaging", R"({"modality": "CXR", "region": ""})");
   EXPECT_THAT(r.text, HasSubstr("Findings: Invented"));
@@ -262,10 +269,12 @@ TEST(DemoEnvironment, EveryFirstResultMatchesAnIndependentQuery) {
     ASSERT_TRUE(e.ok());
     ToolResult r = Call(*e, "order_labs", R"({"tests": ["BMP", "CBC", "troponin", "lactate", "lipase", "ammonia"]})");
     for (const auto& order : r.record["orders"]) {
-      const nlohmann::json results = order.contains("results") ? order["results"] : nlohmann::json::array({order["result"]});
+      const nlohmann::json results =
+          order.contains("results") ? order["results"] : nlohmann::json::array({order["result"]});
       for (size_t i = 0; i < results.size(); ++i) {
         const auto& res = results[i];
-        const std::string concept_name = order.contains("results") ? res["concept"].get<std::string>() : order["concept"].get<std::string>();
+        const std::string concept_name =
+            order.contains("results") ? res["concept"].get<std::string>() : order["concept"].get<std::string>();
         const LabConcept* k = world->env->catalog().FindTest(concept_name);
         ASSERT_NE(k, nullptr);
         std::string ids;

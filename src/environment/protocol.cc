@@ -31,11 +31,14 @@ const std::vector<ToolSpec>& Tools() {
   return kTools;
 }
 
-Result<std::string> ShortString(const nlohmann::json& v, const std::string& where, size_t max_chars, bool allow_empty = false) {
+Result<std::string> ShortString(const nlohmann::json& v, const std::string& where, size_t max_chars,
+                                bool allow_empty = false) {
   if (!v.is_string()) return Status::BadInput(where + " must be a string");
   const std::string s = v.get<std::string>();
-  if (!allow_empty && s.find_first_not_of(" \t\r\n") == std::string::npos) return Status::BadInput(where + " must not be empty");
-  if (s.size() > max_chars) return Status::BadInput(where + " is longer than " + std::to_string(max_chars) + " characters");
+  if (!allow_empty && s.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Status::BadInput(where + " must not be empty");
+  if (s.size() > max_chars)
+    return Status::BadInput(where + " is longer than " + std::to_string(max_chars) + " characters");
   return s;
 }
 
@@ -91,10 +94,12 @@ Result<Protocol> Protocol::Load(const std::string& file_name) {
     const nlohmann::json params = fn.value("parameters", nlohmann::json::object());
     const nlohmann::json properties = params.value("properties", nlohmann::json::object());
     for (auto it = properties.begin(); it != properties.end(); ++it) props.insert(it.key());
-    if (props != spec->allowed) return Status::BadInput(f.path + ": tool '" + name + "' declares other arguments than the parser accepts");
+    if (props != spec->allowed)
+      return Status::BadInput(f.path + ": tool '" + name + "' declares other arguments than the parser accepts");
     declared.insert(name);
   }
-  if (declared.size() != Tools().size()) return Status::BadInput(f.path + ": every protocol v1 tool must be declared once");
+  if (declared.size() != Tools().size())
+    return Status::BadInput(f.path + ": every protocol v1 tool must be declared once");
   const nlohmann::json lim = j.value("limits", nlohmann::json::object());
   auto limit = [&](const char* key, int* out, int lo, int hi) -> Status {
     if (!lim.contains(key) || !lim[key].is_number_integer() || lim[key].get<int>() < lo || lim[key].get<int>() > hi) {
@@ -117,7 +122,9 @@ nlohmann::json ToolCall::ToJson() const {
   nlohmann::json j = {{"tool", ToolNameString(name)}};
   switch (name) {
     case ToolName::kOrderLabs:
-    case ToolName::kOrderMicrobiology: j["tests"] = tests; break;
+    case ToolName::kOrderMicrobiology:
+      j["tests"] = tests;
+      break;
     case ToolName::kOrderImaging:
       j["modality"] = modality;
       j["region"] = region;
@@ -128,7 +135,8 @@ nlohmann::json ToolCall::ToJson() const {
       if (!differential.empty()) j["differential"] = differential;
       if (confidence) j["confidence"] = *confidence;
       break;
-    default: break;
+    default:
+      break;
   }
   return j;
 }
@@ -167,7 +175,8 @@ Result<ToolCall> ParseToolCall(std::string_view name, std::string_view arguments
     case ToolName::kOrderLabs:
     case ToolName::kOrderMicrobiology: {
       MEDCRED_RETURN_IF_ERROR(required("tests"));
-      MEDCRED_ASSIGN_OR_RETURN(call.tests, StringList(args["tests"], where + ": 'tests'", 1, static_cast<size_t>(max_tests)));
+      MEDCRED_ASSIGN_OR_RETURN(call.tests,
+                               StringList(args["tests"], where + ": 'tests'", 1, static_cast<size_t>(max_tests)));
       break;
     }
     case ToolName::kOrderImaging: {
@@ -179,13 +188,15 @@ Result<ToolCall> ParseToolCall(std::string_view name, std::string_view arguments
     }
     case ToolName::kSubmitDiagnosis: {
       MEDCRED_RETURN_IF_ERROR(required("diagnosis"));
-      MEDCRED_ASSIGN_OR_RETURN(call.diagnosis, ShortString(args["diagnosis"], where + ": 'diagnosis'", kMaxDiagnosisChars, true));
+      MEDCRED_ASSIGN_OR_RETURN(call.diagnosis,
+                               ShortString(args["diagnosis"], where + ": 'diagnosis'", kMaxDiagnosisChars, true));
       if (args.contains("icd10") && !args["icd10"].is_null()) {
         MEDCRED_ASSIGN_OR_RETURN(std::string code, ShortString(args["icd10"], where + ": 'icd10'", 16, true));
         call.icd10 = code;
       }
       if (args.contains("differential") && !args["differential"].is_null()) {
-        MEDCRED_ASSIGN_OR_RETURN(call.differential, StringList(args["differential"], where + ": 'differential'", 0, 10));
+        MEDCRED_ASSIGN_OR_RETURN(call.differential,
+                                 StringList(args["differential"], where + ": 'differential'", 0, 10));
       }
       if (args.contains("confidence") && !args["confidence"].is_null()) {
         const auto& c = args["confidence"];

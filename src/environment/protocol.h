@@ -47,15 +47,23 @@ class Protocol {
   ProtocolLimits limits_;
 };
 
-enum class ToolName { kGetHistory, kPhysicalExam, kOrderLabs, kOrderMicrobiology, kOrderImaging, kOrderEcg, kSubmitDiagnosis };
+enum class ToolName {
+  kGetHistory,
+  kPhysicalExam,
+  kOrderLabs,
+  kOrderMicrobiology,
+  kOrderImaging,
+  kOrderEcg,
+  kSubmitDiagnosis
+};
 
 const char* ToolNameString(ToolName name);
 
 struct ToolCall {
   ToolName name = ToolName::kGetHistory;
-  std::vector<std::string> tests;        // order_labs, order_microbiology
-  std::string modality, region;          // order_imaging
-  std::string diagnosis;                 // submit_diagnosis
+  std::vector<std::string> tests;  // order_labs, order_microbiology
+  std::string modality, region;    // order_imaging
+  std::string diagnosis;           // submit_diagnosis
   std::optional<std::string> icd10;
   std::vector<std::string> differential;
   std::optional<double> confidence;

@@ -48,8 +48,9 @@ TEST(ParseToolCall, AcceptsWellFormedCalls) {
   EXPECT_EQ(c->modality, "CT");
   EXPECT_EQ(c->region, "head");
 
-  c = ParseToolCall("submit_diagnosis",
-                    R"({"diagnosis": "NSTEMI", "icd10": "I21.4", "differential": ["unstable angina"], "confidence": 0.7})");
+  c = ParseToolCall(
+      "submit_diagnosis",
+      R"({"diagnosis": "NSTEMI", "icd10": "I21.4", "differential": ["unstable angina"], "confidence": 0.7})");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->diagnosis, "NSTEMI");
   EXPECT_EQ(c->icd10, "I21.4");
@@ -90,10 +91,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{"TooManyTests", "order_labs",
                 R"({"tests": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s","t","u"]})",
                 "1 to 20"},
-        BadCall{"NumberInTests", "order_microbiology", R"({"tests": ["blood culture", 7]})", "'tests'[1] must be a string"},
+        BadCall{"NumberInTests", "order_microbiology", R"({"tests": ["blood culture", 7]})",
+                "'tests'[1] must be a string"},
         BadCall{"BlankTest", "order_labs", R"({"tests": ["  "]})", "'tests'[0] must not be empty"},
         BadCall{"ExtraArgument", "order_labs", R"({"tests": ["CBC"], "stat": true})", "unknown argument 'stat'"},
-        BadCall{"ArgumentsToNoArgTool", "get_history", R"({"detail": "full"})", "get_history: unknown argument 'detail'"},
+        BadCall{"ArgumentsToNoArgTool", "get_history", R"({"detail": "full"})",
+                "get_history: unknown argument 'detail'"},
         BadCall{"NoRegion", "order_imaging", R"({"modality": "CT"})", "the argument 'region' is required"},
         BadCall{"NoDiagnosis", "submit_diagnosis", R"({"icd10": "I214"})", "the argument 'diagnosis' is required"},
         BadCall{"ConfidenceOutOfRange", "submit_diagnosis", R"({"diagnosis": "x", "confidence": 1.5})",

@@ -13,9 +13,10 @@ namespace {
 std::string Normalize(const std::string& text) { return NormalizeWords(text); }
 
 // Words that carry no meaning for matching a title.
-const std::set<std::string> kStopWords = {"of", "the", "and", "or", "with", "without", "in", "to", "a", "an", "due",
-                                          "by", "for", "on", "as", "other", "unspecified", "not", "elsewhere",
-                                          "classified", "nos", "site", "type", "specified", "acute", "episode", "care"};
+const std::set<std::string> kStopWords = {"of",   "the",   "and",         "or",    "with",      "without",    "in",
+                                          "to",   "a",     "an",          "due",   "by",        "for",        "on",
+                                          "as",   "other", "unspecified", "not",   "elsewhere", "classified", "nos",
+                                          "site", "type",  "specified",   "acute", "episode",   "care"};
 
 std::vector<std::string> ContentWords(const std::string& normalized) {
   std::vector<std::string> out;
@@ -48,7 +49,8 @@ Result<Methodology> Methodology::Parse(const DataFile& file) {
   if (credit == nullptr) return Status::BadInput(file.path + ": [credit] is missing");
   for (const char* level : {"exact", "category", "block", "secondary", "chapter", "none"}) {
     auto c = (*credit)[level].value<double>();
-    if (!c || *c < 0 || *c > 1) return Status::BadInput(file.path + ": credit." + level + " must be a number from 0 to 1");
+    if (!c || *c < 0 || *c > 1)
+      return Status::BadInput(file.path + ": credit." + level + " must be a number from 0 to 1");
     m.credit[level] = *c;
   }
   auto at = root["correct_at"].value<double>();
@@ -62,7 +64,8 @@ Result<Methodology> Methodology::Parse(const DataFile& file) {
   }
   m.split = *split;
   auto conf = (*cred)["confidence"].value<double>();
-  if (!conf || *conf <= 0 || *conf >= 1) return Status::BadInput(file.path + ": credentials.confidence must be a number between 0 and 1");
+  if (!conf || *conf <= 0 || *conf >= 1)
+    return Status::BadInput(file.path + ": credentials.confidence must be a number between 0 and 1");
   m.confidence = *conf;
   auto nc = (*cred)["not_certified"].value<std::string>();
   if (!nc || nc->empty()) return Status::BadInput(file.path + ": credentials.not_certified must be a name");
@@ -78,13 +81,17 @@ Result<Methodology> Methodology::Parse(const DataFile& file) {
     auto min_cases = (*t)["min_cases"].value<int64_t>();
     auto lower = (*t)["min_lower_bound"].value<double>();
     if (!name || name->empty()) return Status::BadInput(where + ".name must be a name");
-    if (!min_cases || *min_cases < 1) return Status::BadInput(where + ".min_cases must be a whole number of at least 1");
-    if (!lower || *lower < 0 || *lower > 1) return Status::BadInput(where + ".min_lower_bound must be a number from 0 to 1");
+    if (!min_cases || *min_cases < 1)
+      return Status::BadInput(where + ".min_cases must be a whole number of at least 1");
+    if (!lower || *lower < 0 || *lower > 1)
+      return Status::BadInput(where + ".min_lower_bound must be a number from 0 to 1");
     tier.name = *name;
     tier.min_cases = static_cast<int>(*min_cases);
     tier.min_lower_bound = *lower;
-    if (!m.tiers.empty() && (tier.min_cases > m.tiers.back().min_cases || tier.min_lower_bound > m.tiers.back().min_lower_bound)) {
-      return Status::BadInput(where + ": tiers must be listed best first (no tier may ask more than the one before it)");
+    if (!m.tiers.empty() &&
+        (tier.min_cases > m.tiers.back().min_cases || tier.min_lower_bound > m.tiers.back().min_lower_bound)) {
+      return Status::BadInput(where +
+                              ": tiers must be listed best first (no tier may ask more than the one before it)");
     }
     m.tiers.push_back(tier);
   }
@@ -92,11 +99,14 @@ Result<Methodology> Methodology::Parse(const DataFile& file) {
 }
 
 nlohmann::json Grade::ToJson() const {
-  return {{"level", level}, {"credit", credit}, {"mapped_code", mapped_code.empty() ? nlohmann::json(nullptr) : nlohmann::json(mapped_code)},
+  return {{"level", level},
+          {"credit", credit},
+          {"mapped_code", mapped_code.empty() ? nlohmann::json(nullptr) : nlohmann::json(mapped_code)},
           {"explanation", explanation}};
 }
 
-Result<Grader> Grader::Load(const IcdReference* reference, const std::string& lexicon_file, const std::string& methodology_file) {
+Result<Grader> Grader::Load(const IcdReference* reference, const std::string& lexicon_file,
+                            const std::string& methodology_file) {
   Grader g;
   g.ref_ = reference;
   MEDCRED_ASSIGN_OR_RETURN(g.methodology_, Methodology::Load(methodology_file));
@@ -126,7 +136,8 @@ Result<Grader> Grader::Load(const IcdReference* reference, const std::string& le
     const std::string n = Normalize(title);
     // The shortest code wins a shared title (the category over its first child).
     auto it = g.exact_titles_.find(n);
-    if (it == g.exact_titles_.end() || code.size() < it->second.size() || (code.size() == it->second.size() && code < it->second)) {
+    if (it == g.exact_titles_.end() || code.size() < it->second.size() ||
+        (code.size() == it->second.size() && code < it->second)) {
       g.exact_titles_[n] = code;
     }
     g.titles_.push_back({ContentWords(n), code});
@@ -167,8 +178,8 @@ Mapping Grader::Map(const std::string& text, const std::optional<std::string>& c
     if (t.words.empty() || t.words.size() < 2) continue;
     if (!std::all_of(t.words.begin(), t.words.end(), [&](const std::string& w) { return have.count(w) > 0; })) continue;
     if (title == nullptr || t.words.size() > title->words.size() ||
-        (t.words.size() == title->words.size() && (t.code.size() < title->code.size() ||
-                                                   (t.code.size() == title->code.size() && t.code < title->code)))) {
+        (t.words.size() == title->words.size() &&
+         (t.code.size() < title->code.size() || (t.code.size() == title->code.size() && t.code < title->code)))) {
       title = &t;
     }
   }
@@ -194,13 +205,17 @@ Grade Grader::GradeAnswer(const std::vector<std::string>& truth_in, const std::v
     return g;
   };
   std::string read_as;
-  if (m.how == "code") read_as = "the answer's code " + m.code;
-  else if (m.how == "lexicon") read_as = "\"" + m.matched + "\" (lexicon) as " + m.code;
-  else if (m.how == "title") read_as = "the ICD-10-CM title of " + m.code;
-  else if (m.how == "title words") read_as = "the words of the title of " + m.code + " (" + ref_->Title(m.code) + ")";
+  if (m.how == "code")
+    read_as = "the answer's code " + m.code;
+  else if (m.how == "lexicon")
+    read_as = "\"" + m.matched + "\" (lexicon) as " + m.code;
+  else if (m.how == "title")
+    read_as = "the ICD-10-CM title of " + m.code;
+  else if (m.how == "title words")
+    read_as = "the words of the title of " + m.code + " (" + ref_->Title(m.code) + ")";
   if (m.code.empty()) {
     return finish("none", m.how == "no diagnosis" ? "the answer names no diagnosis"
-                                                 : "the answer could not be read as an ICD-10-CM diagnosis");
+                                                  : "the answer could not be read as an ICD-10-CM diagnosis");
   }
   std::vector<std::string> truth, secondary;
   for (const auto& t : truth_in) truth.push_back(NormalizeIcd(t));
@@ -217,21 +232,25 @@ Grade Grader::GradeAnswer(const std::vector<std::string>& truth_in, const std::v
   for (const auto& t : truth) {
     const IcdPlace p = ref_->Place(t);
     if (!p.block.empty() && p.block == a.block) {
-      return finish("block", "read " + read_as + ": same block " + a.block + " (" + a.block_title + ") as the principal " + t);
+      return finish("block",
+                    "read " + read_as + ": same block " + a.block + " (" + a.block_title + ") as the principal " + t);
     }
   }
   for (const auto& s : secondary) {
     if (s.substr(0, 3) == m.code.substr(0, 3)) {
-      return finish("secondary", "read " + read_as + ": matches " + s + ", another discharge diagnosis, not the principal");
+      return finish("secondary",
+                    "read " + read_as + ": matches " + s + ", another discharge diagnosis, not the principal");
     }
   }
   for (const auto& t : truth) {
     const IcdPlace p = ref_->Place(t);
     if (p.chapter != 0 && p.chapter == a.chapter) {
-      return finish("chapter", "read " + read_as + ": only the same chapter (" + std::to_string(a.chapter) + ") as the principal " + t);
+      return finish("chapter", "read " + read_as + ": only the same chapter (" + std::to_string(a.chapter) +
+                                   ") as the principal " + t);
     }
   }
-  return finish("none", "read " + read_as + ": not the principal diagnosis, its block or chapter, nor another diagnosis");
+  return finish("none",
+                "read " + read_as + ": not the principal diagnosis, its block or chapter, nor another diagnosis");
 }
 
 }  // namespace medcred

@@ -37,9 +37,9 @@ struct Methodology {
   std::string version, sha256;
   std::map<std::string, double> credit;  // level -> credit
   double correct_at = 1.0;
-  std::string split = "test";            // the split credentials are earned on
-  double confidence = 0.95;              // of the Wilson interval
-  std::vector<Tier> tiers;               // best first
+  std::string split = "test";  // the split credentials are earned on
+  double confidence = 0.95;    // of the Wilson interval
+  std::vector<Tier> tiers;     // best first
   std::string not_certified = "not certified";
   static Result<Methodology> Load(const std::string& file_name = "methodology-v1.toml");
   static Result<Methodology> Parse(const DataFile& file);
@@ -77,7 +77,7 @@ class Grader {
   Methodology methodology_;
   std::string lexicon_sha256_;
   std::vector<std::string> no_diagnosis_;
-  std::map<std::string, std::string> phrases_;                  // normalized phrase -> code
+  std::map<std::string, std::string> phrases_;                 // normalized phrase -> code
   std::unordered_map<std::string, std::string> exact_titles_;  // normalized title -> code
   struct TitleWords {
     std::vector<std::string> words;  // content words of a title

@@ -55,15 +55,16 @@ TEST(Grader, TheHandGradedTablePasses) {
     if (g.level == f[4]) {
       ++passed;
     } else {
-      ADD_FAILURE() << "truth " << f[0] << " answer \"" << f[2] << "\"" << (code ? " code " + *code : "") << ": expected "
-                    << f[4] << ", got " << g.level << " (" << g.explanation << ")";
+      ADD_FAILURE() << "truth " << f[0] << " answer \"" << f[2] << "\"" << (code ? " code " + *code : "")
+                    << ": expected " << f[4] << ", got " << g.level << " (" << g.explanation << ")";
     }
   }
   std::printf("grader table: %d/%d rows pass (%.1f%%);", passed, rows, 100.0 * passed / rows);
   for (const auto& [level, n] : levels) std::printf(" %s %d", level.c_str(), n);
   std::printf("\n");
   EXPECT_GE(rows, 150);
-  for (const char* level : {"exact", "category", "block", "secondary", "chapter", "none"}) EXPECT_GT(levels[level], 5) << level;
+  for (const char* level : {"exact", "category", "block", "secondary", "chapter", "none"})
+    EXPECT_GT(levels[level], 5) << level;
 }
 
 TEST(Grader, CreditsComeFromTheMethodology) {

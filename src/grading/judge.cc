@@ -21,7 +21,8 @@ std::string Describe(const IcdReference* ref, const std::vector<std::string>& co
 }
 
 void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
 }
 
 }  // namespace
@@ -43,7 +44,8 @@ Result<Judge> Judge::Load(Model* model, const IcdReference* reference, const std
   if (!prompt || prompt->find("{answer}") == std::string::npos || prompt->find("{truth}") == std::string::npos) {
     return Status::BadInput(f.path + ": prompt must contain {truth} and {answer}");
   }
-  if (!tool_name || tool_name->empty() || !tool_desc) return Status::BadInput(f.path + ": [tool] needs name and description");
+  if (!tool_name || tool_name->empty() || !tool_desc)
+    return Status::BadInput(f.path + ": [tool] needs name and description");
   j.version_ = *version;
   j.system_ = Trim(*system);
   j.prompt_ = Trim(*prompt);
@@ -97,8 +99,8 @@ Result<JudgeVerdict> Judge::Ask(const std::vector<std::string>& truth, const std
   ReplaceAll(prompt, "{truth}", Describe(ref_, truth));
   ReplaceAll(prompt, "{secondary}", Describe(ref_, secondary));
   ReplaceAll(prompt, "{answer}", answer);
-  const nlohmann::json messages = nlohmann::json::array(
-      {{{"role", "system"}, {"content", system_}}, {{"role", "user"}, {"content", prompt}}});
+  const nlohmann::json messages =
+      nlohmann::json::array({{{"role", "system"}, {"content", system_}}, {{"role", "user"}, {"content", prompt}}});
   MEDCRED_ASSIGN_OR_RETURN(ModelReply reply, model_->Complete(messages, tools_, EpisodeContext{}));
   return ParseVerdict(reply);
 }

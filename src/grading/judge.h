@@ -29,7 +29,8 @@ struct JudgeVerdict {
 
 class Judge {
  public:
-  static Result<Judge> Load(Model* model, const IcdReference* reference, const std::string& rubric_file = "judge-v1.toml");
+  static Result<Judge> Load(Model* model, const IcdReference* reference,
+                            const std::string& rubric_file = "judge-v1.toml");
 
   Result<JudgeVerdict> Ask(const std::vector<std::string>& truth, const std::vector<std::string>& secondary,
                            const std::string& answer_text, const std::optional<std::string>& answer_code) const;

@@ -138,7 +138,6 @@ const char* TypeNoun(ColumnType t) {
   return "text";
 }
 
-
 // Parses one source file into batches on `queue`.
 Status ParseFile(const SourceFile& file, GzipBackend gzip, Queue* queue, const std::atomic<bool>& cancel) {
   const TableSpec& spec = StoreTables()[static_cast<size_t>(file.table)];

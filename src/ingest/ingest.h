@@ -27,8 +27,8 @@ struct IngestOptions {
   std::vector<std::string> modules;  // empty: hosp, icu, and ed/note when present
   bool verify = true;                // check SHA256SUMS.txt when present
   GzipBackend gzip = GzipBackend::kIsal;
-  int parse_threads = 0;             // 0: one less than the cores, at least 1
-  bool progress = false;             // a progress line on stderr
+  int parse_threads = 0;  // 0: one less than the cores, at least 1
+  bool progress = false;  // a progress line on stderr
 };
 
 Result<StoreSummary> Ingest(const IngestOptions& options);

@@ -19,8 +19,8 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::CliRun;
+using ::testing::HasSubstr;
 using testing::QueryColumn;
 using testing::QueryInt;
 using testing::QueryText;
@@ -103,7 +103,8 @@ TEST(IngestDemo, ColumnsAreTypedAndEdLabsKeepNullAdmission) {
   // SPEC 3.3: 28,420 of the demo's lab rows carry no hadm_id.
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE hadm_id IS NULL"), 28420);
   EXPECT_EQ(QueryText(db, "SELECT typeof(charttime) FROM labevents LIMIT 1"), "integer");
-  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE valuenum IS NOT NULL AND typeof(valuenum) <> 'real'"), 0);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE valuenum IS NOT NULL AND typeof(valuenum) <> 'real'"),
+            0);
   EXPECT_EQ(QueryText(db, "SELECT typeof(admittime) FROM admissions LIMIT 1"), "integer");
   // The lookups later parts make are served by indexes.
   EXPECT_THAT(QueryPlan(db, "SELECT * FROM labevents WHERE subject_id = 1 AND charttime BETWEEN 0 AND 9"),
@@ -140,7 +141,8 @@ TEST(IngestSynthetic, LoadsEveryModuleAndFiltersByDesign) {
   const std::string db = tmp / "s.db";
   EXPECT_EQ(QueryText(db, "SELECT chiefcomplaint FROM triage WHERE stay_id = 5001"), "Chest pain, diaphoresis");
   EXPECT_EQ(QueryText(db, "SELECT discharge_location FROM admissions WHERE hadm_id = 301"), "HOME, WITH SERVICE");
-  EXPECT_THAT(QueryText(db, "SELECT text FROM discharge WHERE hadm_id = 101"), HasSubstr("History of Present Illness:\nInvented woman"));
+  EXPECT_THAT(QueryText(db, "SELECT text FROM discharge WHERE hadm_id = 101"),
+              HasSubstr("History of Present Illness:\nInvented woman"));
   // Free-text lab comments are never stored.
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM pragma_table_info('labevents') WHERE name = 'comments'"), 0);
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE hadm_id IS NULL"), 9);
@@ -168,7 +170,7 @@ TEST(IngestSynthetic, ModulesCanBeChosen) {
 TEST(IngestSynthetic, AbsentOptionalFileIsReportedAndSkipped) {
   TempDir tmp;
   testing::WriteSyntheticRelease(tmp / "src");
-  fs::remove(tmp / "src/hosp/omr.csv.gz");  // never written: optional and unlisted
+  fs::remove(tmp / "src/hosp/omr.csv.gz");         // never written: optional and unlisted
   fs::remove(tmp / "src/icu/chartevents.csv.gz");  // listed in SHA256SUMS.txt, absent
   auto s = IngestInto(tmp / "src", tmp / "s.db");
   ASSERT_TRUE(s.ok()) << s.status().message();
@@ -241,15 +243,17 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, IngestBadInput,
     ::testing::Values(
         BadCase{"UnterminatedQuote",
-                {{"hosp/labevents.csv.gz", std::string(kLabHeader) + kLabRow + "2,1,101,11,50971,,2150-03-01 08:30:00,,\"4.1,4.1\n"}},
+                {{"hosp/labevents.csv.gz",
+                  std::string(kLabHeader) + kLabRow + "2,1,101,11,50971,,2150-03-01 08:30:00,,\"4.1,4.1\n"}},
                 "hosp/labevents.csv.gz:3: unterminated quoted field"},
         BadCase{"WrongColumnCount",
                 {{"hosp/labevents.csv.gz", std::string(kLabHeader) + kLabRow + "2,1,101,11,50971\n"}},
                 "hosp/labevents.csv.gz:3: expected 16 fields as in the header, found 5"},
-        BadCase{"NonNumericInNumericColumn",
-                {{"hosp/labevents.csv.gz", std::string(kLabHeader) + kLabRow +
-                                               "2,1,101,11,50971,,2150-03-01 08:30:00,,4.1,four,mEq/L,3.3,5.1,,STAT,\n"}},
-                "hosp/labevents.csv.gz:3: column 'valuenum': 'four' is not a number"},
+        BadCase{
+            "NonNumericInNumericColumn",
+            {{"hosp/labevents.csv.gz", std::string(kLabHeader) + kLabRow +
+                                           "2,1,101,11,50971,,2150-03-01 08:30:00,,4.1,four,mEq/L,3.3,5.1,,STAT,\n"}},
+            "hosp/labevents.csv.gz:3: column 'valuenum': 'four' is not a number"},
         BadCase{"BadTimestamp",
                 {{"hosp/admissions.csv.gz",
                   "subject_id,hadm_id,admittime,dischtime,deathtime,admission_type,admission_location,"
@@ -263,20 +267,28 @@ INSTANTIATE_TEST_SUITE_P(
                 {{"hosp/patients.csv.gz",
                   "subject_id,gender,anchor_age,anchor_year,anchor_year_group,dod\n1,F,60,2150,x,\n1,F,61,2150,x,\n"}},
                 "hosp/patients.csv.gz: duplicate key"},
-        BadCase{"TruncatedGzip", {}, "hosp/labevents.csv.gz: truncated gzip stream",
+        BadCase{"TruncatedGzip",
+                {},
+                "hosp/labevents.csv.gz: truncated gzip stream",
                 [](const std::string& dir) {
                   const std::string p = dir + "/hosp/labevents.csv.gz";
                   fs::resize_file(p, fs::file_size(p) - 12);
                   testing::WriteChecksums(dir);
                 }},
-        BadCase{"ChecksumMismatch", {}, "hosp/diagnoses_icd.csv.gz: SHA-256 mismatch",
+        BadCase{"ChecksumMismatch",
+                {},
+                "hosp/diagnoses_icd.csv.gz: SHA-256 mismatch",
                 [](const std::string& dir) {
                   testing::WriteFile(dir + "/hosp/diagnoses_icd.csv.gz",
                                      "subject_id,hadm_id,seq_num,icd_code,icd_version\n1,101,1,I219,10\n");
                 }},
-        BadCase{"MissingRequiredFile", {}, "hosp/admissions.csv.gz: required file not found",
+        BadCase{"MissingRequiredFile",
+                {},
+                "hosp/admissions.csv.gz: required file not found",
                 [](const std::string& dir) { fs::remove(dir + "/hosp/admissions.csv.gz"); }},
-        BadCase{"MalformedChecksumFile", {}, "SHA256SUMS.txt:1: not a",
+        BadCase{"MalformedChecksumFile",
+                {},
+                "SHA256SUMS.txt:1: not a",
                 [](const std::string& dir) { testing::WriteFile(dir + "/SHA256SUMS.txt", "nonsense\n"); }}),
     [](const auto& p) { return std::string(p.param.name); });
 
@@ -332,7 +344,7 @@ TEST(IngestCli, ExitCodesFollowTheSpec) {
   EXPECT_EQ(bad.code, 2);
   EXPECT_THAT(bad.err, HasSubstr("labevents.csv.gz:2: expected 16 fields"));
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1);
-  EXPECT_EQ(RunMedcred("ingest --store x.db", tmp).code, 1);       // --source missing
+  EXPECT_EQ(RunMedcred("ingest --store x.db", tmp).code, 1);  // --source missing
   EXPECT_EQ(RunMedcred("info --store " + (tmp / "nope.db"), tmp).code, 1);
   EXPECT_EQ(RunMedcred("--help", tmp).code, 0);
   EXPECT_EQ(RunMedcred("ingest --help", tmp).code, 0);

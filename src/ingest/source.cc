@@ -30,8 +30,7 @@ Result<std::map<std::string, std::string>> ReadChecksums(const std::string& path
 }
 
 void IdentifyDataset(const std::string& dir, std::string* name, std::string* version) {
-  static const std::regex kNameVersion(R"(^(mimic-?iv(?:-[a-z]+)*)[-_]v?(\d+\.\d+(?:\.\d+)?)$)",
-                                       std::regex::icase);
+  static const std::regex kNameVersion(R"(^(mimic-?iv(?:-[a-z]+)*)[-_]v?(\d+\.\d+(?:\.\d+)?)$)", std::regex::icase);
   static const std::regex kVersion(R"(^v?(\d+\.\d+(?:\.\d+)?)$)");
   *name = "unknown";
   *version = "unknown";
@@ -54,8 +53,8 @@ void IdentifyDataset(const std::string& dir, std::string* name, std::string* ver
   *name = lower;
 }
 
-Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources,
-                              const std::vector<std::string>& modules, bool verify) {
+Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std::vector<std::string>& modules,
+                              bool verify) {
   if (sources.empty()) return Status::Usage("no --source given");
   IngestPlan plan;
   // module -> (source dir, checksums of that source)
@@ -134,8 +133,7 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources,
     if (f.path.empty()) {
       const std::string rel = t.RelativePath();
       if (t.required_file) {
-        return Status::BadInput((fs::path(ms.dir) / rel).string() +
-                                ": required file not found (also tried .csv)");
+        return Status::BadInput((fs::path(ms.dir) / rel).string() + ": required file not found (also tried .csv)");
       }
       plan.missing_files.push_back(rel);
       continue;

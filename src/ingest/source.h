@@ -40,8 +40,8 @@ struct IngestPlan {
 Result<std::map<std::string, std::string>> ReadChecksums(const std::string& path);
 
 // `modules` empty means: hosp and icu, plus ed and note when a source has them.
-Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources,
-                              const std::vector<std::string>& modules, bool verify);
+Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std::vector<std::string>& modules,
+                              bool verify);
 
 // Dataset name and version from a source directory's name, e.g.
 // ".../mimic-iv-demo-2.2" -> ("mimic-iv-demo", "2.2"), ".../mimiciv/3.1" ->

@@ -19,7 +19,8 @@ ModelReply Submit(const std::string& diagnosis, const std::string& icd10, int id
 int FoldOf(int64_t subject_id) {
   const std::string hex = Sha256::Hex("medcred-fold-v1:" + std::to_string(subject_id));
   unsigned r = 0;
-  for (size_t i = 0; i < hex.size(); i += 2) r = (r * 256 + static_cast<unsigned>(std::stoi(hex.substr(i, 2), nullptr, 16))) % 5;
+  for (size_t i = 0; i < hex.size(); i += 2)
+    r = (r * 256 + static_cast<unsigned>(std::stoi(hex.substr(i, 2), nullptr, 16))) % 5;
   return static_cast<int>(r);
 }
 
@@ -59,7 +60,8 @@ std::string PriorBaseline::Answer(const std::string& category, int fold) const {
   return it == majority_.end() ? "" : it->second;
 }
 
-Result<ModelReply> PriorBaseline::Complete(const nlohmann::json&, const nlohmann::json&, const EpisodeContext& context) {
+Result<ModelReply> PriorBaseline::Complete(const nlohmann::json&, const nlohmann::json&,
+                                           const EpisodeContext& context) {
   if (context.turn == 1) {  // a clinician would at least take the history
     ModelReply r;
     r.tool_calls.push_back({"call_1", "get_history", "{}"});

@@ -33,7 +33,8 @@ Result<ModelReply> ParseAgentReply(const std::string& line) {
       ModelToolCall c;
       c.id = tc.contains("id") && tc["id"].is_string() ? tc["id"].get<std::string>() : "call_" + std::to_string(i);
       c.name = f.contains("name") && f["name"].is_string() ? f["name"].get<std::string>() : "";
-      if (f.contains("arguments")) c.arguments = f["arguments"].is_string() ? f["arguments"].get<std::string>() : f["arguments"].dump();
+      if (f.contains("arguments"))
+        c.arguments = f["arguments"].is_string() ? f["arguments"].get<std::string>() : f["arguments"].dump();
       r.tool_calls.push_back(std::move(c));
       ++i;
     }
@@ -58,7 +59,8 @@ void ExecModel::Stop(Agent& a) {
 
 Result<ExecModel::Agent> ExecModel::Start() {
   int to_child[2], from_child[2];
-  if (::pipe2(to_child, O_CLOEXEC) != 0) return Status::External(std::string("exec: pipe failed: ") + std::strerror(errno));
+  if (::pipe2(to_child, O_CLOEXEC) != 0)
+    return Status::External(std::string("exec: pipe failed: ") + std::strerror(errno));
   if (::pipe2(from_child, O_CLOEXEC) != 0) {
     ::close(to_child[0]);
     ::close(to_child[1]);
@@ -111,7 +113,8 @@ Result<ModelReply> ExecModel::Complete(const nlohmann::json& messages, const nlo
     return Status::External("exec: agent '" + command_ + "' " + why);
   };
   const std::string line =
-      nlohmann::json{{"type", "turn"}, {"case_turn", context.turn}, {"messages", messages}, {"tools", tools}}.dump() + "\n";
+      nlohmann::json{{"type", "turn"}, {"case_turn", context.turn}, {"messages", messages}, {"tools", tools}}.dump() +
+      "\n";
   // A crashed agent closes its end: writing must not kill us with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
   for (size_t done = 0; done < line.size();) {
@@ -133,7 +136,8 @@ Result<ModelReply> ExecModel::Complete(const nlohmann::json& messages, const nlo
       return reply;
     }
     if (a.buffered.size() > kMaxReplyBytes) return fail("wrote more than 8 MiB without a newline");
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return fail("did not answer within " + std::to_string(timeout_seconds_) + " s");
     pollfd p{a.out, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));

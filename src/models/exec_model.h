@@ -26,7 +26,8 @@ namespace medcred {
 
 class ExecModel : public Model {
  public:
-  ExecModel(std::string command, int timeout_seconds) : command_(std::move(command)), timeout_seconds_(timeout_seconds) {}
+  ExecModel(std::string command, int timeout_seconds)
+      : command_(std::move(command)), timeout_seconds_(timeout_seconds) {}
   ~ExecModel() override;
   std::string spec() const override { return "exec:" + command_; }
   Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,

@@ -14,10 +14,12 @@ constexpr double kAlpha = 1.0;  // Laplace smoothing
 std::set<std::string> Features(const Case& c, const ToolResult& labs) {
   std::set<std::string> f;
   for (const auto& order : labs.record["orders"]) {
-    const nlohmann::json results = order.contains("results") ? order["results"] : nlohmann::json::array({order.value("result", nlohmann::json())});
+    const nlohmann::json results =
+        order.contains("results") ? order["results"] : nlohmann::json::array({order.value("result", nlohmann::json())});
     for (const auto& r : results) {
       if (!r.is_object() || !r.value("performed", false)) continue;
-      const std::string concept_name = r.contains("concept") ? r["concept"].get<std::string>() : order.value("concept", "");
+      const std::string concept_name =
+          r.contains("concept") ? r["concept"].get<std::string>() : order.value("concept", "");
       f.insert((r.value("flag", "").empty() ? "normal:" : "abnormal:") + concept_name);
     }
   }
@@ -97,7 +99,8 @@ std::string LabsBayesBaseline::Predict(const std::string& case_id) const {
   return best;
 }
 
-Result<ModelReply> LabsBayesBaseline::Complete(const nlohmann::json&, const nlohmann::json&, const EpisodeContext& context) {
+Result<ModelReply> LabsBayesBaseline::Complete(const nlohmann::json&, const nlohmann::json&,
+                                               const EpisodeContext& context) {
   ModelReply r;
   if (context.turn == 1) {
     r.tool_calls.push_back({"panel", "order_labs", PanelArguments()});

@@ -7,7 +7,8 @@
 
 namespace medcred {
 
-Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const TrainingData& data, const ModelSettings& settings) {
+Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const TrainingData& data,
+                                         const ModelSettings& settings) {
   if (spec == "baseline:null") return std::unique_ptr<Model>(new NullBaseline());
   if (spec == "baseline:prior") return std::unique_ptr<Model>(new PriorBaseline(*data.cases));
   if (spec == "baseline:labs-bayes") {
@@ -16,7 +17,8 @@ Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const Training
     return std::unique_ptr<Model>(std::move(m));
   }
   if (spec.rfind("baseline:", 0) == 0) {
-    return Status::Usage("unknown baseline '" + spec + "': baseline:null, baseline:prior and baseline:labs-bayes are built in");
+    return Status::Usage("unknown baseline '" + spec +
+                         "': baseline:null, baseline:prior and baseline:labs-bayes are built in");
   }
   if (spec.rfind("openai:", 0) == 0) {
     OpenAIOptions o;

@@ -2,9 +2,9 @@
 //
 // The conversation is OpenAI chat messages (system, user, assistant with
 // tool_calls, tool), the tools are protocol v1's schemas. Adapters: built-in
-// baselines (baselines.h), `openai:` (openai_model.h) and `exec:` (exec_model.h). A model sees what the environment shows and nothing else; the
-// EpisodeContext it is also handed carries the case's categories, which only
-// the `prior` baseline reads (by its definition, SPEC 6).
+// baselines (baselines.h), `openai:` (openai_model.h) and `exec:` (exec_model.h). A model sees what the environment
+// shows and nothing else; the EpisodeContext it is also handed carries the case's categories, which only the `prior`
+// baseline reads (by its definition, SPEC 6).
 //
 // Thread safety: Complete() is called concurrently from several runner
 // threads, each for its own episode; implementations must allow that.

@@ -99,7 +99,8 @@ Result<ModelReply> ParseChatCompletion(const std::string& body) {
       call.id = tc.contains("id") && tc["id"].is_string() ? tc["id"].get<std::string>() : "call_" + std::to_string(i);
       call.name = f.contains("name") && f["name"].is_string() ? f["name"].get<std::string>() : "";
       // Servers differ: arguments as a JSON string (OpenAI, vLLM) or as an object (some Ollama versions).
-      if (f.contains("arguments")) call.arguments = f["arguments"].is_string() ? f["arguments"].get<std::string>() : f["arguments"].dump();
+      if (f.contains("arguments"))
+        call.arguments = f["arguments"].is_string() ? f["arguments"].get<std::string>() : f["arguments"].dump();
       r.tool_calls.push_back(std::move(call));
       ++i;
     }
@@ -110,7 +111,8 @@ Result<ModelReply> ParseChatCompletion(const std::string& body) {
       const char* name_key = a.contains("tool") ? "tool" : a.contains("name") ? "name" : nullptr;
       if (name_key != nullptr && a[name_key].is_string()) {
         const nlohmann::json args = a.contains("arguments") ? a["arguments"] : nlohmann::json::object();
-        r.tool_calls.push_back({"text_action", a[name_key].get<std::string>(), args.is_string() ? args.get<std::string>() : args.dump()});
+        r.tool_calls.push_back(
+            {"text_action", a[name_key].get<std::string>(), args.is_string() ? args.get<std::string>() : args.dump()});
       }
     }
   }
@@ -127,10 +129,12 @@ Result<std::unique_ptr<OpenAIModel>> OpenAIModel::Create(OpenAIOptions options) 
   const std::string h = host != nullptr ? host : "";
   curl_free(host);
   curl_url_cleanup(url);
-  if (!parsed || h.empty()) return Status::Usage("openai: '" + options.base_url + "' is not a URL like http://127.0.0.1:8080/v1");
+  if (!parsed || h.empty())
+    return Status::Usage("openai: '" + options.base_url + "' is not a URL like http://127.0.0.1:8080/v1");
   if (!IsLoopbackHost(h) && !options.allow_remote) {
     return Status::Usage(
-        "openai: " + h + " is not this machine. MIMIC data may only go where its data use agreement allows: "
+        "openai: " + h +
+        " is not this machine. MIMIC data may only go where its data use agreement allows: "
         "PhysioNet's guidance on online services (https://physionet.org/news/post/gpt-responsible-use) forbids "
         "sending credentialed data to third-party LLM services such as ChatGPT. Serve the model locally, or pass "
         "--allow-remote-endpoint for a server you are permitted to use.");
@@ -223,7 +227,8 @@ Result<ModelReply> OpenAIModel::Complete(const nlohmann::json& messages, const n
     }
     if (!retry || attempt == options_.max_retries) break;
     if (wait < 0) {
-      const double base = std::min(options_.max_backoff_seconds, options_.backoff_seconds * (1 << std::min(attempt, 20)));
+      const double base =
+          std::min(options_.max_backoff_seconds, options_.backoff_seconds * (1 << std::min(attempt, 20)));
       wait = base * std::uniform_real_distribution<double>(0.5, 1.0)(rng);  // jitter
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(wait));

@@ -31,7 +31,7 @@ struct OpenAIOptions {
   bool allow_remote = false;
   int timeout_seconds = 120;  // per call
   int max_output_tokens = 4000;
-  int max_retries = 4;        // attempts after the first
+  int max_retries = 4;  // attempts after the first
   double backoff_seconds = 0.5;
   double max_backoff_seconds = 30;
 };

@@ -19,7 +19,8 @@ TEST(OpenAISpec, ParsesModelAndBaseUrl) {
 }
 
 TEST(OpenAIGuard, OnlyLoopbackHostsWithoutPermission) {
-  for (const char* h : {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "LOCALHOST"}) EXPECT_TRUE(IsLoopbackHost(h)) << h;
+  for (const char* h : {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "LOCALHOST"})
+    EXPECT_TRUE(IsLoopbackHost(h)) << h;
   for (const char* h : {"api.openai.com", "10.0.0.1", "128.0.0.1", "127.0.0.1.evil.com", "127.0.0", "127.0.0.256", "",
                         "0.0.0.0", "localhost.example"}) {
     EXPECT_FALSE(IsLoopbackHost(h)) << h;
@@ -46,11 +47,13 @@ TEST(ParseChatCompletion, NativeToolCallsAndTheTextFallback) {
   EXPECT_EQ(r->tool_calls[0].name, "order_labs");
   EXPECT_EQ(r->tool_calls[0].arguments, R"({"tests":["CBC"]})");
   // Arguments as an object (some Ollama versions).
-  r = ParseChatCompletion(R"({"choices":[{"message":{"tool_calls":[{"function":{"name":"get_history","arguments":{}}}]}}]})");
+  r = ParseChatCompletion(
+      R"({"choices":[{"message":{"tool_calls":[{"function":{"name":"get_history","arguments":{}}}]}}]})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->tool_calls[0].arguments, "{}");
   // A JSON action in plain text.
-  r = ParseChatCompletion(R"({"choices":[{"message":{"content":"Submitting. {\"tool\": \"submit_diagnosis\", \"arguments\": {\"diagnosis\": \"pneumonia\"}}"}}]})");
+  r = ParseChatCompletion(
+      R"({"choices":[{"message":{"content":"Submitting. {\"tool\": \"submit_diagnosis\", \"arguments\": {\"diagnosis\": \"pneumonia\"}}"}}]})");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->tool_calls.size(), 1u);
   EXPECT_EQ(r->tool_calls[0].name, "submit_diagnosis");

@@ -64,14 +64,15 @@ Result<std::string> CanonicalJson(const nlohmann::json& value) {
 
 Result<nlohmann::json> ParseCanonical(const std::string& bytes, const std::string& what, size_t max_bytes) {
   if (bytes.size() > max_bytes) {
-    return Status::BadInput(what + ": " + std::to_string(bytes.size()) + " bytes, more than the " + std::to_string(max_bytes) +
-                            " an entry may have");
+    return Status::BadInput(what + ": " + std::to_string(bytes.size()) + " bytes, more than the " +
+                            std::to_string(max_bytes) + " an entry may have");
   }
   nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded()) return Status::BadInput(what + ": not valid JSON");
   auto again = CanonicalJson(j);
   if (!again.ok()) return Status::BadInput(what + ": " + again.status().message());
-  if (*again != bytes) return Status::BadInput(what + ": not in canonical form (keys sorted, no spaces, fixed numbers)");
+  if (*again != bytes)
+    return Status::BadInput(what + ": not in canonical form (keys sorted, no spaces, fixed numbers)");
   return j;
 }
 

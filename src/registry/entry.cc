@@ -25,7 +25,8 @@ Result<nlohmann::json> EntryBody(const nlohmann::json& c, const ModelIdentity& m
   }
   const bool demo = c.value("demo", false);
   if (demo && !allow_demo) {
-    return Status::Usage("this run is on the demo dataset, which never certifies; pass --allow-demo to record it as a demo entry");
+    return Status::Usage(
+        "this run is on the demo dataset, which never certifies; pass --allow-demo to record it as a demo entry");
   }
   nlohmann::json results = nlohmann::json::object(), suites = nlohmann::json::object();
   for (const auto& cat : c.value("categories", nlohmann::json::array())) {

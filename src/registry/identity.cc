@@ -61,7 +61,9 @@ class Reader {
     return static_cast<size_t>(in_.gcount()) == n;
   }
   template <typename T>
-  bool Get(T* v) { return Read(v, sizeof(T)); }  // GGUF is little-endian, as is every machine medcred builds for
+  bool Get(T* v) {
+    return Read(v, sizeof(T));
+  }  // GGUF is little-endian, as is every machine medcred builds for
   bool String(std::string* s) {
     uint64_t n = 0;
     if (!Get(&n) || n > (64u << 20)) return false;
@@ -80,11 +82,23 @@ class Reader {
 
 size_t ScalarSize(uint32_t type) {
   switch (type) {
-    case 0: case 1: case 7: return 1;
-    case 2: case 3: return 2;
-    case 4: case 5: case 6: return 4;
-    case 10: case 11: case 12: return 8;
-    default: return 0;
+    case 0:
+    case 1:
+    case 7:
+      return 1;
+    case 2:
+    case 3:
+      return 2;
+    case 4:
+    case 5:
+    case 6:
+      return 4;
+    case 10:
+    case 11:
+    case 12:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -151,7 +165,8 @@ Result<HeaderFacts> ReadSafetensors(const std::string& path, uint64_t header_siz
   in.seekg(8);
   std::string header(header_size, '\0');
   in.read(header.data(), static_cast<std::streamsize>(header_size));
-  if (static_cast<uint64_t>(in.gcount()) != header_size) return Status::BadInput(path + ": damaged safetensors header (short)");
+  if (static_cast<uint64_t>(in.gcount()) != header_size)
+    return Status::BadInput(path + ": damaged safetensors header (short)");
   nlohmann::json j = nlohmann::json::parse(header, nullptr, false);
   if (!j.is_object()) return Status::BadInput(path + ": damaged safetensors header (not a JSON object)");
   HeaderFacts f;
@@ -159,7 +174,8 @@ Result<HeaderFacts> ReadSafetensors(const std::string& path, uint64_t header_siz
   uint64_t params = 0;
   for (const auto& [name, t] : j.items()) {
     if (name == "__metadata__") {
-      if (t.is_object() && t.contains("architecture") && t["architecture"].is_string()) f.architecture = t["architecture"];
+      if (t.is_object() && t.contains("architecture") && t["architecture"].is_string())
+        f.architecture = t["architecture"];
       continue;
     }
     if (!t.is_object() || !t.contains("shape") || !t["shape"].is_array()) {
@@ -167,7 +183,8 @@ Result<HeaderFacts> ReadSafetensors(const std::string& path, uint64_t header_siz
     }
     uint64_t count = 1;
     for (const auto& d : t["shape"]) {
-      if (!d.is_number_unsigned()) return Status::BadInput(path + ": damaged safetensors header (shape of " + name + ")");
+      if (!d.is_number_unsigned())
+        return Status::BadInput(path + ": damaged safetensors header (shape of " + name + ")");
       count *= d.get<uint64_t>();
     }
     params += count;
@@ -190,7 +207,8 @@ Result<HeaderFacts> ReadHeader(const std::string& path) {
   if (got == 8 && path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0) {
     uint64_t n = 0;
     for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(head[i]);
-    if (n == 0 || n > (100u << 20) || n + 8 > size) return Status::BadInput(path + ": damaged safetensors header (size)");
+    if (n == 0 || n > (100u << 20) || n + 8 > size)
+      return Status::BadInput(path + ": damaged safetensors header (size)");
     return ReadSafetensors(path, n);
   }
   return HeaderFacts{};
@@ -250,8 +268,8 @@ Result<ModelIdentity> HashModel(const std::string& path) {
     if (rel == "config.json") {  // Hugging Face: {"architectures": ["LlamaForCausalLM"], "model_type": "llama"}
       auto text = std::ifstream(full);
       nlohmann::json c = nlohmann::json::parse(text, nullptr, false);
-      if (c.is_object() && c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty() &&
-          c["architectures"][0].is_string()) {
+      if (c.is_object() && c.contains("architectures") && c["architectures"].is_array() &&
+          !c["architectures"].empty() && c["architectures"][0].is_string()) {
         id.architecture = c["architectures"][0];
       }
     }

@@ -32,11 +32,11 @@ struct ModelFile {
 };
 
 struct ModelIdentity {
-  std::string name;    // the file or directory name
-  std::string sha256;  // the file's, or the manifest's for a directory
-  std::string format;  // gguf, safetensors or other
-  std::string architecture;             // "" when the headers do not say
-  std::optional<uint64_t> parameters;   // from the tensor shapes, when readable
+  std::string name;                    // the file or directory name
+  std::string sha256;                  // the file's, or the manifest's for a directory
+  std::string format;                  // gguf, safetensors or other
+  std::string architecture;            // "" when the headers do not say
+  std::optional<uint64_t> parameters;  // from the tensor shapes, when readable
   std::vector<ModelFile> files;
   nlohmann::json ToJson() const;
 };

@@ -54,8 +54,8 @@ Result<SigningKey> LoadKey(const std::string& keyfile) {
   MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(keyfile));
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   sodium_memzero(text.data(), text.size());
-  if (!j.is_object() || j.value("algorithm", "") != "ed25519" || !j.contains("public_key") || !j.contains("secret_key") ||
-      !j["public_key"].is_string() || !j["secret_key"].is_string()) {
+  if (!j.is_object() || j.value("algorithm", "") != "ed25519" || !j.contains("public_key") ||
+      !j.contains("secret_key") || !j["public_key"].is_string() || !j["secret_key"].is_string()) {
     return Status::BadInput(keyfile + ": not a medcred key file (run medcred keygen)");
   }
   SigningKey k;

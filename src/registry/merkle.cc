@@ -39,7 +39,8 @@ void Path(const std::vector<Hash>& l, uint64_t m, uint64_t begin, uint64_t end, 
   }
 }
 
-void SubProof(const std::vector<Hash>& l, uint64_t m, uint64_t begin, uint64_t end, bool whole, std::vector<Hash>& out) {
+void SubProof(const std::vector<Hash>& l, uint64_t m, uint64_t begin, uint64_t end, bool whole,
+              std::vector<Hash>& out) {
   const uint64_t n = end - begin;
   if (m == n) {
     if (!whole) out.push_back(Root(l, begin, end));
@@ -89,7 +90,8 @@ std::vector<Hash> InclusionProof(const std::vector<Hash>& leaf_hashes, uint64_t 
   return out;
 }
 
-bool VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size, const std::vector<Hash>& proof, const Hash& root) {
+bool VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size, const std::vector<Hash>& proof,
+                     const Hash& root) {
   if (index >= size) return false;
   uint64_t fn = index, sn = size - 1;
   Hash r = leaf_hash;

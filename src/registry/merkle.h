@@ -31,7 +31,8 @@ std::vector<Hash> PrefixRoots(const std::vector<Hash>& leaf_hashes);
 
 // The audit path of leaf `index` in the tree of the first `size` leaves.
 std::vector<Hash> InclusionProof(const std::vector<Hash>& leaf_hashes, uint64_t index, uint64_t size);
-bool VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size, const std::vector<Hash>& proof, const Hash& root);
+bool VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size, const std::vector<Hash>& proof,
+                     const Hash& root);
 
 // The consistency proof between the trees of the first `old_size` and
 // `new_size` leaves (0 < old_size <= new_size).

@@ -28,15 +28,14 @@ std::vector<Hash> Leaves(size_t n) {
 
 TEST(Merkle, MatchesTheCertificateTransparencyTestVectors) {
   EXPECT_EQ(Hex(MerkleRoot({})), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  const std::vector<std::string> roots = {
-      "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-      "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-      "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-      "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-      "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-      "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-      "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"};
+  const std::vector<std::string> roots = {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                                          "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+                                          "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+                                          "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                                          "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+                                          "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+                                          "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+                                          "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"};
   for (size_t n = 1; n <= 8; ++n) EXPECT_EQ(Hex(MerkleRoot(Leaves(n))), roots[n - 1]) << n << " leaves";
 }
 
@@ -45,7 +44,8 @@ TEST(Merkle, PrefixRootsAreTheRootsOfEveryPrefix) {
   const auto roots = PrefixRoots(leaves);
   ASSERT_EQ(roots.size(), 71u);
   for (size_t k = 0; k <= leaves.size(); ++k) {
-    EXPECT_EQ(roots[k], MerkleRoot(std::vector<Hash>(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(k)))) << k;
+    EXPECT_EQ(roots[k], MerkleRoot(std::vector<Hash>(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(k))))
+        << k;
   }
 }
 
@@ -72,7 +72,9 @@ TEST(Merkle, EveryInclusionProofVerifiesAndNoTamperedOneDoes) {
 
 TEST(Merkle, EveryConsistencyProofVerifiesAndNoTamperedOneDoes) {
   const auto leaves = Leaves(40);
-  auto root = [&](uint64_t n) { return MerkleRoot(std::vector<Hash>(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(n))); };
+  auto root = [&](uint64_t n) {
+    return MerkleRoot(std::vector<Hash>(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(n)));
+  };
   for (uint64_t n = 1; n <= leaves.size(); ++n) {
     for (uint64_t m = 1; m <= n; ++m) {
       auto proof = ConsistencyProof(leaves, m, n);
@@ -99,9 +101,9 @@ TEST(CanonicalJson, SortedCompactFixedNumbersIdempotent) {
   auto back = ParseCanonical(*c, "x");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(*CanonicalJson(*back), *c);
-  EXPECT_FALSE(ParseCanonical("{\"b\":1, \"a\":2}", "x").ok());   // whitespace
-  EXPECT_FALSE(ParseCanonical("{\"b\":1,\"a\":2}", "x").ok());    // key order
-  EXPECT_FALSE(ParseCanonical("{\"a\":1.0}", "x").ok());          // number spelling
+  EXPECT_FALSE(ParseCanonical("{\"b\":1, \"a\":2}", "x").ok());  // whitespace
+  EXPECT_FALSE(ParseCanonical("{\"b\":1,\"a\":2}", "x").ok());   // key order
+  EXPECT_FALSE(ParseCanonical("{\"a\":1.0}", "x").ok());         // number spelling
   EXPECT_FALSE(ParseCanonical("{\"a\":", "x").ok());
   EXPECT_FALSE(CanonicalJson(nlohmann::json(std::nan(""))).ok());
   EXPECT_FALSE(ParseCanonical(std::string(2 << 20, ' '), "big").ok());

@@ -91,8 +91,8 @@ Result<SignedFile> SignObject(nlohmann::json body, const SigningKey& key) {
 
 Status VerifyEntrySignature(const nlohmann::json& entry, const std::string& registry_key, const std::string& what) {
   if (entry.value("issuer", "") != registry_key) {
-    return Status::BadInput(what + ": signed by a foreign key " + entry.value("issuer", std::string("(none)")).substr(0, 16) +
-                            "…, not the registry's");
+    return Status::BadInput(what + ": signed by a foreign key " +
+                            entry.value("issuer", std::string("(none)")).substr(0, 16) + "…, not the registry's");
   }
   return CheckSignature(entry, registry_key, what);
 }
@@ -103,15 +103,15 @@ Status Registry::Init(const std::string& dir, const SigningKey& key) {
   fs::create_directories(fs::path(dir) / "entries", ec);
   fs::create_directories(fs::path(dir) / "heads", ec);
   if (ec) return Status::External(dir + ": cannot create: " + ec.message());
-  MEDCRED_ASSIGN_OR_RETURN(SignedFile reg, SignObject({{"format", "medcred-registry-v1"},
-                                                        {"public_key", key.public_hex},
-                                                        {"created", NowIso8601Utc()}},
-                                                       key));
-  MEDCRED_ASSIGN_OR_RETURN(SignedFile head, SignObject({{"size", 0},
-                                                        {"root", Hex(MerkleRoot({}))},
-                                                        {"timestamp", NowIso8601Utc()},
-                                                        {"public_key", key.public_hex}},
-                                                       key));
+  MEDCRED_ASSIGN_OR_RETURN(
+      SignedFile reg,
+      SignObject({{"format", "medcred-registry-v1"}, {"public_key", key.public_hex}, {"created", NowIso8601Utc()}},
+                 key));
+  MEDCRED_ASSIGN_OR_RETURN(
+      SignedFile head,
+      SignObject(
+          {{"size", 0}, {"root", Hex(MerkleRoot({}))}, {"timestamp", NowIso8601Utc()}, {"public_key", key.public_hex}},
+          key));
   MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir) / "heads" / Numbered(0)).string(), head.bytes));
   MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir) / "tree-head.json").string(), head.bytes));
   return WriteFileAtomically((fs::path(dir) / "registry.json").string(), reg.bytes);
@@ -127,7 +127,8 @@ Result<Registry> Registry::Open(const std::string& dir) {
   MEDCRED_ASSIGN_OR_RETURN(p.registry, ReadSigned((fs::path(dir) / "registry.json").string()));
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name != "registry.json" && name != "tree-head.json" && name != "registry.lock" && name != "entries" && name != "heads") {
+    if (name != "registry.json" && name != "tree-head.json" && name != "registry.lock" && name != "entries" &&
+        name != "heads") {
       return Status::BadInput(dir + "/" + name + ": unexpected in a registry");
     }
   }
@@ -143,9 +144,9 @@ Result<Registry> Registry::Open(const std::string& dir) {
   }
   MEDCRED_ASSIGN_OR_RETURN(p.tree_head, ReadSigned((fs::path(dir) / "tree-head.json").string()));
   if (p.heads.size() != p.entries.size() + 1) {
-    return Status::BadInput(dir + ": " + std::to_string(p.entries.size()) + " entries but " + std::to_string(p.heads.size()) +
-                            " tree heads (expected one per size 0.." + std::to_string(p.entries.size()) +
-                            "; a truncated log or an interrupted add)");
+    return Status::BadInput(dir + ": " + std::to_string(p.entries.size()) + " entries but " +
+                            std::to_string(p.heads.size()) + " tree heads (expected one per size 0.." +
+                            std::to_string(p.entries.size()) + "; a truncated log or an interrupted add)");
   }
   return FromParts(std::move(p));
 }
@@ -154,7 +155,8 @@ Result<Registry> Registry::FromParts(RegistryParts p) {
   Registry r;
   const std::string& w = p.where;
   const nlohmann::json& reg = p.registry.json;
-  if (reg.value("format", "") != "medcred-registry-v1" || !reg.contains("public_key") || !reg["public_key"].is_string()) {
+  if (reg.value("format", "") != "medcred-registry-v1" || !reg.contains("public_key") ||
+      !reg["public_key"].is_string()) {
     return Status::BadInput(w + "/registry.json: not a medcred registry (format, public_key)");
   }
   r.public_key_ = reg["public_key"];
@@ -194,15 +196,17 @@ Result<Registry> Registry::FromParts(RegistryParts p) {
   for (size_t i = 0; i < p.heads.size(); ++i) {
     const std::string what = w + "/heads/" + Numbered(i);
     MEDCRED_RETURN_IF_ERROR(check_head(p.heads[i], what));
-    if (p.heads[i].json["size"].get<uint64_t>() != i) return Status::BadInput(what + ": size is not " + std::to_string(i));
+    if (p.heads[i].json["size"].get<uint64_t>() != i)
+      return Status::BadInput(what + ": size is not " + std::to_string(i));
     // Every head's root is the root of a prefix of these same entries, so
     // every pair of heads is consistent; a consistency proof matters to a
     // client holding only an old head (ConsistencyProofJson, /api/consistency).
   }
   MEDCRED_RETURN_IF_ERROR(check_head(p.tree_head, w + "/tree-head.json"));
   if (p.tree_head.json["size"].get<uint64_t>() != r.leaves_.size()) {
-    return Status::BadInput(w + "/tree-head.json: covers " + p.tree_head.json["size"].dump() + " entries, but there are " +
-                            std::to_string(r.leaves_.size()) + " (an entry added without a head, or a truncated log)");
+    return Status::BadInput(w + "/tree-head.json: covers " + p.tree_head.json["size"].dump() +
+                            " entries, but there are " + std::to_string(r.leaves_.size()) +
+                            " (an entry added without a head, or a truncated log)");
   }
   if (!p.heads.empty() && p.heads.back().bytes != p.tree_head.bytes) {
     return Status::BadInput(w + "/tree-head.json: not the last head of heads/");
@@ -221,7 +225,8 @@ Result<SignedFile> Registry::Append(const std::string& dir, nlohmann::json body,
     auto head = ReadSigned((fs::path(dir) / "tree-head.json").string());
     if (head.ok() && head->json.contains("size") && head->json["size"].is_number_unsigned()) {
       const uint64_t size = head->json["size"];
-      for (const fs::path& stray : {fs::path(dir) / "entries" / Numbered(size), fs::path(dir) / "heads" / Numbered(size + 1)}) {
+      for (const fs::path& stray :
+           {fs::path(dir) / "entries" / Numbered(size), fs::path(dir) / "heads" / Numbered(size + 1)}) {
         if (fs::exists(stray, ec)) {
           std::fprintf(stderr, "registry: removing %s, left by an interrupted add\n", stray.c_str());
           fs::remove(stray, ec);
@@ -252,13 +257,15 @@ Result<SignedFile> Registry::Append(const std::string& dir, nlohmann::json body,
                                                         {"public_key", key.public_hex}},
                                                        key));
   MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir) / "entries" / Numbered(index)).string(), entry.bytes));
-  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir) / "heads" / Numbered(leaves.size())).string(), head.bytes));
+  MEDCRED_RETURN_IF_ERROR(
+      WriteFileAtomically((fs::path(dir) / "heads" / Numbered(leaves.size())).string(), head.bytes));
   MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir) / "tree-head.json").string(), head.bytes));
   return entry;
 }
 
 Result<nlohmann::json> Registry::InclusionProofJson(uint64_t index) const {
-  if (index >= leaves_.size()) return Status::Usage("no entry " + std::to_string(index) + " (the log has " + std::to_string(leaves_.size()) + ")");
+  if (index >= leaves_.size())
+    return Status::Usage("no entry " + std::to_string(index) + " (the log has " + std::to_string(leaves_.size()) + ")");
   nlohmann::json path = nlohmann::json::array();
   for (const Hash& h : InclusionProof(leaves_, index, leaves_.size())) path.push_back(Hex(h));
   return nlohmann::json{{"index", index},

@@ -46,12 +46,28 @@ nlohmann::json Credentials(bool demo) {
           {"hashes", {{"protocol", std::string(64, 'c')}}},
           {"settings", {{"category", "all"}, {"case_ids_given", 0}, {"seed", 0}}},
           {"categories",
-           {{{"name", "cardiology"}, {"n", 120}, {"points", 101.5}, {"correct", 98}, {"accuracy", 98.0 / 120},
-             {"ci_low", 0.7385123456}, {"ci_high", 0.8769}, {"tier", "certified"}, {"rank", 1},
-             {"suite_sha256", std::string(64, 'd')}, {"complete_suite", true}},
-            {{"name", "neurology"}, {"n", 40}, {"points", 20}, {"correct", 18}, {"accuracy", 0.45},
-             {"ci_low", 0.31}, {"ci_high", 0.6}, {"tier", "not certified"}, {"rank", 2},
-             {"suite_sha256", std::string(64, 'e')}, {"complete_suite", true}}}}};
+           {{{"name", "cardiology"},
+             {"n", 120},
+             {"points", 101.5},
+             {"correct", 98},
+             {"accuracy", 98.0 / 120},
+             {"ci_low", 0.7385123456},
+             {"ci_high", 0.8769},
+             {"tier", "certified"},
+             {"rank", 1},
+             {"suite_sha256", std::string(64, 'd')},
+             {"complete_suite", true}},
+            {{"name", "neurology"},
+             {"n", 40},
+             {"points", 20},
+             {"correct", 18},
+             {"accuracy", 0.45},
+             {"ci_low", 0.31},
+             {"ci_high", 0.6},
+             {"tier", "not certified"},
+             {"rank", 2},
+             {"suite_sha256", std::string(64, 'e')},
+             {"complete_suite", true}}}}};
 }
 
 ModelIdentity Model(const std::string& name) {
@@ -149,7 +165,9 @@ TEST_F(RegistryTest, AChangedByteInAnyFileFailsVerification) {
       std::string changed = orig;
       // Change a character to another of the same kind, so the JSON stays well formed where possible.
       char& c = changed[at];
-      c = std::isdigit(static_cast<unsigned char>(c)) ? (c == '9' ? '0' : c + 1) : std::isalpha(static_cast<unsigned char>(c)) ? (c == 'a' ? 'b' : 'a') : 'x';
+      c = std::isdigit(static_cast<unsigned char>(c))   ? (c == '9' ? '0' : c + 1)
+          : std::isalpha(static_cast<unsigned char>(c)) ? (c == 'a' ? 'b' : 'a')
+                                                        : 'x';
       if (changed == orig) continue;
       testing::WriteFile(f, changed);
       Status s = Verify();
@@ -301,7 +319,8 @@ TEST(Identity, FilesHashAsSha256sumAndHeadersAreRead) {
   testing::WriteFile(tmp / "bad.gguf", SyntheticGguf().substr(0, 60));
   EXPECT_THAT(HashModel(tmp / "bad.gguf").status().message(), HasSubstr("damaged GGUF header"));
   // safetensors: an 8-byte little-endian header size, then JSON.
-  const std::string header = R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[10,20],"data_offsets":[0,400]},"b":{"dtype":"F16","shape":[5],"data_offsets":[400,410]}})";
+  const std::string header =
+      R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[10,20],"data_offsets":[0,400]},"b":{"dtype":"F16","shape":[5],"data_offsets":[400,410]}})";
   testing::WriteFile(tmp / "dir/model.safetensors", Le(header.size(), 8) + header + std::string(410, '\0'));
   testing::WriteFile(tmp / "dir/config.json", R"({"architectures": ["LlamaForCausalLM"]})");
   testing::WriteFile(tmp / "dir/.git/objects/x", "ignored");
@@ -433,7 +452,8 @@ TEST_F(RegistryTest, PublishWritesAStaticSiteThatVerifiesFromItsOwnFiles) {
   auto r = Registry::Open(dir_);
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(WriteSite(*r, tmp_ / "site").ok());
-  for (const char* f : {"index.html", "entries.json", "tree-head.json", "registry.json", "proofs/0.json", "proofs/1.json"}) {
+  for (const char* f :
+       {"index.html", "entries.json", "tree-head.json", "registry.json", "proofs/0.json", "proofs/1.json"}) {
     EXPECT_TRUE(fs::exists(tmp_ / ("site/" + std::string(f)))) << f;
   }
   EXPECT_TRUE(fs::exists(tmp_ / ("site/models/" + Model("model-0").sha256 + ".html")));
@@ -444,7 +464,8 @@ TEST_F(RegistryTest, PublishWritesAStaticSiteThatVerifiesFromItsOwnFiles) {
   p.registry = {testing::ReadFile(tmp_ / "site/registry.json"), *reg};
   auto head = ParseCanonical(testing::ReadFile(tmp_ / "site/tree-head.json"), "tree-head.json");
   p.tree_head = {testing::ReadFile(tmp_ / "site/tree-head.json"), *head};
-  for (const auto& e : nlohmann::json::parse(testing::ReadFile(tmp_ / "site/entries.json"))) p.entries.push_back({*CanonicalJson(e), e});
+  for (const auto& e : nlohmann::json::parse(testing::ReadFile(tmp_ / "site/entries.json")))
+    p.entries.push_back({*CanonicalJson(e), e});
   EXPECT_TRUE(Registry::FromParts(p).ok());
   p.entries[0].json["results"]["cardiology"]["tier"] = "certified!";
   p.entries[0].bytes = *CanonicalJson(p.entries[0].json);

@@ -33,7 +33,9 @@ struct RegistryServer::Impl {
   }
 };
 
-RegistryServer::RegistryServer(std::string registry_dir) : impl_(std::make_unique<Impl>()) { impl_->dir = std::move(registry_dir); }
+RegistryServer::RegistryServer(std::string registry_dir) : impl_(std::make_unique<Impl>()) {
+  impl_->dir = std::move(registry_dir);
+}
 RegistryServer::~RegistryServer() = default;
 
 void RegistryServer::Stop() { impl_->server.stop(); }
@@ -103,7 +105,8 @@ Status RegistryServer::Serve(const std::string& host, int port, const std::funct
   }
   if (bound < 0) return Status::External("cannot listen on " + host + ":" + std::to_string(port));
   if (on_ready) on_ready(bound);
-  if (!s.server.listen_after_bind()) return Status::External("the server on " + host + ":" + std::to_string(bound) + " failed");
+  if (!s.server.listen_after_bind())
+    return Status::External("the server on " + host + ":" + std::to_string(bound) + " failed");
   return Status::OK();
 }
 

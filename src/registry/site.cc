@@ -29,12 +29,17 @@ int TierOrder(const std::string& t) {
 }
 
 const char* kStyle =
-    "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24;padding:0 1rem}"
+    "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:2rem "
+    "auto;max-width:1100px;color:#1b1f24;padding:0 1rem}"
     "h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de}"
-    "table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #eaeef2;"
-    "text-align:left;white-space:nowrap}th{background:#f6f8fa}code{font-size:.8rem}.muted{color:#57606a;font-size:.85rem}"
-    ".certified{color:#1a7f37;font-weight:bold}.provisional{color:#9a6700;font-weight:bold}.not-certified{color:#cf222e}"
-    ".demo{color:#6e7781;font-style:italic}.badge{background:#fff8c5;border:1px solid #d4a72c;border-radius:4px;padding:0 .3rem;"
+    "table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid "
+    "#eaeef2;"
+    "text-align:left;white-space:nowrap}th{background:#f6f8fa}code{font-size:.8rem}.muted{color:#57606a;font-size:."
+    "85rem}"
+    ".certified{color:#1a7f37;font-weight:bold}.provisional{color:#9a6700;font-weight:bold}.not-certified{color:#"
+    "cf222e}"
+    ".demo{color:#6e7781;font-style:italic}.badge{background:#fff8c5;border:1px solid "
+    "#d4a72c;border-radius:4px;padding:0 .3rem;"
     "font-size:.75rem}";
 
 std::string Page(const std::string& title, const std::string& body) {
@@ -51,8 +56,8 @@ std::string TierCell(const std::string& tier) {
 
 std::string ModelLink(const nlohmann::json& e, const std::string& prefix) {
   const std::string sha = e["model"].value("sha256", "");
-  std::string s = "<a href=\"" + prefix + "models/" + Esc(sha) + ".html\">" + Esc(e["model"].value("name", "")) + "</a> <code>" +
-                  Esc(sha.substr(0, 12)) + "</code>";
+  std::string s = "<a href=\"" + prefix + "models/" + Esc(sha) + ".html\">" + Esc(e["model"].value("name", "")) +
+                  "</a> <code>" + Esc(sha.substr(0, 12)) + "</code>";
   if (e.value("demo", false)) s += " <span class=\"badge\">demo</span>";
   return s;
 }
@@ -64,7 +69,8 @@ std::string Footer(const Registry& r) {
          "</code>, signed " + Esc(h.value("timestamp", "")) + " by <code>" + Esc(r.public_key()) +
          "</code>. Check a model file with <code>medcred verify MODEL --registry URL</code>. Files: "
          "<a href=\"entries.json\">entries.json</a>, <a href=\"tree-head.json\">tree-head.json</a>, "
-         "<a href=\"registry.json\">registry.json</a>. No MIMIC data is in this site: only hashes, settings, counts and rates.</p>";
+         "<a href=\"registry.json\">registry.json</a>. No MIMIC data is in this site: only hashes, settings, counts "
+         "and rates.</p>";
 }
 
 }  // namespace
@@ -90,9 +96,10 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
     if (!e.json.contains("results") || !e.json["results"].is_object()) continue;
     for (const auto& [cat, res] : e.json["results"].items()) boards[cat].push_back({&e.json, &res});
   }
-  std::string body = "<h1>medcred registry</h1>\n<p>Clinical AI models credentialed on real hospital admissions "
-                     "(MIMIC-IV), per medical category. A model is <b>certified</b> in a category with at least 100 test "
-                     "cases and a 95% Wilson lower bound of at least 0.70 (methodology v1); demo entries never certify.</p>\n";
+  std::string body =
+      "<h1>medcred registry</h1>\n<p>Clinical AI models credentialed on real hospital admissions "
+      "(MIMIC-IV), per medical category. A model is <b>certified</b> in a category with at least 100 test "
+      "cases and a 95% Wilson lower bound of at least 0.70 (methodology v1); demo entries never certify.</p>\n";
   if (boards.empty()) body += "<p id=\"empty\">No entries yet.</p>\n";
   for (auto& [cat, rows] : boards) {
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -100,15 +107,18 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
       if (ta != tb) return ta < tb;
       return a.second->value("ci_low", 0.0) > b.second->value("ci_low", 0.0);
     });
-    body += "<h2 id=\"" + Esc(cat) + "\">" + Esc(cat) + "</h2>\n<table class=\"leaderboard\"><thead><tr><th>#</th><th>model</th>"
-            "<th>tier</th><th>accuracy</th><th>95% interval</th><th>n</th><th>points</th><th>entry</th><th>issued</th></tr></thead><tbody>\n";
+    body += "<h2 id=\"" + Esc(cat) + "\">" + Esc(cat) +
+            "</h2>\n<table class=\"leaderboard\"><thead><tr><th>#</th><th>model</th>"
+            "<th>tier</th><th>accuracy</th><th>95% "
+            "interval</th><th>n</th><th>points</th><th>entry</th><th>issued</th></tr></thead><tbody>\n";
     int i = 0;
     for (const auto& [e, res] : rows) {
-      body += "<tr><td>" + std::to_string(++i) + "</td><td>" + ModelLink(*e, "") + "</td><td>" + TierCell(res->value("tier", "")) +
-              "</td><td>" + F3(res->value("accuracy", 0.0)) + "</td><td>[" + F3(res->value("ci_low", 0.0)) + ", " +
-              F3(res->value("ci_high", 1.0)) + "]</td><td>" + res->value("n", nlohmann::json(0)).dump() + "</td><td>" +
-              res->value("points", nlohmann::json(0)).dump() + "</td><td><a href=\"proofs/" + (*e)["index"].dump() + ".json\">#" +
-              (*e)["index"].dump() + "</a></td><td>" + Esc(e->value("issued_at", "")) + "</td></tr>\n";
+      body += "<tr><td>" + std::to_string(++i) + "</td><td>" + ModelLink(*e, "") + "</td><td>" +
+              TierCell(res->value("tier", "")) + "</td><td>" + F3(res->value("accuracy", 0.0)) + "</td><td>[" +
+              F3(res->value("ci_low", 0.0)) + ", " + F3(res->value("ci_high", 1.0)) + "]</td><td>" +
+              res->value("n", nlohmann::json(0)).dump() + "</td><td>" + res->value("points", nlohmann::json(0)).dump() +
+              "</td><td><a href=\"proofs/" + (*e)["index"].dump() + ".json\">#" + (*e)["index"].dump() +
+              "</a></td><td>" + Esc(e->value("issued_at", "")) + "</td></tr>\n";
     }
     body += "</tbody></table>\n";
   }
@@ -120,21 +130,25 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
     std::string b = "<p><a href=\"../index.html\">&larr; registry</a></p><h1>" + Esc(m.value("name", "")) + "</h1>\n";
     b += "<table><tbody><tr><th>SHA-256</th><td><code>" + Esc(sha) + "</code></td></tr><tr><th>format</th><td>" +
          Esc(m.value("format", "")) + "</td></tr><tr><th>architecture</th><td>" +
-         Esc(m["architecture"].is_string() ? m["architecture"].get<std::string>() : "") + "</td></tr><tr><th>parameters</th><td>" +
-         (m["parameters"].is_number() ? m["parameters"].dump() : "") + "</td></tr><tr><th>files</th><td>" +
-         std::to_string(m.value("files", nlohmann::json::array()).size()) + "</td></tr></tbody></table>\n";
+         Esc(m["architecture"].is_string() ? m["architecture"].get<std::string>() : "") +
+         "</td></tr><tr><th>parameters</th><td>" + (m["parameters"].is_number() ? m["parameters"].dump() : "") +
+         "</td></tr><tr><th>files</th><td>" + std::to_string(m.value("files", nlohmann::json::array()).size()) +
+         "</td></tr></tbody></table>\n";
     for (const nlohmann::json* e : list) {
       const nlohmann::json& ev = (*e)["evaluation"];
-      b += "<h2>Entry #" + (*e)["index"].dump() + (e->value("demo", false) ? " <span class=\"badge\">demo</span>" : "") + "</h2>\n";
-      b += "<p class=\"muted\">issued " + Esc(e->value("issued_at", "")) + " &middot; medcred " + Esc(ev.value("medcred_version", "")) +
-           " &middot; methodology " + Esc(ev["methodology"].value("version", "")) + " &middot; dataset " +
-           Esc(ev["dataset"].value("name", "")) + " " + Esc(ev["dataset"].value("version", "")) + " &middot; " +
-           Esc(ev.value("adapter", "")) + "</p>\n<table><thead><tr><th>category</th><th>tier</th><th>accuracy</th>"
+      b += "<h2>Entry #" + (*e)["index"].dump() +
+           (e->value("demo", false) ? " <span class=\"badge\">demo</span>" : "") + "</h2>\n";
+      b += "<p class=\"muted\">issued " + Esc(e->value("issued_at", "")) + " &middot; medcred " +
+           Esc(ev.value("medcred_version", "")) + " &middot; methodology " +
+           Esc(ev["methodology"].value("version", "")) + " &middot; dataset " + Esc(ev["dataset"].value("name", "")) +
+           " " + Esc(ev["dataset"].value("version", "")) + " &middot; " + Esc(ev.value("adapter", "")) +
+           "</p>\n<table><thead><tr><th>category</th><th>tier</th><th>accuracy</th>"
            "<th>95% interval</th><th>n</th><th>correct</th><th>points</th></tr></thead><tbody>\n";
       for (const auto& [cat, x] : (*e)["results"].items()) {
-        b += "<tr><td>" + Esc(cat) + "</td><td>" + TierCell(x.value("tier", "")) + "</td><td>" + F3(x.value("accuracy", 0.0)) +
-             "</td><td>[" + F3(x.value("ci_low", 0.0)) + ", " + F3(x.value("ci_high", 1.0)) + "]</td><td>" + x["n"].dump() +
-             "</td><td>" + x["correct"].dump() + "</td><td>" + x["points"].dump() + "</td></tr>\n";
+        b += "<tr><td>" + Esc(cat) + "</td><td>" + TierCell(x.value("tier", "")) + "</td><td>" +
+             F3(x.value("accuracy", 0.0)) + "</td><td>[" + F3(x.value("ci_low", 0.0)) + ", " +
+             F3(x.value("ci_high", 1.0)) + "]</td><td>" + x["n"].dump() + "</td><td>" + x["correct"].dump() +
+             "</td><td>" + x["points"].dump() + "</td></tr>\n";
       }
       b += "</tbody></table>\n";
     }

@@ -7,8 +7,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "ingest/ingest.h"
@@ -87,7 +87,8 @@ TEST_F(ExecRun, CrashingHangingAndBabblingAgentsEndAsErrors) {
   }
   const auto start = std::chrono::steady_clock::now();
   const std::string pids = tmp_ / "pids";
-  for (const auto& e : RunAgent(Agent("hang", "echo $$ >> " + pids + "\nread line\nexec sleep 60\n"), /*timeout_seconds=*/1)) {
+  for (const auto& e :
+       RunAgent(Agent("hang", "echo $$ >> " + pids + "\nread line\nexec sleep 60\n"), /*timeout_seconds=*/1)) {
     EXPECT_EQ(e["outcome"], "error");
     EXPECT_THAT(e["error"].get<std::string>(), HasSubstr("did not answer within 1 s"));
   }
@@ -146,7 +147,8 @@ TEST_F(ExecRun, ARecordedRunReplaysWithoutTheAgent) {
 }
 
 TEST(ParseAgentReply, AcceptsBothShapesOfToolCall) {
-  auto r = ParseAgentReply(R"({"tool_calls":[{"id":"a","function":{"name":"order_ecg","arguments":"{}"}},{"name":"get_history"}]})");
+  auto r = ParseAgentReply(
+      R"({"tool_calls":[{"id":"a","function":{"name":"order_ecg","arguments":"{}"}},{"name":"get_history"}]})");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->tool_calls.size(), 2u);
   EXPECT_EQ(r->tool_calls[0].name, "order_ecg");

@@ -41,14 +41,16 @@ nlohmann::json Reply(const nlohmann::json& tool_calls, const std::string& conten
 }
 
 nlohmann::json Call(const std::string& name, const std::string& args, int i = 0) {
-  return {{"id", "call_" + std::to_string(i)}, {"type", "function"}, {"function", {{"name", name}, {"arguments", args}}}};
+  return {
+      {"id", "call_" + std::to_string(i)}, {"type", "function"}, {"function", {{"name", name}, {"arguments", args}}}};
 }
 
 // A scripted OpenAI-compatible server: the request's "model" picks the behaviour.
 class FakeEndpoint {
  public:
   FakeEndpoint() {
-    server_.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
+    server_.Post("/v1/chat/completions",
+                 [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -126,7 +128,8 @@ class FakeEndpoint {
     } else if (model == "huge") {
       out = Reply({Call("submit_diagnosis", R"({"diagnosis": "pneumonia"})")}, std::string(2 << 20, 'x'));
     } else if (model == "textaction") {
-      out = Reply(nlohmann::json::array(), R"(Done. {"tool": "submit_diagnosis", "arguments": {"diagnosis": "pneumonia"}})");
+      out = Reply(nlohmann::json::array(),
+                  R"(Done. {"tool": "submit_diagnosis", "arguments": {"diagnosis": "pneumonia"}})");
     } else if (model == "hang") {
       std::this_thread::sleep_for(std::chrono::milliseconds(2500));
       out = good();

@@ -122,9 +122,8 @@ Result<std::map<std::string, std::string>> ReadEpisodes(const std::string& path)
 Result<nlohmann::json> RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns) {
   const auto start = Clock::now();
   const ProtocolLimits& lim = in.protocol.limits();
-  nlohmann::json messages = nlohmann::json::array(
-      {{{"role", "system"}, {"content", in.protocol.system_prompt()}},
-       {{"role", "user"}, {"content", PresentationText(c.presentation)}}});
+  nlohmann::json messages = nlohmann::json::array({{{"role", "system"}, {"content", in.protocol.system_prompt()}},
+                                                   {{"role", "user"}, {"content", PresentationText(c.presentation)}}});
   nlohmann::json record = {{"case_id", c.case_id}, {"categories", c.categories}, {"split", c.split}};
   std::string outcome, error;
   nlohmann::json orders = nlohmann::json::array(), answer = nullptr;
@@ -172,7 +171,8 @@ Result<nlohmann::json> RunEpisode(const Case& c, Store& store, const RunInputs& 
       auto call = ParseToolCall(tc.name, tc.arguments, lim.max_tests_per_order);
       if (!call.ok()) {
         ++protocol_errors;
-        messages.push_back({{"role", "tool"}, {"tool_call_id", tc.id}, {"content", "Error: " + call.status().message()}});
+        messages.push_back(
+            {{"role", "tool"}, {"tool_call_id", tc.id}, {"content", "Error: " + call.status().message()}});
         continue;
       }
       ToolResult r = episode->Call(*call);
@@ -203,8 +203,10 @@ Result<nlohmann::json> RunEpisode(const Case& c, Store& store, const RunInputs& 
   std::optional<std::string> code;
   if (answer.is_object() && answer.contains("icd10")) code = answer["icd10"].get<std::string>();
   const Grade grade = in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, text, code);
-  record["grade"] = {{"level", grade.level}, {"credit", grade.credit},
-                     {"mapped_code", grade.mapped_code.empty() ? nlohmann::json(nullptr) : nlohmann::json(grade.mapped_code)}};
+  record["grade"] = {
+      {"level", grade.level},
+      {"credit", grade.credit},
+      {"mapped_code", grade.mapped_code.empty() ? nlohmann::json(nullptr) : nlohmann::json(grade.mapped_code)}};
   record["tests_ordered"] = episode->ordered_lab_concepts();
   record["tests_performed"] = episode->performed_lab_concepts();
   record["error"] = error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error);
@@ -249,8 +251,8 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->store, OpenStore(o.store));
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());
   MEDCRED_ASSIGN_OR_RETURN(in->cases, BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference}));
-  MEDCRED_ASSIGN_OR_RETURN(Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs),
-                                                                in->rules, WindowHours{}));
+  MEDCRED_ASSIGN_OR_RETURN(
+      Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, WindowHours{}));
   in->environment = std::move(env);
   MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference));
   in->grader = std::move(grader);
@@ -315,12 +317,14 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   const std::string episodes_path = (fs::path(o.out_dir) / "episodes.jsonl").string();
   const nlohmann::json fingerprint = Fingerprint(o, in);
   if (fs::exists(run_json, ec)) {
-    if (!o.resume) return Status::Usage(o.out_dir + " already holds a run; pass --resume to finish it, or another --out");
+    if (!o.resume)
+      return Status::Usage(o.out_dir + " already holds a run; pass --resume to finish it, or another --out");
     MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(run_json));
     nlohmann::json old = nlohmann::json::parse(text, nullptr, false);
     if (old.is_discarded() || !old.contains("fingerprint")) return Status::BadInput(run_json + ": not a run.json");
     if (old["fingerprint"] != fingerprint) {
-      return Status::Usage(run_json + ": this run was made with other settings, files or data; resume it with the same ones");
+      return Status::Usage(run_json +
+                           ": this run was made with other settings, files or data; resume it with the same ones");
     }
   } else {
     fs::create_directories(o.out_dir, ec);
@@ -425,7 +429,8 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
     } else {
       nlohmann::json want = first["fingerprint"];
       want.erase("shard");
-      if (fp != want) return Status::Usage(run_json + ": this run was made with other settings, files or data than " + dirs[0]);
+      if (fp != want)
+        return Status::Usage(run_json + ": this run was made with other settings, files or data than " + dirs[0]);
     }
     MEDCRED_ASSIGN_OR_RETURN(auto done, ReadEpisodes((fs::path(dir) / "episodes.jsonl").string()));
     MEDCRED_ASSIGN_OR_RETURN(std::string episodes, ReadWholeFile((fs::path(dir) / "episodes.jsonl").string()));
@@ -434,7 +439,8 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
       nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_discarded()) continue;
       const std::string id = j["case_id"];
-      if (!lines.emplace(id, line).second) return Status::BadInput(dir + ": " + id + " is also in another run being merged");
+      if (!lines.emplace(id, line).second)
+        return Status::BadInput(dir + ": " + id + " is also in another run being merged");
     }
   }
   fs::create_directories(out_dir, ec);

@@ -34,11 +34,11 @@ struct RunOptions {
   std::string category = "all";  // a category name or "all"
   std::string split = "test";    // test, dev or all
   std::string out_dir;
-  std::string reference;         // ICD reference folder ("" = the usual places)
-  int cases = 0;                 // 0 = every selected case; else the first N in seeded order
+  std::string reference;  // ICD reference folder ("" = the usual places)
+  int cases = 0;          // 0 = every selected case; else the first N in seeded order
   std::vector<std::string> case_ids;
   int concurrency = 1;
-  int max_turns = 0;             // 0 = the protocol's limit
+  int max_turns = 0;  // 0 = the protocol's limit
   bool resume = false;
   uint64_t seed = 0;
   int shard_index = 1, shard_count = 1;  // --shard K/N

@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <iterator>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -74,7 +74,9 @@ TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
 }
 
 TEST_F(RunnerTest, RemindersLimitsProtocolErrorsAndFailures) {
-  Scripted silent([](const EpisodeContext&) -> Result<ModelReply> { return ModelReply{"I think it is a heart attack.", {}}; });
+  Scripted silent([](const EpisodeContext&) -> Result<ModelReply> {
+    return ModelReply{"I think it is a heart attack.", {}};
+  });
   auto r = medcred::Run(Options("silent"), *inputs_, silent);
   ASSERT_TRUE(r.ok());
   for (const auto& e : Episodes(tmp_ / "silent")) {
@@ -83,7 +85,8 @@ TEST_F(RunnerTest, RemindersLimitsProtocolErrorsAndFailures) {
   }
 
   Scripted endless([](const EpisodeContext&) -> Result<ModelReply> {
-    return Calls({{"order_labs", R"({"tests": ["CBC"]})"}, {"order_labs", R"({"tests": ["BMP"]})"},
+    return Calls({{"order_labs", R"({"tests": ["CBC"]})"},
+                  {"order_labs", R"({"tests": ["BMP"]})"},
                   {"order_labs", R"({"tests": ["LFTs"]})"}});
   });
   r = medcred::Run(Options("endless"), *inputs_, endless);
@@ -104,7 +107,8 @@ TEST_F(RunnerTest, RemindersLimitsProtocolErrorsAndFailures) {
   }
 
   Scripted sloppy([](const EpisodeContext& ctx) -> Result<ModelReply> {
-    if (ctx.turn == 1) return Calls({{"order_labs", R"({"tests": "CBC"})"}, {"order_pizza", "{}"}, {"order_labs", "{oops"}});
+    if (ctx.turn == 1)
+      return Calls({{"order_labs", R"({"tests": "CBC"})"}, {"order_pizza", "{}"}, {"order_labs", "{oops"}});
     return Calls({{"submit_diagnosis", R"({"diagnosis": "pneumonia"})"}});
   });
   r = medcred::Run(Options("sloppy"), *inputs_, sloppy);
@@ -115,7 +119,8 @@ TEST_F(RunnerTest, RemindersLimitsProtocolErrorsAndFailures) {
     EXPECT_THAT(e["messages"][3]["content"].get<std::string>(), HasSubstr("Error: order_labs: 'tests' must be a list"));
   }
 
-  Scripted down([](const EpisodeContext&) -> Result<ModelReply> { return Status::External("endpoint refused the connection"); });
+  Scripted down(
+      [](const EpisodeContext&) -> Result<ModelReply> { return Status::External("endpoint refused the connection"); });
   r = medcred::Run(Options("down"), *inputs_, down);
   ASSERT_TRUE(r.ok());
   for (const auto& e : Episodes(tmp_ / "down")) {
@@ -189,9 +194,11 @@ TEST_F(RunnerTest, KilledAtAnyMomentAndResumedEndsAsAnUninterruptedRun) {
     ASSERT_TRUE(r.ok()) << r.status().message();
     std::map<std::string, nlohmann::json> got, want;
     for (const auto& e : Episodes(dir)) {
-      EXPECT_TRUE(got.emplace(e["case_id"], nlohmann::json{e["outcome"], e["answer"], e["orders"]}).second) << "duplicate";
+      EXPECT_TRUE(got.emplace(e["case_id"], nlohmann::json{e["outcome"], e["answer"], e["orders"]}).second)
+          << "duplicate";
     }
-    for (const auto& e : Episodes(tmp_ / "whole")) want.emplace(e["case_id"], nlohmann::json{e["outcome"], e["answer"], e["orders"]});
+    for (const auto& e : Episodes(tmp_ / "whole"))
+      want.emplace(e["case_id"], nlohmann::json{e["outcome"], e["answer"], e["orders"]});
     EXPECT_EQ(got, want) << "killed after " << min_lines << " episode(s)";
   }
 }

@@ -44,17 +44,28 @@ struct PgTable {
   bool required;
 };
 const PgTable kTables[] = {
-    {"patients", "mimiciv_hosp", true},          {"admissions", "mimiciv_hosp", true},
-    {"diagnoses_icd", "mimiciv_hosp", true},     {"d_icd_diagnoses", "mimiciv_hosp", true},
-    {"d_labitems", "mimiciv_hosp", true},        {"labevents", "mimiciv_hosp", true},
-    {"microbiologyevents", "mimiciv_hosp", false}, {"poe", "mimiciv_hosp", false},
-    {"omr", "mimiciv_hosp", false},              {"transfers", "mimiciv_hosp", false},
-    {"services", "mimiciv_hosp", false},         {"procedures_icd", "mimiciv_hosp", false},
-    {"drgcodes", "mimiciv_hosp", false},         {"poe_detail", "mimiciv_hosp", false},
-    {"prescriptions", "mimiciv_hosp", false},    {"icustays", "mimiciv_icu", false},
-    {"chartevents", "mimiciv_icu", false},       {"edstays", "mimiciv_ed", false},
-    {"triage", "mimiciv_ed", false},             {"vitalsign", "mimiciv_ed", false},
-    {"medrecon", "mimiciv_ed", false},           {"discharge", "mimiciv_note", false},
+    {"patients", "mimiciv_hosp", true},
+    {"admissions", "mimiciv_hosp", true},
+    {"diagnoses_icd", "mimiciv_hosp", true},
+    {"d_icd_diagnoses", "mimiciv_hosp", true},
+    {"d_labitems", "mimiciv_hosp", true},
+    {"labevents", "mimiciv_hosp", true},
+    {"microbiologyevents", "mimiciv_hosp", false},
+    {"poe", "mimiciv_hosp", false},
+    {"omr", "mimiciv_hosp", false},
+    {"transfers", "mimiciv_hosp", false},
+    {"services", "mimiciv_hosp", false},
+    {"procedures_icd", "mimiciv_hosp", false},
+    {"drgcodes", "mimiciv_hosp", false},
+    {"poe_detail", "mimiciv_hosp", false},
+    {"prescriptions", "mimiciv_hosp", false},
+    {"icustays", "mimiciv_icu", false},
+    {"chartevents", "mimiciv_icu", false},
+    {"edstays", "mimiciv_ed", false},
+    {"triage", "mimiciv_ed", false},
+    {"vitalsign", "mimiciv_ed", false},
+    {"medrecon", "mimiciv_ed", false},
+    {"discharge", "mimiciv_note", false},
     {"radiology", "mimiciv_note", false},
 };
 
@@ -76,10 +87,13 @@ class Rows {
     std::from_chars(s, s + PQgetlength(r_, row, col), v);
     return v;
   }
-  std::optional<int64_t> OptInt(int row, int col) const { return Null(row, col) ? std::nullopt : std::optional<int64_t>(Int(row, col)); }
+  std::optional<int64_t> OptInt(int row, int col) const {
+    return Null(row, col) ? std::nullopt : std::optional<int64_t>(Int(row, col));
+  }
   std::optional<double> OptReal(int row, int col) const {
     if (Null(row, col)) return std::nullopt;
-    return std::strtod(PQgetvalue(r_, row, col), nullptr);  // PostgreSQL prints float8 exactly (extra_float_digits = 1 or more)
+    return std::strtod(PQgetvalue(r_, row, col),
+                       nullptr);  // PostgreSQL prints float8 exactly (extra_float_digits = 1 or more)
   }
 
  private:
@@ -97,14 +111,17 @@ class PostgresStore final : public Store {
     where_ = RedactUri(uri);
     // Ours first, so the URI's own settings win; read-only for the whole session.
     const char* keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
-    const char* values[] = {"10", "medcred", "-c default_transaction_read_only=on -c extra_float_digits=3", uri.c_str(), nullptr};
+    const char* values[] = {"10", "medcred", "-c default_transaction_read_only=on -c extra_float_digits=3", uri.c_str(),
+                            nullptr};
     conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
     if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-      return Status::External(where_ + ": cannot connect to PostgreSQL: " + FirstLine(conn_ ? PQerrorMessage(conn_) : "out of memory"));
+      return Status::External(
+          where_ + ": cannot connect to PostgreSQL: " + FirstLine(conn_ ? PQerrorMessage(conn_) : "out of memory"));
     }
-    MEDCRED_ASSIGN_OR_RETURN(Rows* present_raw,
-                             ExecRaw("SELECT table_schema || '.' || table_name FROM information_schema.tables"
-                                     " WHERE table_schema IN ('mimiciv_hosp', 'mimiciv_icu', 'mimiciv_ed', 'mimiciv_note', 'medcred')"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        Rows * present_raw,
+        ExecRaw("SELECT table_schema || '.' || table_name FROM information_schema.tables"
+                " WHERE table_schema IN ('mimiciv_hosp', 'mimiciv_icu', 'mimiciv_ed', 'mimiciv_note', 'medcred')"));
     std::unique_ptr<Rows> present(present_raw);
     std::set<std::string> have;
     for (int i = 0; i < present->size(); ++i) have.insert(present->Text(i, 0));
@@ -113,8 +130,9 @@ class PostgresStore final : public Store {
       if (have.count(full)) {
         tables_[t.name] = full;
       } else if (t.required) {
-        return Status::External(where_ + ": table " + full +
-                                " is missing; build MIMIC-IV with mimic-code's PostgreSQL scripts or scripts/postgres/load.sh");
+        return Status::External(
+            where_ + ": table " + full +
+            " is missing; build MIMIC-IV with mimic-code's PostgreSQL scripts or scripts/postgres/load.sh");
       }
     }
     has_meta_ = have.count("medcred.meta") > 0;
@@ -148,8 +166,11 @@ class PostgresStore final : public Store {
       if (out.demo) out.dataset_name = "mimic-iv-demo";
     }
     if (has_sources_) {
-      MEDCRED_ASSIGN_OR_RETURN(auto rows, Query("sources", "SELECT name, module, source_file, sha256, verified, rows FROM medcred.sources"
-                                                           " ORDER BY name", {}));
+      MEDCRED_ASSIGN_OR_RETURN(auto rows,
+                               Query("sources",
+                                     "SELECT name, module, source_file, sha256, verified, rows FROM medcred.sources"
+                                     " ORDER BY name",
+                                     {}));
       for (int i = 0; i < rows->size(); ++i) {
         TableStats ts;
         ts.module = rows->Text(i, 1);
@@ -161,7 +182,8 @@ class PostgresStore final : public Store {
         modules.insert(ts.module);
       }
     } else {
-      for (const auto& [name, full] : tables_) modules.insert(full.substr(8, full.find('.') - 8));  // mimiciv_<module>.table
+      for (const auto& [name, full] : tables_)
+        modules.insert(full.substr(8, full.find('.') - 8));  // mimiciv_<module>.table
     }
     for (const char* m : {"hosp", "icu", "ed", "note"}) {
       if (modules.count(m)) out.modules.push_back(m);
@@ -178,8 +200,10 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<PatientRecord>> Patients() override {
-    MEDCRED_ASSIGN_OR_RETURN(auto r, Query("patients", "SELECT subject_id, gender, anchor_age, anchor_year FROM " + T("patients") +
-                                                           " ORDER BY subject_id", {}));
+    MEDCRED_ASSIGN_OR_RETURN(
+        auto r,
+        Query("patients",
+              "SELECT subject_id, gender, anchor_age, anchor_year FROM " + T("patients") + " ORDER BY subject_id", {}));
     std::vector<PatientRecord> out;
     for (int i = 0; i < r->size(); ++i) {
       out.push_back({r->Int(i, 0), r->Text(i, 1), static_cast<int>(r->Int(i, 2)), static_cast<int>(r->Int(i, 3))});
@@ -189,11 +213,12 @@ class PostgresStore final : public Store {
 
   Result<std::vector<AdmissionRecord>> Admissions() override {
     MEDCRED_ASSIGN_OR_RETURN(
-        auto r, Query("admissions",
-                      "SELECT subject_id, hadm_id, " + Epoch("admittime") + ", " + Epoch("dischtime") + ", " + Epoch("edregtime") +
-                          ", coalesce(admission_type, ''), coalesce(admission_location, '') FROM " + T("admissions") +
-                          " ORDER BY subject_id, admittime, hadm_id",
-                      {}));
+        auto r,
+        Query("admissions",
+              "SELECT subject_id, hadm_id, " + Epoch("admittime") + ", " + Epoch("dischtime") + ", " +
+                  Epoch("edregtime") + ", coalesce(admission_type, ''), coalesce(admission_location, '') FROM " +
+                  T("admissions") + " ORDER BY subject_id, admittime, hadm_id",
+              {}));
     std::vector<AdmissionRecord> out;
     for (int i = 0; i < r->size(); ++i) {
       AdmissionRecord a;
@@ -219,28 +244,31 @@ class PostgresStore final : public Store {
                       {subject_id}));
     std::vector<DiagnosisRecord> out;
     for (int i = 0; i < r->size(); ++i) {
-      out.push_back({r->Int(i, 0), static_cast<int>(r->Int(i, 1)), Trimmed(r->Text(i, 2)), static_cast<int>(r->Int(i, 3)),
-                     r->Text(i, 4)});
+      out.push_back({r->Int(i, 0), static_cast<int>(r->Int(i, 1)), Trimmed(r->Text(i, 2)),
+                     static_cast<int>(r->Int(i, 3)), r->Text(i, 4)});
     }
     return out;
   }
 
   Result<int64_t> CountLabs(int64_t subject_id, int64_t from, int64_t to) override {
-    return Count("count_labs", "SELECT count(*) FROM " + T("labevents") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") +
-                                   " AND " + Ts("$3"),
+    return Count("count_labs",
+                 "SELECT count(*) FROM " + T("labevents") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") +
+                     " AND " + Ts("$3"),
                  {subject_id, from, to});
   }
 
   Result<bool> HasIcuStay(int64_t hadm_id) override {
     if (!tables_.count("icustays")) return false;
-    MEDCRED_ASSIGN_OR_RETURN(int64_t n, Count("icu", "SELECT count(*) FROM " + T("icustays") + " WHERE hadm_id = $1", {hadm_id}));
+    MEDCRED_ASSIGN_OR_RETURN(int64_t n,
+                             Count("icu", "SELECT count(*) FROM " + T("icustays") + " WHERE hadm_id = $1", {hadm_id}));
     return n > 0;
   }
 
   Result<int64_t> CountRadiologyReports(int64_t subject_id, int64_t from, int64_t to) override {
     if (!tables_.count("radiology")) return int64_t{0};
-    return Count("count_rad", "SELECT count(*) FROM " + T("radiology") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") +
-                                  " AND " + Ts("$3"),
+    return Count("count_rad",
+                 "SELECT count(*) FROM " + T("radiology") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") +
+                     " AND " + Ts("$3"),
                  {subject_id, from, to});
   }
 
@@ -285,10 +313,11 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<LabItemRecord>> LabItems() override {
-    MEDCRED_ASSIGN_OR_RETURN(auto r, Query("labitems",
-                                           "SELECT itemid, coalesce(label, ''), coalesce(fluid, ''), coalesce(category, '') FROM " +
-                                               T("d_labitems") + " ORDER BY itemid",
-                                           {}));
+    MEDCRED_ASSIGN_OR_RETURN(
+        auto r, Query("labitems",
+                      "SELECT itemid, coalesce(label, ''), coalesce(fluid, ''), coalesce(category, '') FROM " +
+                          T("d_labitems") + " ORDER BY itemid",
+                      {}));
     std::vector<LabItemRecord> out;
     for (int i = 0; i < r->size(); ++i) out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2), r->Text(i, 3)});
     return out;
@@ -300,8 +329,8 @@ class PostgresStore final : public Store {
                       "SELECT itemid, " + Epoch("charttime") +
                           ", coalesce(value, ''), valuenum::float8, coalesce(valueuom, ''), ref_range_lower::float8,"
                           " ref_range_upper::float8, coalesce(flag, '') FROM " +
-                          T("labevents") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
-                          " ORDER BY charttime, itemid, labevent_id",
+                          T("labevents") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") + " AND " +
+                          Ts("$3") + " ORDER BY charttime, itemid, labevent_id",
                       {subject_id, from, to}));
     std::vector<LabResultRecord> out;
     for (int i = 0; i < r->size(); ++i) {
@@ -330,13 +359,12 @@ class PostgresStore final : public Store {
                           " coalesce(ab_name, ''), coalesce(interpretation, ''), coalesce(dilution_text, ''),"
                           " coalesce(comments, '') FROM " +
                           T("microbiologyevents") + " WHERE subject_id = $1 AND chartdate BETWEEN " + Ts("$2") +
-                          " - interval '1 day' AND " + Ts("$3") + " AND " + t + " BETWEEN $2 AND $3" +
-                          " ORDER BY " + t +
-                          ", micro_specimen_id, test_seq, isolate_num, ab_name COLLATE \"C\", microevent_id",
+                          " - interval '1 day' AND " + Ts("$3") + " AND " + t + " BETWEEN $2 AND $3" + " ORDER BY " +
+                          t + ", micro_specimen_id, test_seq, isolate_num, ab_name COLLATE \"C\", microevent_id",
                       {subject_id, from, to}));
     for (int i = 0; i < r->size(); ++i) {
-      out.push_back({r->Int(i, 0), r->Int(i, 1), r->Text(i, 2), r->Text(i, 3), r->Text(i, 4), r->Text(i, 5), r->Text(i, 6),
-                     r->Text(i, 7), r->Text(i, 8)});
+      out.push_back({r->Int(i, 0), r->Int(i, 1), r->Text(i, 2), r->Text(i, 3), r->Text(i, 4), r->Text(i, 5),
+                     r->Text(i, 6), r->Text(i, 7), r->Text(i, 8)});
     }
     return out;
   }
@@ -347,8 +375,8 @@ class PostgresStore final : public Store {
     // The filter ingest applies to poe (store/schema.cc): imaging and cardiology orders only.
     MEDCRED_ASSIGN_OR_RETURN(
         auto r, Query("orders",
-                      "SELECT " + Epoch("ordertime") + ", coalesce(order_type, ''), coalesce(order_subtype, '') FROM " + T("poe") +
-                          " WHERE subject_id = $1 AND ordertime BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
+                      "SELECT " + Epoch("ordertime") + ", coalesce(order_type, ''), coalesce(order_subtype, '') FROM " +
+                          T("poe") + " WHERE subject_id = $1 AND ordertime BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
                           " AND order_type IN ('Radiology', 'Cardiology') ORDER BY ordertime, poe_seq",
                       {subject_id, from, to}));
     for (int i = 0; i < r->size(); ++i) out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2)});
@@ -358,12 +386,12 @@ class PostgresStore final : public Store {
   Result<std::vector<NoteRecord>> RadiologyOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
     std::vector<NoteRecord> out;
     if (!tables_.count("radiology")) return out;
-    MEDCRED_ASSIGN_OR_RETURN(
-        auto r, Query("radiology",
-                      "SELECT " + Epoch("charttime") + ", coalesce(text, '') FROM " + T("radiology") +
-                          " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
-                          " ORDER BY charttime, note_id COLLATE \"C\"",
-                      {subject_id, from, to}));
+    MEDCRED_ASSIGN_OR_RETURN(auto r,
+                             Query("radiology",
+                                   "SELECT " + Epoch("charttime") + ", coalesce(text, '') FROM " + T("radiology") +
+                                       " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
+                                       " ORDER BY charttime, note_id COLLATE \"C\"",
+                                   {subject_id, from, to}));
     for (int i = 0; i < r->size(); ++i) out.push_back({r->Int(i, 0), r->Text(i, 1)});
     return out;
   }
@@ -376,9 +404,10 @@ class PostgresStore final : public Store {
     // The filter ingest applies to chartevents (store/schema.cc): vital-sign itemids only.
     MEDCRED_ASSIGN_OR_RETURN(
         auto r, Query("vitals",
-                      "SELECT " + Epoch("charttime") + ", itemid, valuenum::float8, coalesce(value, ''), coalesce(valueuom, '') FROM " +
-                          T("chartevents") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
-                          " AND itemid IN (" + ids + ") ORDER BY charttime, itemid",
+                      "SELECT " + Epoch("charttime") +
+                          ", itemid, valuenum::float8, coalesce(value, ''), coalesce(valueuom, '') FROM " +
+                          T("chartevents") + " WHERE subject_id = $1 AND charttime BETWEEN " + Ts("$2") + " AND " +
+                          Ts("$3") + " AND itemid IN (" + ids + ") ORDER BY charttime, itemid",
                       {subject_id, from, to}));
     for (int i = 0; i < r->size(); ++i) {
       out.push_back({r->Int(i, 0), r->Int(i, 1), r->OptReal(i, 2), r->Text(i, 3), r->Text(i, 4)});
@@ -391,8 +420,8 @@ class PostgresStore final : public Store {
     if (!tables_.count("omr")) return out;
     MEDCRED_ASSIGN_OR_RETURN(
         auto r, Query("omr",
-                      "SELECT " + Epoch("chartdate") + ", coalesce(result_name, ''), coalesce(result_value, '') FROM " + T("omr") +
-                          " WHERE subject_id = $1 AND chartdate BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
+                      "SELECT " + Epoch("chartdate") + ", coalesce(result_name, ''), coalesce(result_value, '') FROM " +
+                          T("omr") + " WHERE subject_id = $1 AND chartdate BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
                           " ORDER BY chartdate, seq_num, result_name COLLATE \"C\"",
                       {subject_id, from, to}));
     for (int i = 0; i < r->size(); ++i) out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2)});
@@ -402,11 +431,12 @@ class PostgresStore final : public Store {
   Result<std::vector<std::string>> HomeMedsOf(int64_t hadm_id) override {
     std::vector<std::string> out;
     if (!tables_.count("edstays") || !tables_.count("medrecon")) return out;
-    MEDCRED_ASSIGN_OR_RETURN(auto r, Query("homemeds",
-                                           "SELECT DISTINCT m.name COLLATE \"C\" FROM " + T("edstays") + " e JOIN " + T("medrecon") +
-                                               " m ON m.stay_id = e.stay_id WHERE e.hadm_id = $1 AND m.name IS NOT NULL"
-                                               " ORDER BY 1",
-                                           {hadm_id}));
+    MEDCRED_ASSIGN_OR_RETURN(
+        auto r, Query("homemeds",
+                      "SELECT DISTINCT m.name COLLATE \"C\" FROM " + T("edstays") + " e JOIN " + T("medrecon") +
+                          " m ON m.stay_id = e.stay_id WHERE e.hadm_id = $1 AND m.name IS NOT NULL"
+                          " ORDER BY 1",
+                      {hadm_id}));
     for (int i = 0; i < r->size(); ++i) out.push_back(r->Text(i, 0));
     return out;
   }
@@ -423,12 +453,15 @@ class PostgresStore final : public Store {
   }
   const std::string& T(const char* name) const { return tables_.at(name); }
   // A parameter in seconds since the epoch as a timestamp (UTC).
-  static std::string Ts(const std::string& param) { return "(timestamp 'epoch' + " + param + "::bigint * interval '1 second')"; }
+  static std::string Ts(const std::string& param) {
+    return "(timestamp 'epoch' + " + param + "::bigint * interval '1 second')";
+  }
 
   Status Lost(const std::string& what) {
     const std::string msg = FirstLine(PQerrorMessage(conn_));
     if (PQstatus(conn_) == CONNECTION_BAD) {
-      return Status::External(where_ + ": the connection to PostgreSQL was lost (" + msg + "); resume the run when the server is back");
+      return Status::External(where_ + ": the connection to PostgreSQL was lost (" + msg +
+                              "); resume the run when the server is back");
     }
     return Status::External(where_ + ": " + what + " failed: " + msg);
   }
@@ -443,7 +476,8 @@ class PostgresStore final : public Store {
   }
 
   // Runs the statement `name` (prepared on first use on this connection).
-  Result<std::unique_ptr<Rows>> Query(const std::string& name, const std::string& sql, std::initializer_list<int64_t> args) {
+  Result<std::unique_ptr<Rows>> Query(const std::string& name, const std::string& sql,
+                                      std::initializer_list<int64_t> args) {
     if (!prepared_.count(name)) {
       PGresult* p = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
       const bool ok = PQresultStatus(p) == PGRES_COMMAND_OK;
@@ -455,7 +489,8 @@ class PostgresStore final : public Store {
     for (int64_t a : args) text.push_back(std::to_string(a));
     std::vector<const char*> values;
     for (const auto& t : text) values.push_back(t.c_str());
-    PGresult* r = PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0);
+    PGresult* r =
+        PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
       PQclear(r);
       return Lost("query " + name);

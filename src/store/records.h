@@ -25,7 +25,7 @@ struct AdmissionRecord {
   int64_t subject_id = 0;
   int64_t hadm_id = 0;
   int64_t admittime = 0;
-  int64_t dischtime = 0;                // for "earlier admissions" only: discharged before a later arrival
+  int64_t dischtime = 0;  // for "earlier admissions" only: discharged before a later arrival
   std::optional<int64_t> edregtime;
   std::string admission_type;
   std::string admission_location;

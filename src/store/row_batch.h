@@ -37,9 +37,7 @@ struct RowBatch {
   std::string arena;
 
   size_t rows() const { return columns == 0 ? 0 : cells.size() / columns; }
-  std::string_view Text(const Cell& c) const {
-    return std::string_view(arena.data() + c.text.offset, c.text.length);
-  }
+  std::string_view Text(const Cell& c) const { return std::string_view(arena.data() + c.text.offset, c.text.length); }
   void AddNull() { cells.emplace_back(); }
   void AddInt(int64_t v) {
     cells.emplace_back().kind = Cell::Kind::kInt;

@@ -13,118 +13,258 @@ ColumnSpec Opt(std::string name, ColumnType t) { return {std::move(name), t, fal
 std::vector<TableSpec> BuildTables() {
   std::vector<TableSpec> t;
   // ---- hosp -------------------------------------------------------------
-  t.push_back({"hosp", "patients", true,
-               {{"subject_id", I}, {"gender", T}, {"anchor_age", I}, {"anchor_year", I},
-                {"anchor_year_group", T}, {"dod", D}},
-               {{{"subject_id"}, true}}});
-  t.push_back({"hosp", "admissions", true,
-               {{"subject_id", I}, {"hadm_id", I}, {"admittime", D}, {"dischtime", D},
-                {"deathtime", D}, {"admission_type", T}, {"admission_location", T},
-                {"discharge_location", T}, Opt("insurance", T), Opt("language", T),
-                Opt("marital_status", T), Opt("race", T), {"edregtime", D}, {"edouttime", D},
+  t.push_back(
+      {"hosp",
+       "patients",
+       true,
+       {{"subject_id", I}, {"gender", T}, {"anchor_age", I}, {"anchor_year", I}, {"anchor_year_group", T}, {"dod", D}},
+       {{{"subject_id"}, true}}});
+  t.push_back({"hosp",
+               "admissions",
+               true,
+               {{"subject_id", I},
+                {"hadm_id", I},
+                {"admittime", D},
+                {"dischtime", D},
+                {"deathtime", D},
+                {"admission_type", T},
+                {"admission_location", T},
+                {"discharge_location", T},
+                Opt("insurance", T),
+                Opt("language", T),
+                Opt("marital_status", T),
+                Opt("race", T),
+                {"edregtime", D},
+                {"edouttime", D},
                 {"hospital_expire_flag", I}},
                {{{"hadm_id"}, true}, {{"subject_id", "admittime"}}}});
-  t.push_back({"hosp", "transfers", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"transfer_id", I}, {"eventtype", T},
-                {"careunit", T}, {"intime", D}, {"outtime", D}},
+  t.push_back({"hosp",
+               "transfers",
+               false,
+               {{"subject_id", I},
+                {"hadm_id", I},
+                {"transfer_id", I},
+                {"eventtype", T},
+                {"careunit", T},
+                {"intime", D},
+                {"outtime", D}},
                {{{"hadm_id"}}, {{"subject_id", "intime"}}}});
-  t.push_back({"hosp", "services", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"transfertime", D}, {"prev_service", T},
-                {"curr_service", T}},
+  t.push_back({"hosp",
+               "services",
+               false,
+               {{"subject_id", I}, {"hadm_id", I}, {"transfertime", D}, {"prev_service", T}, {"curr_service", T}},
                {{{"hadm_id"}}}});
-  t.push_back({"hosp", "diagnoses_icd", true,
-               {{"subject_id", I}, {"hadm_id", I}, {"seq_num", I}, {"icd_code", T},
-                {"icd_version", I}},
+  t.push_back({"hosp",
+               "diagnoses_icd",
+               true,
+               {{"subject_id", I}, {"hadm_id", I}, {"seq_num", I}, {"icd_code", T}, {"icd_version", I}},
                {{{"hadm_id", "seq_num"}}, {{"subject_id"}}}});
-  t.push_back({"hosp", "d_icd_diagnoses", true,
+  t.push_back({"hosp",
+               "d_icd_diagnoses",
+               true,
                {{"icd_code", T}, {"icd_version", I}, {"long_title", T}},
                {{{"icd_code", "icd_version"}, true}}});
-  t.push_back({"hosp", "procedures_icd", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"seq_num", I}, {"chartdate", D},
-                {"icd_code", T}, {"icd_version", I}},
+  t.push_back(
+      {"hosp",
+       "procedures_icd",
+       false,
+       {{"subject_id", I}, {"hadm_id", I}, {"seq_num", I}, {"chartdate", D}, {"icd_code", T}, {"icd_version", I}},
+       {{{"hadm_id"}}}});
+  t.push_back({"hosp",
+               "drgcodes",
+               false,
+               {{"subject_id", I},
+                {"hadm_id", I},
+                {"drg_type", T},
+                {"drg_code", T},
+                {"description", T},
+                {"drg_severity", I},
+                {"drg_mortality", I}},
                {{{"hadm_id"}}}});
-  t.push_back({"hosp", "drgcodes", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"drg_type", T}, {"drg_code", T},
-                {"description", T}, {"drg_severity", I}, {"drg_mortality", I}},
-               {{{"hadm_id"}}}});
-  t.push_back({"hosp", "d_labitems", true,
-               {{"itemid", I}, {"label", T}, {"fluid", T}, {"category", T}},
-               {{{"itemid"}, true}}});
-  t.push_back({"hosp", "labevents", true,
-               {{"labevent_id", I}, {"subject_id", I}, {"hadm_id", I}, {"specimen_id", I},
-                {"itemid", I}, {"charttime", D}, {"storetime", D}, {"value", T}, {"valuenum", R},
-                {"valueuom", T}, {"ref_range_lower", R}, {"ref_range_upper", R}, {"flag", T},
+  t.push_back(
+      {"hosp", "d_labitems", true, {{"itemid", I}, {"label", T}, {"fluid", T}, {"category", T}}, {{{"itemid"}, true}}});
+  t.push_back({"hosp",
+               "labevents",
+               true,
+               {{"labevent_id", I},
+                {"subject_id", I},
+                {"hadm_id", I},
+                {"specimen_id", I},
+                {"itemid", I},
+                {"charttime", D},
+                {"storetime", D},
+                {"value", T},
+                {"valuenum", R},
+                {"valueuom", T},
+                {"ref_range_lower", R},
+                {"ref_range_upper", R},
+                {"flag", T},
                 {"priority", T}},
                {{{"subject_id", "charttime"}}}});
-  t.push_back({"hosp", "microbiologyevents", false,
-               {{"microevent_id", I}, {"subject_id", I}, {"hadm_id", I}, {"micro_specimen_id", I},
-                {"chartdate", D}, {"charttime", D}, {"spec_itemid", I}, {"spec_type_desc", T},
-                {"test_seq", I}, {"storedate", D}, {"storetime", D}, {"test_itemid", I},
-                {"test_name", T}, {"org_itemid", I}, {"org_name", T}, {"isolate_num", I},
-                {"quantity", T}, {"ab_itemid", I}, {"ab_name", T}, {"dilution_text", T},
-                {"dilution_comparison", T}, {"dilution_value", R}, {"interpretation", T},
-                {"comments", T}},
+  t.push_back({"hosp",
+               "microbiologyevents",
+               false,
+               {{"microevent_id", I},     {"subject_id", I},     {"hadm_id", I},
+                {"micro_specimen_id", I}, {"chartdate", D},      {"charttime", D},
+                {"spec_itemid", I},       {"spec_type_desc", T}, {"test_seq", I},
+                {"storedate", D},         {"storetime", D},      {"test_itemid", I},
+                {"test_name", T},         {"org_itemid", I},     {"org_name", T},
+                {"isolate_num", I},       {"quantity", T},       {"ab_itemid", I},
+                {"ab_name", T},           {"dilution_text", T},  {"dilution_comparison", T},
+                {"dilution_value", R},    {"interpretation", T}, {"comments", T}},
                {{{"subject_id", "chartdate"}}}});
-  t.push_back({"hosp", "poe", false,
-               {{"poe_id", T}, {"poe_seq", I}, {"subject_id", I}, {"hadm_id", I}, {"ordertime", D},
-                {"order_type", T}, {"order_subtype", T}, {"transaction_type", T},
-                {"discontinue_of_poe_id", T}, {"discontinued_by_poe_id", T}, {"order_status", T}},
+  t.push_back({"hosp",
+               "poe",
+               false,
+               {{"poe_id", T},
+                {"poe_seq", I},
+                {"subject_id", I},
+                {"hadm_id", I},
+                {"ordertime", D},
+                {"order_type", T},
+                {"order_subtype", T},
+                {"transaction_type", T},
+                {"discontinue_of_poe_id", T},
+                {"discontinued_by_poe_id", T},
+                {"order_status", T}},
                {{{"subject_id", "ordertime"}}},
                "order_type",
                {"Radiology", "Cardiology"},
                "only imaging (Radiology) and ECG/echo (Cardiology) orders are used"});
-  t.push_back({"hosp", "poe_detail", false,
-               {{"poe_id", T}, {"poe_seq", I}, {"subject_id", I}, {"field_name", T},
-                {"field_value", T}},
+  t.push_back({"hosp",
+               "poe_detail",
+               false,
+               {{"poe_id", T}, {"poe_seq", I}, {"subject_id", I}, {"field_name", T}, {"field_value", T}},
                {{{"poe_id"}}}});
-  t.push_back({"hosp", "omr", false,
-               {{"subject_id", I}, {"chartdate", D}, {"seq_num", I}, {"result_name", T},
-                {"result_value", T}},
+  t.push_back({"hosp",
+               "omr",
+               false,
+               {{"subject_id", I}, {"chartdate", D}, {"seq_num", I}, {"result_name", T}, {"result_value", T}},
                {{{"subject_id", "chartdate"}}}});
-  t.push_back({"hosp", "prescriptions", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"pharmacy_id", I}, {"starttime", D},
-                {"stoptime", D}, {"drug_type", T}, {"drug", T}, Opt("prod_strength", T),
-                Opt("dose_val_rx", T), Opt("dose_unit_rx", T), Opt("route", T)},
+  t.push_back({"hosp",
+               "prescriptions",
+               false,
+               {{"subject_id", I},
+                {"hadm_id", I},
+                {"pharmacy_id", I},
+                {"starttime", D},
+                {"stoptime", D},
+                {"drug_type", T},
+                {"drug", T},
+                Opt("prod_strength", T),
+                Opt("dose_val_rx", T),
+                Opt("dose_unit_rx", T),
+                Opt("route", T)},
                {{{"subject_id", "starttime"}}}});
   // ---- icu --------------------------------------------------------------
-  t.push_back({"icu", "icustays", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"stay_id", I}, {"first_careunit", T},
-                {"last_careunit", T}, {"intime", D}, {"outtime", D}, {"los", R}},
+  t.push_back({"icu",
+               "icustays",
+               false,
+               {{"subject_id", I},
+                {"hadm_id", I},
+                {"stay_id", I},
+                {"first_careunit", T},
+                {"last_careunit", T},
+                {"intime", D},
+                {"outtime", D},
+                {"los", R}},
                {{{"hadm_id"}}, {{"subject_id", "intime"}}}});
-  t.push_back({"icu", "chartevents", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"stay_id", I}, {"charttime", D},
-                {"itemid", I}, {"value", T}, {"valuenum", R}, {"valueuom", T}},
+  t.push_back({"icu",
+               "chartevents",
+               false,
+               {{"subject_id", I},
+                {"hadm_id", I},
+                {"stay_id", I},
+                {"charttime", D},
+                {"itemid", I},
+                {"value", T},
+                {"valuenum", R},
+                {"valueuom", T}},
                {{{"subject_id", "charttime"}}},
                "itemid",
                VitalSignItemIds(),
                "only vital-sign itemids are kept"});
   // ---- ed (MIMIC-IV-ED) -------------------------------------------------
-  t.push_back({"ed", "edstays", false,
-               {{"subject_id", I}, {"hadm_id", I}, {"stay_id", I}, {"intime", D}, {"outtime", D},
-                Opt("gender", T), Opt("race", T), {"arrival_transport", T}, {"disposition", T}},
+  t.push_back({"ed",
+               "edstays",
+               false,
+               {{"subject_id", I},
+                {"hadm_id", I},
+                {"stay_id", I},
+                {"intime", D},
+                {"outtime", D},
+                Opt("gender", T),
+                Opt("race", T),
+                {"arrival_transport", T},
+                {"disposition", T}},
                {{{"hadm_id"}}, {{"subject_id", "intime"}}}});
-  t.push_back({"ed", "triage", false,
-               {{"subject_id", I}, {"stay_id", I}, {"temperature", R}, {"heartrate", R},
-                {"resprate", R}, {"o2sat", R}, {"sbp", R}, {"dbp", R}, {"pain", T}, {"acuity", R},
+  t.push_back({"ed",
+               "triage",
+               false,
+               {{"subject_id", I},
+                {"stay_id", I},
+                {"temperature", R},
+                {"heartrate", R},
+                {"resprate", R},
+                {"o2sat", R},
+                {"sbp", R},
+                {"dbp", R},
+                {"pain", T},
+                {"acuity", R},
                 {"chiefcomplaint", T}},
                {{{"stay_id"}}}});
-  t.push_back({"ed", "vitalsign", false,
-               {{"subject_id", I}, {"stay_id", I}, {"charttime", D}, {"temperature", R},
-                {"heartrate", R}, {"resprate", R}, {"o2sat", R}, {"sbp", R}, {"dbp", R},
-                Opt("rhythm", T), {"pain", T}},
+  t.push_back({"ed",
+               "vitalsign",
+               false,
+               {{"subject_id", I},
+                {"stay_id", I},
+                {"charttime", D},
+                {"temperature", R},
+                {"heartrate", R},
+                {"resprate", R},
+                {"o2sat", R},
+                {"sbp", R},
+                {"dbp", R},
+                Opt("rhythm", T),
+                {"pain", T}},
                {{{"stay_id", "charttime"}}}});
-  t.push_back({"ed", "medrecon", false,
-               {{"subject_id", I}, {"stay_id", I}, {"charttime", D}, {"name", T}, Opt("gsn", T),
-                Opt("ndc", T), Opt("etc_rn", I), Opt("etccode", T), Opt("etcdescription", T)},
+  t.push_back({"ed",
+               "medrecon",
+               false,
+               {{"subject_id", I},
+                {"stay_id", I},
+                {"charttime", D},
+                {"name", T},
+                Opt("gsn", T),
+                Opt("ndc", T),
+                Opt("etc_rn", I),
+                Opt("etccode", T),
+                Opt("etcdescription", T)},
                {{{"stay_id"}}}});
   // ---- note (MIMIC-IV-Note) ---------------------------------------------
-  t.push_back({"note", "discharge", false,
-               {{"note_id", T}, {"subject_id", I}, {"hadm_id", I}, {"note_type", T},
-                {"note_seq", I}, {"charttime", D}, {"storetime", D}, {"text", T}},
+  t.push_back({"note",
+               "discharge",
+               false,
+               {{"note_id", T},
+                {"subject_id", I},
+                {"hadm_id", I},
+                {"note_type", T},
+                {"note_seq", I},
+                {"charttime", D},
+                {"storetime", D},
+                {"text", T}},
                {{{"hadm_id"}}, {{"subject_id", "charttime"}}}});
-  t.push_back({"note", "radiology", false,
-               {{"note_id", T}, {"subject_id", I}, {"hadm_id", I}, {"note_type", T},
-                {"note_seq", I}, {"charttime", D}, {"storetime", D}, {"text", T}},
+  t.push_back({"note",
+               "radiology",
+               false,
+               {{"note_id", T},
+                {"subject_id", I},
+                {"hadm_id", I},
+                {"note_type", T},
+                {"note_seq", I},
+                {"charttime", D},
+                {"storetime", D},
+                {"text", T}},
                {{{"subject_id", "charttime"}}}});
   return t;
 }
@@ -146,38 +286,56 @@ const char* SqlType(ColumnType t) {
 
 const char* VitalSignName(int64_t itemid) {
   switch (itemid) {
-    case 220045: return "Heart rate";
-    case 220050: return "Arterial BP systolic";
-    case 220051: return "Arterial BP diastolic";
-    case 220052: return "Arterial BP mean";
-    case 220179: return "Non-invasive BP systolic";
-    case 220180: return "Non-invasive BP diastolic";
-    case 220181: return "Non-invasive BP mean";
-    case 220210: return "Respiratory rate";
-    case 220277: return "SpO2";
-    case 223761: return "Temperature (F)";
-    case 223762: return "Temperature (C)";
-    case 220739: return "GCS eye";
-    case 223900: return "GCS verbal";
-    case 223901: return "GCS motor";
-    case 226512: return "Admission weight (kg)";
-    case 224639: return "Daily weight (kg)";
-    case 226730: return "Height (cm)";
-    default: return "";
+    case 220045:
+      return "Heart rate";
+    case 220050:
+      return "Arterial BP systolic";
+    case 220051:
+      return "Arterial BP diastolic";
+    case 220052:
+      return "Arterial BP mean";
+    case 220179:
+      return "Non-invasive BP systolic";
+    case 220180:
+      return "Non-invasive BP diastolic";
+    case 220181:
+      return "Non-invasive BP mean";
+    case 220210:
+      return "Respiratory rate";
+    case 220277:
+      return "SpO2";
+    case 223761:
+      return "Temperature (F)";
+    case 223762:
+      return "Temperature (C)";
+    case 220739:
+      return "GCS eye";
+    case 223900:
+      return "GCS verbal";
+    case 223901:
+      return "GCS motor";
+    case 226512:
+      return "Admission weight (kg)";
+    case 224639:
+      return "Daily weight (kg)";
+    case 226730:
+      return "Height (cm)";
+    default:
+      return "";
   }
 }
 
 const std::vector<std::string>& VitalSignItemIds() {
   static const std::vector<std::string> kIds = {
-      "220045",  // Heart Rate
+      "220045",                      // Heart Rate
       "220050", "220051", "220052",  // Arterial BP systolic, diastolic, mean
       "220179", "220180", "220181",  // Non-invasive BP systolic, diastolic, mean
-      "220210",  // Respiratory Rate
-      "220277",  // O2 saturation pulseoxymetry
-      "223761", "223762",  // Temperature Fahrenheit, Celsius
+      "220210",                      // Respiratory Rate
+      "220277",                      // O2 saturation pulseoxymetry
+      "223761", "223762",            // Temperature Fahrenheit, Celsius
       "220739", "223900", "223901",  // GCS eye, verbal, motor
-      "226512", "224639",  // Admission weight (kg), Daily weight
-      "226730",  // Height (cm)
+      "226512", "224639",            // Admission weight (kg), Daily weight
+      "226730",                      // Height (cm)
   };
   return kIds;
 }

@@ -40,9 +40,9 @@ struct IndexSpec {
 };
 
 struct TableSpec {
-  std::string module;   // hosp, icu, ed, note
-  std::string name;     // table name and file stem
-  bool required_file;   // ingest fails without it; otherwise reported missing and skipped
+  std::string module;  // hosp, icu, ed, note
+  std::string name;    // table name and file stem
+  bool required_file;  // ingest fails without it; otherwise reported missing and skipped
   std::vector<ColumnSpec> columns;
   std::vector<IndexSpec> indexes;
   // Rows are kept only when `filter_column` holds one of `filter_values`.

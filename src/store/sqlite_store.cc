@@ -104,8 +104,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<PatientRecord>> Patients() override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT subject_id, gender, anchor_age, anchor_year FROM patients ORDER BY subject_id"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT subject_id, gender, anchor_age, anchor_year FROM patients ORDER BY subject_id"));
     std::vector<PatientRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
       out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), sqlite3_column_int(s, 2), sqlite3_column_int(s, 3)});
@@ -114,9 +115,10 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<AdmissionRecord>> Admissions() override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT subject_id, hadm_id, admittime, dischtime, edregtime, admission_type, admission_location"
-        " FROM admissions ORDER BY subject_id, admittime, hadm_id"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT subject_id, hadm_id, admittime, dischtime, edregtime, admission_type, admission_location"
+               " FROM admissions ORDER BY subject_id, admittime, hadm_id"));
     std::vector<AdmissionRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
       AdmissionRecord a;
@@ -133,16 +135,16 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<DiagnosisRecord>> DiagnosesOfSubject(int64_t subject_id) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT d.hadm_id, d.seq_num, d.icd_code, d.icd_version, coalesce(t.long_title, '')"
-        " FROM diagnoses_icd d LEFT JOIN d_icd_diagnoses t"
-        " ON t.icd_code = d.icd_code AND t.icd_version = d.icd_version"
-        " WHERE d.subject_id = ? ORDER BY d.hadm_id, d.seq_num"));
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt * s,
+                             Cached("SELECT d.hadm_id, d.seq_num, d.icd_code, d.icd_version, coalesce(t.long_title, '')"
+                                    " FROM diagnoses_icd d LEFT JOIN d_icd_diagnoses t"
+                                    " ON t.icd_code = d.icd_code AND t.icd_version = d.icd_version"
+                                    " WHERE d.subject_id = ? ORDER BY d.hadm_id, d.seq_num"));
     sqlite3_bind_int64(s, 1, subject_id);
     std::vector<DiagnosisRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
-      out.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1), ColumnText(s, 2),
-                     sqlite3_column_int(s, 3), ColumnText(s, 4)});
+      out.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1), ColumnText(s, 2), sqlite3_column_int(s, 3),
+                     ColumnText(s, 4)});
     }
     return Done(s, std::move(out));
   }
@@ -163,11 +165,12 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<TriageRecord>> TriageOf(int64_t hadm_id) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT e.stay_id, coalesce(e.arrival_transport, ''), t.temperature, t.heartrate, t.resprate, t.o2sat,"
-        " t.sbp, t.dbp, t.acuity, coalesce(t.pain, ''), coalesce(t.chiefcomplaint, '')"
-        " FROM edstays e JOIN triage t ON t.stay_id = e.stay_id WHERE e.hadm_id = ?"
-        " ORDER BY e.intime DESC, e.stay_id LIMIT 1"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT e.stay_id, coalesce(e.arrival_transport, ''), t.temperature, t.heartrate, t.resprate, t.o2sat,"
+               " t.sbp, t.dbp, t.acuity, coalesce(t.pain, ''), coalesce(t.chiefcomplaint, '')"
+               " FROM edstays e JOIN triage t ON t.stay_id = e.stay_id WHERE e.hadm_id = ?"
+               " ORDER BY e.intime DESC, e.stay_id LIMIT 1"));
     sqlite3_bind_int64(s, 1, hadm_id);
     std::optional<TriageRecord> out;
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -189,8 +192,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<std::string>> DischargeNoteOf(int64_t hadm_id) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT text FROM discharge WHERE hadm_id = ? ORDER BY note_seq, note_id LIMIT 1"));
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt * s,
+                             Cached("SELECT text FROM discharge WHERE hadm_id = ? ORDER BY note_seq, note_id LIMIT 1"));
     sqlite3_bind_int64(s, 1, hadm_id);
     std::optional<std::string> out;
     if (sqlite3_step(s) == SQLITE_ROW) out = ColumnText(s, 0);
@@ -198,9 +201,10 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<LabItemRecord>> LabItems() override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT itemid, coalesce(label, ''), coalesce(fluid, ''), coalesce(category, '') FROM d_labitems"
-        " ORDER BY itemid"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT itemid, coalesce(label, ''), coalesce(fluid, ''), coalesce(category, '') FROM d_labitems"
+               " ORDER BY itemid"));
     std::vector<LabItemRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
       out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2), ColumnText(s, 3)});
@@ -209,10 +213,11 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<LabResultRecord>> LabsOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT itemid, charttime, coalesce(value, ''), valuenum, coalesce(valueuom, ''), ref_range_lower,"
-        " ref_range_upper, coalesce(flag, '') FROM labevents WHERE subject_id = ? AND charttime BETWEEN ? AND ?"
-        " ORDER BY charttime, itemid, labevent_id"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT itemid, charttime, coalesce(value, ''), valuenum, coalesce(valueuom, ''), ref_range_lower,"
+               " ref_range_upper, coalesce(flag, '') FROM labevents WHERE subject_id = ? AND charttime BETWEEN ? AND ?"
+               " ORDER BY charttime, itemid, labevent_id"));
     Bind(s, {subject_id, from, to});
     std::vector<LabResultRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -232,13 +237,15 @@ class SqliteStore final : public Store {
 
   Result<std::vector<MicroRecord>> MicroOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
     // chartdate is the indexed day; charttime, when charted, is the exact time.
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT coalesce(micro_specimen_id, 0), coalesce(charttime, chartdate), coalesce(spec_type_desc, ''),"
-        " coalesce(test_name, ''), coalesce(org_name, ''), coalesce(ab_name, ''), coalesce(interpretation, ''),"
-        " coalesce(dilution_text, ''), coalesce(comments, '')"
-        " FROM microbiologyevents WHERE subject_id = ? AND chartdate BETWEEN ? - 86400 AND ?"
-        " AND coalesce(charttime, chartdate) BETWEEN ? AND ?"
-        " ORDER BY coalesce(charttime, chartdate), micro_specimen_id, test_seq, isolate_num, ab_name, microevent_id"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT coalesce(micro_specimen_id, 0), coalesce(charttime, chartdate), coalesce(spec_type_desc, ''),"
+               " coalesce(test_name, ''), coalesce(org_name, ''), coalesce(ab_name, ''), coalesce(interpretation, ''),"
+               " coalesce(dilution_text, ''), coalesce(comments, '')"
+               " FROM microbiologyevents WHERE subject_id = ? AND chartdate BETWEEN ? - 86400 AND ?"
+               " AND coalesce(charttime, chartdate) BETWEEN ? AND ?"
+               " ORDER BY coalesce(charttime, chartdate), micro_specimen_id, test_seq, isolate_num, ab_name, "
+               "microevent_id"));
     Bind(s, {subject_id, from, to, from, to});
     std::vector<MicroRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -249,9 +256,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<OrderRecord>> OrdersOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT ordertime, coalesce(order_type, ''), coalesce(order_subtype, '') FROM poe"
-        " WHERE subject_id = ? AND ordertime BETWEEN ? AND ? ORDER BY ordertime, poe_seq"));
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt * s,
+                             Cached("SELECT ordertime, coalesce(order_type, ''), coalesce(order_subtype, '') FROM poe"
+                                    " WHERE subject_id = ? AND ordertime BETWEEN ? AND ? ORDER BY ordertime, poe_seq"));
     Bind(s, {subject_id, from, to});
     std::vector<OrderRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -261,9 +268,10 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<NoteRecord>> RadiologyOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT charttime, coalesce(text, '') FROM radiology WHERE subject_id = ? AND charttime BETWEEN ? AND ?"
-        " ORDER BY charttime, note_id"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT charttime, coalesce(text, '') FROM radiology WHERE subject_id = ? AND charttime BETWEEN ? AND ?"
+               " ORDER BY charttime, note_id"));
     Bind(s, {subject_id, from, to});
     std::vector<NoteRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1)});
@@ -271,9 +279,10 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<VitalRecord>> VitalsOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT charttime, itemid, valuenum, coalesce(value, ''), coalesce(valueuom, '') FROM chartevents"
-        " WHERE subject_id = ? AND charttime BETWEEN ? AND ? ORDER BY charttime, itemid"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT charttime, itemid, valuenum, coalesce(value, ''), coalesce(valueuom, '') FROM chartevents"
+               " WHERE subject_id = ? AND charttime BETWEEN ? AND ? ORDER BY charttime, itemid"));
     Bind(s, {subject_id, from, to});
     std::vector<VitalRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -284,19 +293,21 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<OmrRecord>> OmrOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT chartdate, coalesce(result_name, ''), coalesce(result_value, '') FROM omr"
-        " WHERE subject_id = ? AND chartdate BETWEEN ? AND ? ORDER BY chartdate, seq_num, result_name"));
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT chartdate, coalesce(result_name, ''), coalesce(result_value, '') FROM omr"
+               " WHERE subject_id = ? AND chartdate BETWEEN ? AND ? ORDER BY chartdate, seq_num, result_name"));
     Bind(s, {subject_id, from, to});
     std::vector<OmrRecord> out;
-    while (sqlite3_step(s) == SQLITE_ROW) out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2)});
+    while (sqlite3_step(s) == SQLITE_ROW)
+      out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2)});
     return Done(s, std::move(out));
   }
 
   Result<std::vector<std::string>> HomeMedsOf(int64_t hadm_id) override {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(
-        "SELECT DISTINCT m.name FROM edstays e JOIN medrecon m ON m.stay_id = e.stay_id"
-        " WHERE e.hadm_id = ? AND m.name IS NOT NULL ORDER BY m.name"));
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt * s,
+                             Cached("SELECT DISTINCT m.name FROM edstays e JOIN medrecon m ON m.stay_id = e.stay_id"
+                                    " WHERE e.hadm_id = ? AND m.name IS NOT NULL ORDER BY m.name"));
     Bind(s, {hadm_id});
     std::vector<std::string> out;
     while (sqlite3_step(s) == SQLITE_ROW) out.push_back(ColumnText(s, 0));
@@ -338,7 +349,7 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> Count(const std::string& sql, std::initializer_list<int64_t> args) {
-    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt* s, Cached(sql));
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt * s, Cached(sql));
     int i = 1;
     for (int64_t a : args) sqlite3_bind_int64(s, i++, a);
     if (sqlite3_step(s) != SQLITE_ROW) return db_.Error("count failed");

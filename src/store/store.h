@@ -31,8 +31,8 @@ class Store {
   virtual Result<uint64_t> CountRows(const std::string& table) = 0;
 
   // ---- for the case builder (all results in a deterministic order) ----
-  virtual Result<std::vector<PatientRecord>> Patients() = 0;          // by subject_id
-  virtual Result<std::vector<AdmissionRecord>> Admissions() = 0;      // by subject_id, admittime, hadm_id
+  virtual Result<std::vector<PatientRecord>> Patients() = 0;      // by subject_id
+  virtual Result<std::vector<AdmissionRecord>> Admissions() = 0;  // by subject_id, admittime, hadm_id
   // Every diagnosis of the patient's admissions, with titles; by hadm_id, seq_num.
   virtual Result<std::vector<DiagnosisRecord>> DiagnosesOfSubject(int64_t subject_id) = 0;
   // Lab results of the patient charted in [from, to] (seconds), whatever their hadm_id.

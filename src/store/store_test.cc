@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "common/sha256.h"
-#include "store/schema.h"
 #include "store/postgres_store.h"
+#include "store/schema.h"
 #include "store/store.h"
 #include "store/store_writer.h"
 #include "testing/testing.h"

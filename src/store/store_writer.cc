@@ -65,10 +65,10 @@ Result<std::unique_ptr<StoreWriter>> StoreWriter::Create(const std::string& path
   MEDCRED_RETURN_IF_ERROR(im.db.Open(im.tmp_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX));
   // The file is private until renamed, so no journal and no syncs while loading;
   // CREATE INDEX may sort with helper threads.
-  MEDCRED_RETURN_IF_ERROR(im.db.Exec(
-      "PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-      "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
-      "PRAGMA threads=2;"));
+  MEDCRED_RETURN_IF_ERROR(
+      im.db.Exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                 "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
+                 "PRAGMA threads=2;"));
   std::string ddl;
   for (const TableSpec& t : StoreTables()) {
     ddl += "CREATE TABLE " + sqlite::Quote(t.name) + " (";
@@ -114,8 +114,8 @@ Status StoreWriter::Insert(const RowBatch& batch) {
           sqlite3_bind_double(st, idx, cell->d);
           break;
         case Cell::Kind::kText:
-          sqlite3_bind_text(st, idx, batch.arena.data() + cell->text.offset,
-                            static_cast<int>(cell->text.length), SQLITE_STATIC);
+          sqlite3_bind_text(st, idx, batch.arena.data() + cell->text.offset, static_cast<int>(cell->text.length),
+                            SQLITE_STATIC);
           break;
       }
     }
@@ -152,8 +152,8 @@ Status StoreWriter::Finish(const StoreSummary& summary) {
       const IndexSpec& ix = t.indexes[k];
       std::string cols, name = t.name + "_ix" + std::to_string(k);
       for (size_t c = 0; c < ix.columns.size(); ++c) cols += (c ? ", " : "") + sqlite::Quote(ix.columns[c]);
-      Status st = im.db.Exec(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
-                             sqlite::Quote(name) + " ON " + sqlite::Quote(t.name) + " (" + cols + ")");
+      Status st = im.db.Exec(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + sqlite::Quote(name) +
+                             " ON " + sqlite::Quote(t.name) + " (" + cols + ")");
       if (!st.ok()) {
         if (ix.unique && (sqlite3_errcode(im.db.get()) & 0xff) == SQLITE_CONSTRAINT) {
           auto src = summary.tables.find(t.name);
@@ -186,8 +186,7 @@ Status StoreWriter::Finish(const StoreSummary& summary) {
   MEDCRED_RETURN_IF_ERROR(put("ingest_seconds", std::to_string(summary.seconds)));
   MEDCRED_RETURN_IF_ERROR(put("checksum_digest", summary.ChecksumDigest()));
 
-  MEDCRED_ASSIGN_OR_RETURN(sqlite::Stmt tab,
-                           im.db.Prepare("INSERT INTO ingest_tables VALUES (?,?,?,?,?,?,?,?,?)"));
+  MEDCRED_ASSIGN_OR_RETURN(sqlite::Stmt tab, im.db.Prepare("INSERT INTO ingest_tables VALUES (?,?,?,?,?,?,?,?,?)"));
   for (const auto& [name, t] : summary.tables) {
     sqlite3_stmt* s = tab.get();
     sqlite3_bind_text(s, 1, name.c_str(), -1, SQLITE_TRANSIENT);

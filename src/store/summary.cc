@@ -15,23 +15,28 @@ std::string StoreSummary::ChecksumDigest() const {
 nlohmann::json StoreSummary::ToJson() const {
   nlohmann::json tables_json = nlohmann::json::object();
   for (const auto& [name, t] : tables) {
-    tables_json[name] = {{"module", t.module},           {"source_file", t.source_file},
-                         {"sha256", t.sha256},           {"verified", t.verified},
-                         {"rows", t.rows},               {"source_rows", t.source_rows},
-                         {"filtered_rows", t.filtered_rows}, {"seconds", t.seconds}};
+    tables_json[name] = {{"module", t.module},
+                         {"source_file", t.source_file},
+                         {"sha256", t.sha256},
+                         {"verified", t.verified},
+                         {"rows", t.rows},
+                         {"source_rows", t.source_rows},
+                         {"filtered_rows", t.filtered_rows},
+                         {"seconds", t.seconds}};
   }
-  return {{"store", store},
-          {"dataset", {{"name", dataset_name}, {"version", dataset_version}, {"demo", demo},
-                       {"checksum_digest", ChecksumDigest()}}},
-          {"modules", modules},
-          {"tables", tables_json},
-          {"missing_files", missing_files},
-          {"medcred_version", medcred_version},
-          {"git_commit", git_commit},
-          {"schema_version", schema_version},
-          {"ingest_time", ingest_time},
-          {"gzip_backend", gzip_backend},
-          {"seconds", seconds}};
+  return {
+      {"store", store},
+      {"dataset",
+       {{"name", dataset_name}, {"version", dataset_version}, {"demo", demo}, {"checksum_digest", ChecksumDigest()}}},
+      {"modules", modules},
+      {"tables", tables_json},
+      {"missing_files", missing_files},
+      {"medcred_version", medcred_version},
+      {"git_commit", git_commit},
+      {"schema_version", schema_version},
+      {"ingest_time", ingest_time},
+      {"gzip_backend", gzip_backend},
+      {"seconds", seconds}};
 }
 
 }  // namespace medcred

@@ -70,7 +70,9 @@ void WriteChecksums(const std::string& dir) {
   WriteFile((fs::path(dir) / "SHA256SUMS.txt").string(), sums);
 }
 
-std::string SyntheticReleaseDir() { return (fs::path(MEDCRED_SOURCE_DIR) / "src" / "testing" / "synthetic-release").string(); }
+std::string SyntheticReleaseDir() {
+  return (fs::path(MEDCRED_SOURCE_DIR) / "src" / "testing" / "synthetic-release").string();
+}
 
 void WriteSyntheticRelease(const std::string& dir, const std::map<std::string, std::string>& overrides) {
   // SYNTHETIC: invented patients (see synthetic-release/README.md). Nothing here comes from MIMIC.
@@ -147,7 +149,8 @@ std::string ChromiumPath() {
   return "";
 }
 
-RenderedPage RenderInChromium(const std::string& url, const std::string& png, const TempDir& tmp, int width, int height) {
+RenderedPage RenderInChromium(const std::string& url, const std::string& png, const TempDir& tmp, int width,
+                              int height) {
   RenderedPage page;
   const std::string browser = ChromiumPath();
   if (browser.empty()) {
@@ -156,9 +159,10 @@ RenderedPage RenderInChromium(const std::string& url, const std::string& png, co
   }
   // The flags of a browser in CI: no sandbox (root in a container), no GPU, no
   // first-run or background network traffic, a profile of its own.
-  const std::string flags = " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
-                            " --disable-extensions --hide-scrollbars --user-data-dir=" + (tmp / "chromium-profile") +
-                            " --window-size=" + std::to_string(width) + "," + std::to_string(height);
+  const std::string flags =
+      " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
+      " --disable-extensions --hide-scrollbars --user-data-dir=" +
+      (tmp / "chromium-profile") + " --window-size=" + std::to_string(width) + "," + std::to_string(height);
   const std::string log = tmp / "chromium.log";
   std::string cmd = browser + flags + " --dump-dom '" + url + "' >" + (tmp / "dom.html") + " 2>" + log;
   if (std::system(cmd.c_str()) != 0) {

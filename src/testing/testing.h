@@ -21,22 +21,22 @@ std::string DemoDir();
 
 // Declares `dir` = DemoDir(); skips the test when the demo is absent, or fails
 // it when $MEDCRED_REQUIRE_DEMO is set (as in CI).
-#define MEDCRED_REQUIRE_DEMO(dir)                                                              \
-  const std::string dir = ::medcred::testing::DemoDir();                                       \
-  if (dir.empty()) {                                                                           \
-    if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the MIMIC-IV demo was not found";     \
-    GTEST_SKIP() << "the MIMIC-IV demo is not at ../shared/data; set MEDCRED_DEMO_DIR";        \
+#define MEDCRED_REQUIRE_DEMO(dir)                                                         \
+  const std::string dir = ::medcred::testing::DemoDir();                                  \
+  if (dir.empty()) {                                                                      \
+    if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the MIMIC-IV demo was not found"; \
+    GTEST_SKIP() << "the MIMIC-IV demo is not at ../shared/data; set MEDCRED_DEMO_DIR";   \
   }
 
 // The CMS ICD reference files: $MEDCRED_REFERENCE_DIR, else
 // ../shared/data/reference beside the repository. Empty when absent.
 std::string ReferenceDir();
 
-#define MEDCRED_REQUIRE_REFERENCE(dir)                                                         \
-  const std::string dir = ::medcred::testing::ReferenceDir();                                  \
-  if (dir.empty()) {                                                                           \
+#define MEDCRED_REQUIRE_REFERENCE(dir)                                                           \
+  const std::string dir = ::medcred::testing::ReferenceDir();                                    \
+  if (dir.empty()) {                                                                             \
     if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the ICD reference files were not found"; \
-    GTEST_SKIP() << "the ICD reference is not at ../shared/data; set MEDCRED_REFERENCE_DIR";   \
+    GTEST_SKIP() << "the ICD reference is not at ../shared/data; set MEDCRED_REFERENCE_DIR";     \
   }
 
 // A fresh directory removed at destruction.
@@ -64,8 +64,7 @@ std::string SyntheticReleaseDir();
 // MIMIC-IV's layout, each gzipped to .csv.gz, and a SHA256SUMS.txt.
 // `overrides` replaces the text of a file by relative path ("hosp/x.csv.gz")
 // before gzip; the text "<absent>" leaves the file out.
-void WriteSyntheticRelease(const std::string& dir,
-                           const std::map<std::string, std::string>& overrides = {});
+void WriteSyntheticRelease(const std::string& dir, const std::map<std::string, std::string>& overrides = {});
 // Rewrites SHA256SUMS.txt for the files now in `dir`.
 void WriteChecksums(const std::string& dir);
 
@@ -93,11 +92,11 @@ std::string ChromiumPath();
 
 // Declares `browser` = ChromiumPath(); skips the test when Chromium is absent,
 // or fails it when $MEDCRED_REQUIRE_BROWSER is set (as in CI).
-#define MEDCRED_REQUIRE_BROWSER(browser)                                                        \
-  const std::string browser = ::medcred::testing::ChromiumPath();                               \
-  if (browser.empty()) {                                                                        \
-    if (std::getenv("MEDCRED_REQUIRE_BROWSER")) FAIL() << "chromium was not found";              \
-    GTEST_SKIP() << "chromium is not installed (scripts/bootstrap.sh installs it)";             \
+#define MEDCRED_REQUIRE_BROWSER(browser)                                            \
+  const std::string browser = ::medcred::testing::ChromiumPath();                   \
+  if (browser.empty()) {                                                            \
+    if (std::getenv("MEDCRED_REQUIRE_BROWSER")) FAIL() << "chromium was not found"; \
+    GTEST_SKIP() << "chromium is not installed (scripts/bootstrap.sh installs it)"; \
   }
 
 // A page as headless Chromium rendered it: the DOM after loading, and a
@@ -105,7 +104,7 @@ std::string ChromiumPath();
 struct RenderedPage {
   bool ok = false;
   std::string dom;
-  std::string error;         // what went wrong, when !ok
+  std::string error;  // what went wrong, when !ok
   int png_width = 0, png_height = 0;
   uintmax_t png_bytes = 0;
 };
