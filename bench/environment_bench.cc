@@ -87,9 +87,12 @@ int main(int argc, char** argv) {
         const auto t1 = Clock::now();
         auto call = ParseToolCall(tool, args);
         if (!call.ok()) return Fail(call.status());
-        ToolResult r = e->Call(*call);
+        // What the runner does per call: the answer, its text for the model, its record.
+        const ToolAnswer r = e->Call(*call);
+        const std::string text = r.Text();
+        const nlohmann::json record = r.ToJson();
         const double us = Micros(Clock::now() - t1);
-        if (r.text.empty()) return Fail(Status::BadInput("empty answer from " + tool));
+        if (text.empty() || record.empty()) return Fail(Status::BadInput("empty answer from " + tool));
         by_tool[tool].push_back(us);
         all.push_back(us);
       }

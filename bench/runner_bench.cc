@@ -46,8 +46,8 @@ nlohmann::json DoctorReply(const nlohmann::json& request) {
 class InProcessDoctor : public Model {
  public:
   std::string spec() const override { return "bench:doctor"; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json&, const EpisodeContext&) override {
-    return ParseChatCompletion(DoctorReply({{"messages", messages}}).dump());
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json&, const EpisodeContext&) override {
+    return ParseChatCompletion(DoctorReply({{"messages", ConversationJson(messages)}}).dump());
   }
 };
 

@@ -18,7 +18,6 @@ PACKAGES=(
   libcurl4-openssl-dev          # the openai: model adapter (HTTP client)
   libcpp-httplib-dev            # HTTP server: scripted model endpoints in tests, `medcred serve`
   libsodium-dev                 # Ed25519 signatures of registry entries and tree heads
-  libfmt-dev                    # formatting
   libgtest-dev libgmock-dev     # tests
   libbenchmark-dev              # micro-benchmarks
   # tools the tests and benchmarks call

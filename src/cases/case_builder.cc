@@ -68,7 +68,7 @@ struct Builder {
 
   static int64_t T0(const AdmissionRecord& a) { return a.edregtime ? *a.edregtime : a.admittime; }
 
-  Result<nlohmann::json> Presentation(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& subject_dx) {
+  Result<medcred::Presentation> PresentationOf(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& subject_dx) {
     auto pit = patients.find(a.subject_id);
     if (pit == patients.end()) {
       return Status::BadInput("admission " + std::to_string(a.hadm_id) + " names subject_id " +
@@ -130,7 +130,7 @@ std::string SuiteHash(const std::string& category, const std::string& split, std
 
 nlohmann::json Case::ToJson(bool with_truth) const {
   nlohmann::json j = {
-      {"case_id", case_id}, {"categories", categories}, {"split", split}, {"presentation", presentation}};
+      {"case_id", case_id}, {"categories", categories}, {"split", split}, {"presentation", presentation.ToJson()}};
   if (with_truth) {
     j["truth"] = {{"principal", truth.principal},
                   {"secondary", truth.secondary},
@@ -220,7 +220,7 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
         c.subject_id = a.subject_id;
         c.hadm_id = a.hadm_id;
         c.split = SplitOf(a.subject_id);
-        MEDCRED_ASSIGN_OR_RETURN(c.presentation, b.Presentation(a, dx));
+        MEDCRED_ASSIGN_OR_RETURN(c.presentation, b.PresentationOf(a, dx));
         set.cases.push_back(std::move(c));
         return Status::OK();
       }));
@@ -243,13 +243,13 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
   return set;
 }
 
-Result<std::map<int64_t, nlohmann::json>> BuildAllPresentations(Store& store, const CaseInputs& in) {
+Result<std::map<int64_t, Presentation>> BuildAllPresentations(Store& store, const CaseInputs& in) {
   Builder b{store, in, {}, {}, {}, {}};
   MEDCRED_RETURN_IF_ERROR(b.Init());
-  std::map<int64_t, nlohmann::json> out;
+  std::map<int64_t, Presentation> out;
   MEDCRED_RETURN_IF_ERROR(
       b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
-        MEDCRED_ASSIGN_OR_RETURN(out[a.hadm_id], b.Presentation(a, dx));
+        MEDCRED_ASSIGN_OR_RETURN(out[a.hadm_id], b.PresentationOf(a, dx));
         return Status::OK();
       }));
   return out;

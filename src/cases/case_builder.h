@@ -42,7 +42,7 @@ struct Case {
   int64_t t0 = 0;  // arrival: edregtime, else admittime
   std::vector<std::string> categories;
   std::string split;  // dev or test
-  nlohmann::json presentation;
+  Presentation presentation;
   CaseTruth truth;
 
   // SPEC 11's `cases --jsonl` object.
@@ -75,7 +75,7 @@ struct CaseInputs {
 Result<CaseSet> BuildCases(Store& store, const CaseInputs& in);
 
 // Every admission's presentation, included or not, by hadm_id (leakage tests).
-Result<std::map<int64_t, nlohmann::json>> BuildAllPresentations(Store& store, const CaseInputs& in);
+Result<std::map<int64_t, Presentation>> BuildAllPresentations(Store& store, const CaseInputs& in);
 
 // "dev" when sha256("medcred-split-v1:" + subject_id) mod 5 == 0, else "test".
 std::string SplitOf(int64_t subject_id);

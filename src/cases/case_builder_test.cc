@@ -74,7 +74,7 @@ std::string Presentations(const std::string& store_path, const Inputs& inputs) {
   EXPECT_TRUE(all.ok()) << all.status().message();
   std::string out;
   if (all.ok()) {
-    for (const auto& [hadm, p] : *all) out += std::to_string(hadm) + " " + p.dump() + "\n";
+    for (const auto& [hadm, p] : *all) out += std::to_string(hadm) + " " + p.ToJson().dump() + "\n";
   }
   return out;
 }
@@ -195,12 +195,12 @@ size_t ScanForLeakedTitles(const std::string& db, const Inputs& inputs) {
   for (const auto& [hadm, p] : *all) {
     auto it = first_coded.find(hadm);
     if (it == first_coded.end()) continue;
-    nlohmann::json rest = p;
+    nlohmann::json rest = p.ToJson();
     rest.erase("past_history");
     const std::string text = rest.dump();
     for (const std::string& title : it->second) {
       ++checked;
-      for (const auto& h : p["past_history"]) EXPECT_NE(h.get<std::string>(), title) << "admission " << hadm;
+      for (const auto& h : p.past_history) EXPECT_NE(h, title) << "admission " << hadm;
       EXPECT_THAT(text, Not(HasSubstr(title))) << "admission " << hadm;
     }
   }
@@ -274,7 +274,7 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
   EXPECT_THAT(c->categories, ElementsAre("cardiology", "intensive_care", "emergency_medicine", "radiology"));
   EXPECT_THAT(c->truth.principal, ElementsAre("I214"));
   EXPECT_THAT(c->truth.secondary, ElementsAre("E119", "I10"));
-  const nlohmann::json& p = c->presentation;
+  const nlohmann::json p = c->presentation.ToJson();
   EXPECT_EQ(p["age"], 60);
   EXPECT_EQ(p["sex"], "F");
   EXPECT_EQ(p["arrival"]["route"], "emergency department");
@@ -295,17 +295,17 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
 
   const Case* first = Find(*set, "hadm-100");
   ASSERT_NE(first, nullptr);
-  EXPECT_EQ(first->presentation["age"], 59);
-  EXPECT_TRUE(first->presentation["past_history"].empty());
+  EXPECT_EQ(first->presentation.ToJson()["age"], 59);
+  EXPECT_TRUE(first->presentation.ToJson()["past_history"].empty());
   EXPECT_THAT(first->categories, ElementsAre("cardiology", "emergency_medicine"));
-  EXPECT_FALSE(first->presentation.contains("hpi"));  // no discharge note for 100
+  EXPECT_FALSE(first->presentation.ToJson().contains("hpi"));  // no discharge note for 100
 
   const Case* transfer = Find(*set, "hadm-301");
   ASSERT_NE(transfer, nullptr);
-  EXPECT_EQ(transfer->presentation["arrival"]["route"], "direct admission");
-  EXPECT_EQ(transfer->presentation["hpi"],
+  EXPECT_EQ(transfer->presentation.ToJson()["arrival"]["route"], "direct admission");
+  EXPECT_EQ(transfer->presentation.ToJson()["hpi"],
             "Invented woman with three days of productive cough and fever\nat her care facility.");
-  EXPECT_FALSE(transfer->presentation.contains("chief_complaint"));
+  EXPECT_FALSE(transfer->presentation.ToJson().contains("chief_complaint"));
   EXPECT_THAT(transfer->categories, ElementsAre("pulmonology"));
 
   // An ICD-9 principal through the GEMs; its labs carry no hadm_id and count by time.
@@ -315,7 +315,7 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
   EXPECT_EQ(icd9->truth.principal_version, 9);
   EXPECT_THAT(icd9->truth.principal, ElementsAre("I214"));
   EXPECT_THAT(icd9->truth.secondary, ::testing::Contains("I509"));
-  EXPECT_THAT(icd9->presentation.dump(), Not(HasSubstr("DIED")));
+  EXPECT_THAT(icd9->presentation.ToJson().dump(), Not(HasSubstr("DIED")));
 
   for (const Case& k : set->cases) EXPECT_EQ(k.split, SplitOf(k.subject_id));
 }
@@ -438,7 +438,7 @@ TEST_F(DemoCases, EveryCasePassesEveryRuleCheckedBySql) {
     EXPECT_EQ(has("intensive_care"), icu);
     EXPECT_EQ(has("emergency_medicine"), ed);
     EXPECT_FALSE(has("radiology"));  // no Note module in the demo
-    EXPECT_EQ(c.presentation["arrival"]["route"], ed ? "emergency department" : "direct admission");
+    EXPECT_EQ(c.presentation.arrival.route, ed ? "emergency department" : "direct admission");
   }
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/json_util.h"
+#include "common/sha256.h"
 #include "common/text.h"
 #include "common/time.h"
 
@@ -122,38 +124,114 @@ std::string ExtractExam(const std::string& note, const PresentationRules& rules)
   return Limit(Section(note, rules.exam_headers, rules.exam_stop_line_prefixes), rules.exam_max_chars);
 }
 
-nlohmann::json BuildPresentation(const PresentationInputs& in, const PresentationRules& rules) {
-  const AdmissionRecord& a = *in.admission;
+std::vector<std::pair<std::string, std::string>> TriageVitals::Named() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto put = [&](const char* name, const std::optional<double>& v) {
+    if (v) out.emplace_back(name, FormatNumber(*v));
+  };
+  put("acuity", acuity);
+  put("diastolic_bp", diastolic_bp);
+  put("heart_rate", heart_rate);
+  put("o2_saturation", o2_saturation);
+  if (pain) out.emplace_back("pain", *pain);
+  put("respiratory_rate", respiratory_rate);
+  put("systolic_bp", systolic_bp);
+  put("temperature_f", temperature_f);
+  return out;
+}
+
+nlohmann::json Presentation::ToJson() const {
   nlohmann::json p = nlohmann::json::object();
-  // anchor_age is the age in anchor_year; ages are capped at 91 in MIMIC.
-  p["age"] = in.patient->anchor_age + (YearOf(a.admittime) - in.patient->anchor_year);
-  p["sex"] = in.patient->gender;
-  nlohmann::json arrival = {{"route", a.edregtime ? "emergency department" : "direct admission"},
-                            {"admission_type", a.admission_type},
-                            {"admission_location", a.admission_location}};
-  if (in.triage && !in.triage->arrival_transport.empty()) arrival["transport"] = in.triage->arrival_transport;
-  p["arrival"] = arrival;
-  p["past_history"] = in.past_history;
-  if (in.triage) {
-    const TriageRecord& t = *in.triage;
-    if (!t.chiefcomplaint.empty()) p["chief_complaint"] = t.chiefcomplaint;
+  p["age"] = age;
+  p["sex"] = sex;
+  nlohmann::json a = {{"route", arrival.route},
+                      {"admission_type", arrival.admission_type},
+                      {"admission_location", arrival.admission_location}};
+  if (!arrival.transport.empty()) a["transport"] = arrival.transport;
+  p["arrival"] = a;
+  p["past_history"] = past_history;
+  if (chief_complaint) p["chief_complaint"] = *chief_complaint;
+  if (triage_vitals) {
     nlohmann::json v = nlohmann::json::object();
     auto put = [&](const char* k, const std::optional<double>& x) {
       if (x) v[k] = *x;
     };
-    put("temperature_f", t.temperature);
-    put("heart_rate", t.heartrate);
-    put("respiratory_rate", t.resprate);
-    put("o2_saturation", t.o2sat);
-    put("systolic_bp", t.sbp);
-    put("diastolic_bp", t.dbp);
-    put("acuity", t.acuity);
-    if (!t.pain.empty()) v["pain"] = t.pain;
+    put("temperature_f", triage_vitals->temperature_f);
+    put("heart_rate", triage_vitals->heart_rate);
+    put("respiratory_rate", triage_vitals->respiratory_rate);
+    put("o2_saturation", triage_vitals->o2_saturation);
+    put("systolic_bp", triage_vitals->systolic_bp);
+    put("diastolic_bp", triage_vitals->diastolic_bp);
+    put("acuity", triage_vitals->acuity);
+    if (triage_vitals->pain) v["pain"] = *triage_vitals->pain;
     p["triage_vitals"] = v;
+  }
+  if (hpi) p["hpi"] = *hpi;
+  return p;
+}
+
+Result<Presentation> Presentation::FromJson(const nlohmann::json& j, const std::string& where) {
+  JsonFields f(j, where + ": presentation");
+  Presentation p;
+  p.age = static_cast<int>(f.Int("age"));
+  p.sex = f.Str("sex");
+  JsonFields a(f.Obj("arrival"), where + ": presentation.arrival");
+  p.arrival.route = a.Str("route");
+  p.arrival.admission_type = a.Str("admission_type");
+  p.arrival.admission_location = a.Str("admission_location");
+  p.arrival.transport = a.StrOr("transport", "");
+  p.past_history = f.Strs("past_history");
+  p.chief_complaint = f.OptStr("chief_complaint");
+  p.hpi = f.OptStr("hpi");
+  if (f.Has("triage_vitals")) {
+    JsonFields v(f.Obj("triage_vitals"), where + ": presentation.triage_vitals");
+    TriageVitals t;
+    t.temperature_f = v.OptNum("temperature_f");
+    t.heart_rate = v.OptNum("heart_rate");
+    t.respiratory_rate = v.OptNum("respiratory_rate");
+    t.o2_saturation = v.OptNum("o2_saturation");
+    t.systolic_bp = v.OptNum("systolic_bp");
+    t.diastolic_bp = v.OptNum("diastolic_bp");
+    t.acuity = v.OptNum("acuity");
+    t.pain = v.OptStr("pain");
+    MEDCRED_RETURN_IF_ERROR(v.status());
+    p.triage_vitals = t;
+  }
+  MEDCRED_RETURN_IF_ERROR(a.status());
+  MEDCRED_RETURN_IF_ERROR(f.status());
+  return p;
+}
+
+std::string Presentation::Sha256() const { return Sha256::Hex(SafeDump(ToJson())); }
+
+Presentation BuildPresentation(const PresentationInputs& in, const PresentationRules& rules) {
+  const AdmissionRecord& a = *in.admission;
+  Presentation p;
+  // anchor_age is the age in anchor_year; ages are capped at 91 in MIMIC.
+  p.age = in.patient->anchor_age + (YearOf(a.admittime) - in.patient->anchor_year);
+  p.sex = in.patient->gender;
+  p.arrival.route = a.edregtime ? "emergency department" : "direct admission";
+  p.arrival.admission_type = a.admission_type;
+  p.arrival.admission_location = a.admission_location;
+  if (in.triage) p.arrival.transport = in.triage->arrival_transport;
+  p.past_history = in.past_history;
+  if (in.triage) {
+    const TriageRecord& t = *in.triage;
+    if (!t.chiefcomplaint.empty()) p.chief_complaint = t.chiefcomplaint;
+    TriageVitals v;
+    v.temperature_f = t.temperature;
+    v.heart_rate = t.heartrate;
+    v.respiratory_rate = t.resprate;
+    v.o2_saturation = t.o2sat;
+    v.systolic_bp = t.sbp;
+    v.diastolic_bp = t.dbp;
+    v.acuity = t.acuity;
+    if (!t.pain.empty()) v.pain = t.pain;
+    p.triage_vitals = v;
   }
   if (in.discharge_note) {
     std::string hpi = ExtractHpi(*in.discharge_note, rules);
-    if (!hpi.empty()) p["hpi"] = hpi;
+    if (!hpi.empty()) p.hpi = hpi;
   }
   return p;
 }

@@ -56,9 +56,42 @@ struct PresentationInputs {
   std::vector<std::string> past_history;      // titles from earlier admissions, in order
 };
 
-// A JSON object with sorted keys: age, sex, arrival {route, admission_type,
-// admission_location[, transport]}, past_history, and when available
-// chief_complaint, triage_vitals, hpi.
-nlohmann::json BuildPresentation(const PresentationInputs& in, const PresentationRules& rules);
+// How the patient arrived.
+struct Arrival {
+  std::string route;  // "emergency department" or "direct admission"
+  std::string admission_type, admission_location;
+  std::string transport;  // ED triage's arrival transport; empty when unknown
+};
+
+// The first vital signs of ED triage; each absent when not charted.
+struct TriageVitals {
+  std::optional<double> temperature_f, heart_rate, respiratory_rate, o2_saturation, systolic_bp, diastolic_bp, acuity;
+  std::optional<std::string> pain;
+  // (name, text) in the order they are shown and stored (by name).
+  std::vector<std::pair<std::string, std::string>> Named() const;
+};
+
+// What the model is shown at arrival (SPEC 4.1): never this admission's
+// diagnoses, DRG, services, transfers, discharge or death.
+struct Presentation {
+  int age = 0;
+  std::string sex;  // F, M or as recorded
+  Arrival arrival;
+  std::vector<std::string> past_history;       // titles from earlier admissions, in order
+  std::optional<std::string> chief_complaint;  // ED module
+  std::optional<TriageVitals> triage_vitals;   // ED module
+  std::optional<std::string> hpi;              // Note module
+
+  // A JSON object with sorted keys: age, sex, arrival {route, admission_type,
+  // admission_location[, transport]}, past_history, and when available
+  // chief_complaint, triage_vitals, hpi (`cases --jsonl`).
+  nlohmann::json ToJson() const;
+  static Result<Presentation> FromJson(const nlohmann::json& j, const std::string& where);
+  // SHA-256 of ToJson()'s compact text: an episode records it, so its case can
+  // be checked against the store's.
+  std::string Sha256() const;
+};
+
+Presentation BuildPresentation(const PresentationInputs& in, const PresentationRules& rules);
 
 }  // namespace medcred

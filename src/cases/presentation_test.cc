@@ -89,7 +89,7 @@ TEST(BuildPresentation, ShowsArrivalFactsAndNothingElse) {
   in.admission = &a;
   in.past_history = {"Invented old diagnosis"};
   const auto rules = Rules();
-  nlohmann::json j = BuildPresentation(in, rules);
+  nlohmann::json j = BuildPresentation(in, rules).ToJson();
   EXPECT_EQ(j["age"], 53);  // anchor_age shifted by the admission year
   EXPECT_EQ(j["sex"], "M");
   EXPECT_EQ(j["arrival"]["route"], "direct admission");
@@ -109,7 +109,7 @@ TEST(BuildPresentation, ShowsArrivalFactsAndNothingElse) {
   t.chiefcomplaint = "Fever";
   in.triage = t;
   in.discharge_note = "HPI:\nInvented fever for two days. In the ED, lactate was high.\nDischarge Diagnosis:\nx\n";
-  j = BuildPresentation(in, rules);
+  j = BuildPresentation(in, rules).ToJson();
   EXPECT_EQ(j["arrival"]["route"], "emergency department");
   EXPECT_EQ(j["arrival"]["transport"], "AMBULANCE");
   EXPECT_EQ(j["chief_complaint"], "Fever");

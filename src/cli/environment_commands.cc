@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/json_util.h"
 #include "environment/environment.h"
 
 namespace medcred::cli {
@@ -27,23 +28,22 @@ Command AddResolve(CLI::App& root) {
             MEDCRED_ASSIGN_OR_RETURN(PresentationRules rules, PresentationRules::Load());
             MEDCRED_ASSIGN_OR_RETURN(Environment env, Environment::Create(*store, std::move(catalog), std::move(costs),
                                                                           std::move(rules), WindowHours{}));
-            const nlohmann::json j = env.Resolve(o->kind, o->query);
+            const ResolveAnswer r = env.Resolve(o->kind, o->query);
             if (o->json) {
-              std::printf("%s\n", j.dump().c_str());
+              std::printf("%s\n", SafeDump(r.ToJson()).c_str());
               return Status::OK();
             }
-            std::printf("%s \"%s\": %s", o->kind.c_str(), o->query.c_str(), j["status"].get<std::string>().c_str());
-            if (j["concept"].is_string()) std::printf(" -> %s", j["concept"].get<std::string>().c_str());
-            if (j.contains("interpreted_as"))
-              std::printf(" (read as \"%s\")", j["interpreted_as"].get<std::string>().c_str());
+            std::printf("%s \"%s\": %s", o->kind.c_str(), o->query.c_str(), r.resolved ? "resolved" : "unrecognized");
+            if (!r.concept_name.empty()) std::printf(" -> %s", r.concept_name.c_str());
+            if (!r.interpreted_as.empty()) std::printf(" (read as \"%s\")", r.interpreted_as.c_str());
             std::printf("\n");
-            for (size_t i = 0; i < j["itemids"].size(); ++i) {
-              std::printf("  itemid %lld  %s\n", static_cast<long long>(j["itemids"][i].get<int64_t>()),
-                          i < j["labels"].size() ? j["labels"][i].get<std::string>().c_str() : "");
+            for (size_t i = 0; i < r.itemids.size(); ++i) {
+              std::printf("  itemid %lld  %s\n", static_cast<long long>(r.itemids[i]),
+                          i < r.labels.size() ? r.labels[i].c_str() : "");
             }
-            if (!j["suggestions"].empty()) {
+            if (!r.suggestions.empty()) {
               std::printf("  suggestions:");
-              for (const auto& s : j["suggestions"]) std::printf(" \"%s\"", s.get<std::string>().c_str());
+              for (const auto& sug : r.suggestions) std::printf(" \"%s\"", sug.c_str());
               std::printf("\n");
             }
             return Status::OK();

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/outputs.h"
+#include "credentials/regrade.h"
 #include "registry/canonical_json.h"
 #include "registry/entry.h"
 #include "registry/identity.h"
@@ -196,8 +196,8 @@ Command AddRegistry(CLI::App& root) {
               }
               if (!o->model_name.empty()) id.name = o->model_name;
               // Re-grade the run first, so the entry is what its episodes say under these files.
-              MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run, o->reference, JudgeOptions{}));
-              MEDCRED_ASSIGN_OR_RETURN(nlohmann::json body, EntryBody(out.credentials_json, id, o->allow_demo));
+              MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run, RegradeOptions{o->reference, {}}));
+              MEDCRED_ASSIGN_OR_RETURN(nlohmann::json body, EntryBody(out.credentials_file, id, o->allow_demo));
               MEDCRED_ASSIGN_OR_RETURN(SignedFile entry, Registry::Append(o->dir, std::move(body), key));
               std::printf("entry #%s added for %s (%s)%s\n", entry.json["index"].dump().c_str(), id.name.c_str(),
                           id.sha256.c_str(), entry.json.value("demo", false) ? ", a demo entry" : "");

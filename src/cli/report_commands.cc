@@ -7,24 +7,15 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/outputs.h"
+#include "cli/options.h"
 #include "common/data_file.h"
+#include "common/json_util.h"
+#include "eval/eval.h"
 #include "ingest/ingest.h"
-#include "models/model.h"
-#include "runner/runner.h"
+#include "rundir/run_dir.h"
 
 namespace medcred::cli {
 namespace fs = std::filesystem;
-
-Result<std::unique_ptr<Model>> MakeJudge(const JudgeOptions& o) {
-  if (o.spec.rfind("baseline:", 0) == 0) {
-    return Status::Usage("--judge needs a model that reads text (openai: or exec:), not " + o.spec);
-  }
-  ModelSettings ms;
-  ms.api_key_env = o.api_key_env;
-  ms.allow_remote_endpoint = o.allow_remote_endpoint;
-  return MakeModel(o.spec, TrainingData{}, ms);
-}
 
 void AddJudgeOptions(CLI::App* app, JudgeOptions& o) {
   app->add_option("--judge", o.spec, "Also ask this model (openai: or exec:) to judge each answer on the fixed rubric");
@@ -32,27 +23,6 @@ void AddJudgeOptions(CLI::App* app, JudgeOptions& o) {
                   "Environment variable holding the judge's API key (default MEDCRED_API_KEY)");
   app->add_flag("--allow-remote-judge", o.allow_remote_endpoint,
                 "Allow an openai: judge that is not this machine (only where MIMIC's data use agreement allows)");
-}
-
-Result<RunOutputs> WriteOutputs(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
-                                const IcdReference& reference, const JudgeOptions& judge_options) {
-  std::unique_ptr<Model> judge_model;
-  std::optional<Judge> judge;
-  if (!judge_options.spec.empty()) {
-    MEDCRED_ASSIGN_OR_RETURN(judge_model, MakeJudge(judge_options));
-    MEDCRED_ASSIGN_OR_RETURN(Judge j, Judge::Load(judge_model.get(), &reference));
-    judge = std::move(j);
-  }
-  MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, BuildRunOutputs(run_dir, grader, taxonomy, judge ? &*judge : nullptr));
-  return out;
-}
-
-Result<RunOutputs> RegradeRun(const std::string& run_dir, const std::string& reference_dir, const JudgeOptions& judge) {
-  MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
-  MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(reference_dir));
-  MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
-  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
-  return WriteOutputs(run_dir, grader, taxonomy, reference, judge);
 }
 
 Command AddReport(CLI::App& root) {
@@ -69,9 +39,9 @@ Command AddReport(CLI::App& root) {
   app->add_flag("--json", o->json, "Print summary.json on stdout");
   AddJudgeOptions(app, o->judge);
   return {app, [o]() -> Status {
-            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run_dir, o->reference, o->judge));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run_dir, RegradeOptions{o->reference, o->judge}));
             if (o->json) {
-              std::printf("%s\n", out.summary.dump(2).c_str());
+              std::printf("%s\n", SafeDump(out.summary.ToJson(), 2).c_str());
             } else {
               std::printf("%s", CredentialTable(out.credentials).c_str());
             }
@@ -113,17 +83,21 @@ Result<std::string> FindDemo(const std::string& source) {
 
 Command AddDemo(CLI::App& root) {
   struct Opts {
-    std::string out = "medcred-demo", source, model = "baseline:labs-bayes", reference;
-    int concurrency = 2;
+    std::string out = "medcred-demo", source, reference;
+    EvalOptions eval;
   };
   auto o = std::make_shared<Opts>();
+  o->eval.run.model = "baseline:labs-bayes";
+  o->eval.run.concurrency = 2;
   CLI::App* app = root.add_subcommand(
       "demo", "One command: ingest the open MIMIC-IV demo, run a baseline on every category, write the report");
   app->add_option("--out", o->out, "Folder for the store and the run (default medcred-demo)");
   app->add_option("--source", o->source, "The demo's folder (default: found as SPEC 2 says)");
-  app->add_option("--model", o->model, "The model to run (default baseline:labs-bayes)");
-  app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
-  app->add_option("--concurrency", o->concurrency, "Episodes at once (default 2)")->check(CLI::Range(1, 256));
+  app->add_option("--model", o->eval.run.model, "The model to run (default baseline:labs-bayes)");
+  app->add_option("--reference", o->eval.run.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  app->add_option("--concurrency", o->eval.run.concurrency, "Episodes at once (default 2)")->check(CLI::Range(1, 256));
+  app->add_option("--api-key-env", o->eval.model.api_key_env,
+                  "Environment variable holding the API key (default MEDCRED_API_KEY)");
   return {app, [o]() -> Status {
             MEDCRED_ASSIGN_OR_RETURN(std::string demo, FindDemo(o->source));
             std::error_code ec;
@@ -136,46 +110,39 @@ Command AddDemo(CLI::App& root) {
               io.sources = {demo};
               io.store_path = store;
               MEDCRED_ASSIGN_OR_RETURN(StoreSummary s, Ingest(io));
-              std::fprintf(stderr, "demo: %s %s ingested in %.2f s\n", s.dataset_name.c_str(),
-                           s.dataset_version.c_str(), s.seconds);
+              std::fprintf(stderr, "demo: %s %s ingested in %.2f s\n", s.dataset_name.c_str(), s.dataset_version.c_str(),
+                           s.seconds);
             } else {
               std::fprintf(stderr, "demo: using the store %s (delete it to ingest again)\n", store.c_str());
             }
-            std::string name = o->model;
+            EvalOptions eval = o->eval;
+            std::string name = eval.run.model;
             for (char& c : name) {
               if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
             }
             const std::string run_dir = (fs::path(o->out) / ("run-" + name)).string();
-            if (fs::exists(fs::path(run_dir) / "run.json", ec)) {
+            const RunDir dir(run_dir);
+            if (dir.Inspect() == RunDir::State::kRun) {
               fs::remove_all(run_dir, ec);  // a demo run is rebuilt from scratch; it takes seconds
               if (ec) return Status::External(run_dir + ": cannot remove the previous demo run: " + ec.message());
-            } else if (fs::exists(run_dir, ec) && !fs::is_empty(run_dir, ec)) {
-              return Status::Usage(run_dir + " exists and is not a medcred run; choose another --out");
             }
-            RunOptions r;
-            r.store = store;
-            r.model = o->model;
-            r.category = "all";
-            r.split = "test";
-            r.out_dir = run_dir;
-            r.reference = o->reference;
-            r.concurrency = o->concurrency;
-            MEDCRED_ASSIGN_OR_RETURN(auto inputs, LoadRunInputs(r));
-            MEDCRED_ASSIGN_OR_RETURN(
-                std::unique_ptr<Model> model,
-                MakeModel(r.model, TrainingData{&inputs->cases, inputs->store.get(), &*inputs->environment}));
-            MEDCRED_ASSIGN_OR_RETURN(RunResult result, Run(r, *inputs, *model));
-            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, BuildRunOutputs(run_dir, *inputs->grader, inputs->taxonomy));
-            std::printf("medcred demo: %s on %s (%s, a demo: no tier is ever earned)\n", o->model.c_str(),
-                        inputs->store_summary.dataset_name.c_str(), r.split.c_str());
-            std::printf("%d episodes in %.2f s; outcomes:", result.ran, result.seconds);
-            for (const auto& [k, n] : out.credentials.outcomes)
-              std::printf(" %s %lld", k.c_str(), static_cast<long long>(n));
-            std::printf("\n\n%s\n", CredentialTable(out.credentials).c_str());
+            eval.run.store = store;
+            eval.run.category = "all";
+            eval.run.split = "test";
+            eval.run.out_dir = run_dir;
+            // The same pipeline as `medcred run`: replies recorded, the protocol's limits applied.
+            MEDCRED_ASSIGN_OR_RETURN(EvalResult result, Evaluate(eval));
+            const Credentials& cr = result.outputs.credentials;
+            std::printf("medcred demo: %s on %s (%s, a demo: no tier is ever earned)\n", eval.run.model.c_str(),
+                        result.dataset_name.c_str(), eval.run.split.c_str());
+            std::printf("%d episodes in %.2f s; outcomes:", result.run.ran, result.run.seconds);
+            for (const auto& [k, n] : cr.outcomes) std::printf(" %s %lld", k.c_str(), static_cast<long long>(n));
+            std::printf("\n\n%s\n", CredentialTable(cr).c_str());
             std::printf(
-                "report:      %s/report.html\nsummary:     %s/summary.json\ncredentials: %s/credentials.json\n"
-                "episodes:    %s/episodes.jsonl (transcripts with MIMIC data: keep them on this machine)\n",
-                run_dir.c_str(), run_dir.c_str(), run_dir.c_str(), run_dir.c_str());
+                "report:      %s\nsummary:     %s\ncredentials: %s\n"
+                "episodes:    %s (transcripts with MIMIC data: keep them on this machine)\n",
+                dir.report_path().c_str(), dir.summary_path().c_str(), dir.credentials_path().c_str(),
+                dir.episodes_path().c_str());
             return Status::OK();
           }};
 }

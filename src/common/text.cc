@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <cstdio>
+
 #include <cctype>
 
 namespace medcred {
@@ -81,6 +83,18 @@ std::string HtmlEscape(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string FormatNumber(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string FormatFixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
 }
 
 }  // namespace medcred

@@ -37,82 +37,73 @@ Interval WilsonInterval(int64_t correct, int64_t n, double confidence) {
   return {correct == 0 ? 0.0 : std::max(0.0, centre - half), correct == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
-namespace {
+CredentialsBuilder::CredentialsBuilder(const Methodology& m, const Taxonomy& taxonomy, bool demo)
+    : m_(m), taxonomy_(taxonomy) {
+  out_.demo = demo;
+  out_.split = m.split;
+  for (const char* o : {"diagnosed", "no_diagnosis", "limit", "error"}) out_.outcomes[o] = 0;
+  for (const auto& [level, credit] : m.credit) out_.levels[level] = 0;
+}
 
-struct Tally {
-  CategoryResult r;
-  double cost = 0, turns = 0;
-  int64_t ordered = 0, performed = 0, hits = 0, judge_agree = 0;
-  std::vector<std::string> ids;
-};
-
-}  // namespace
-
-Credentials Summarize(const std::vector<GradedEpisode>& episodes, const Methodology& m, const Taxonomy& taxonomy,
-                      bool demo) {
-  Credentials out;
-  out.demo = demo;
-  out.split = m.split;
-  for (const char* o : {"diagnosed", "no_diagnosis", "limit", "error"}) out.outcomes[o] = 0;
-  for (const char* l : {"exact", "category", "block", "secondary", "chapter", "none"}) out.levels[l] = 0;
-  int64_t agree = 0;
-  std::map<std::string, Tally> tallies;
-  for (const GradedEpisode& e : episodes) {
-    ++out.episodes;
-    ++out.outcomes[e.outcome];
-    if (m.split != "all" && e.split != m.split) continue;
-    ++out.levels[e.grade.level];
-    const bool correct = e.grade.credit >= m.correct_at;
-    if (e.judge_correct) {
-      ++out.judged;
-      agree += *e.judge_correct == correct;
-    }
-    int64_t hits = 0;
-    for (const std::string& t : e.tests_ordered) hits += e.tests_performed.count(t);
-    for (const std::string& name : e.categories) {
-      const Category* cat = taxonomy.Find(name);
-      if (cat == nullptr) continue;  // a category of another taxonomy version cannot be credentialed
-      Tally& t = tallies[name];
-      t.r.name = name;
-      t.r.title = cat->title;
-      t.r.kind = cat->kind;
-      ++t.r.n;
-      t.r.points += e.grade.credit;
-      t.r.correct += correct;
-      t.r.invalid_orders += e.invalid_orders;
-      t.r.protocol_errors += e.protocol_errors;
-      t.cost += e.cost;
-      t.turns += e.turns;
-      t.ordered += static_cast<int64_t>(e.tests_ordered.size());
-      t.performed += static_cast<int64_t>(e.tests_performed.size());
-      t.hits += hits;
-      if (e.judge_correct) {
-        ++t.r.judged;
-        t.judge_agree += *e.judge_correct == correct;
-      }
-      t.ids.push_back(e.case_id);
-    }
+void CredentialsBuilder::Add(const GradedEpisode& e) {
+  ++out_.episodes;
+  ++out_.outcomes[e.outcome];
+  if (m_.split != "all" && e.split != m_.split) return;
+  ++out_.levels[e.grade.level];
+  const bool correct = e.grade.credit >= m_.correct_at;
+  if (e.judge_correct) {
+    ++out_.judged;
+    agree_ += *e.judge_correct == correct;
   }
-  if (out.judged > 0) out.judge_agreement = static_cast<double>(agree) / static_cast<double>(out.judged);
-  for (auto& [name, t] : tallies) {
-    CategoryResult& r = t.r;
+  int64_t hits = 0;
+  for (const std::string& t : e.tests_ordered) hits += e.tests_performed.count(t);
+  for (const std::string& name : e.categories) {
+    const Category* cat = taxonomy_.Find(name);
+    if (cat == nullptr) continue;  // a category of another taxonomy version cannot be credentialed
+    Tally& t = tallies_[name];
+    t.r.name = name;
+    t.r.title = cat->title;
+    t.r.kind = cat->kind;
+    ++t.r.n;
+    t.r.points += e.grade.credit;
+    t.r.correct += correct;
+    t.r.invalid_orders += e.invalid_orders;
+    t.r.protocol_errors += e.protocol_errors;
+    t.cost += e.cost;
+    t.turns += e.turns;
+    t.ordered += static_cast<int64_t>(e.tests_ordered.size());
+    t.performed += static_cast<int64_t>(e.tests_performed.size());
+    t.hits += hits;
+    if (e.judge_correct) {
+      ++t.r.judged;
+      t.judge_agree += *e.judge_correct == correct;
+    }
+    t.ids.push_back(e.case_id);
+  }
+}
+
+Credentials CredentialsBuilder::Finish() const {
+  Credentials out = out_;
+  if (out.judged > 0) out.judge_agreement = static_cast<double>(agree_) / static_cast<double>(out.judged);
+  for (const auto& [name, t] : tallies_) {
+    CategoryResult r = t.r;
     const double n = static_cast<double>(r.n);
     r.accuracy = static_cast<double>(r.correct) / n;
-    r.ci = WilsonInterval(r.correct, r.n, m.confidence);
+    r.ci = WilsonInterval(r.correct, r.n, m_.confidence);
     r.mean_cost = t.cost / n;
     r.mean_turns = t.turns / n;
     if (t.ordered > 0) r.test_precision = static_cast<double>(t.hits) / static_cast<double>(t.ordered);
     if (t.performed > 0) r.test_recall = static_cast<double>(t.hits) / static_cast<double>(t.performed);
     if (r.judged > 0) r.judge_agreement = static_cast<double>(t.judge_agree) / static_cast<double>(r.judged);
-    r.suite_sha256 = SuiteHash(name, m.split, t.ids, taxonomy.sha256());
-    r.tier = m.not_certified;
-    for (const Tier& tier : m.tiers) {
+    r.suite_sha256 = SuiteHash(name, m_.split, t.ids, taxonomy_.sha256());
+    r.tier = m_.not_certified;
+    for (const Tier& tier : m_.tiers) {
       if (r.n >= tier.min_cases && r.ci.low >= tier.min_lower_bound) {
         r.tier = tier.name;
         break;
       }
     }
-    if (demo) r.tier = "demo";
+    if (out.demo) r.tier = "demo";
     out.categories.push_back(r);
   }
   std::sort(out.categories.begin(), out.categories.end(), [](const CategoryResult& a, const CategoryResult& b) {
@@ -124,25 +115,11 @@ Credentials Summarize(const std::vector<GradedEpisode>& episodes, const Methodol
   return out;
 }
 
-nlohmann::json CategoryJson(const CategoryResult& c) {
-  auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {{"n", c.n},
-          {"points", c.points},
-          {"correct", c.correct},
-          {"accuracy", c.accuracy},
-          {"ci_low", c.ci.low},
-          {"ci_high", c.ci.high},
-          {"tier", c.tier},
-          {"rank", c.rank},
-          {"mean_cost", c.mean_cost},
-          {"mean_turns", c.mean_turns},
-          {"test_precision", opt(c.test_precision)},
-          {"test_recall", opt(c.test_recall)},
-          {"invalid_orders", c.invalid_orders},
-          {"protocol_errors", c.protocol_errors},
-          {"suite_sha256", c.suite_sha256},
-          {"judged", c.judged},
-          {"judge_agreement", opt(c.judge_agreement)}};
+Credentials Summarize(const std::vector<GradedEpisode>& episodes, const Methodology& m, const Taxonomy& taxonomy,
+                      bool demo) {
+  CredentialsBuilder b(m, taxonomy, demo);
+  for (const GradedEpisode& e : episodes) b.Add(e);
+  return b.Finish();
 }
 
 }  // namespace medcred

@@ -25,12 +25,9 @@
 
 #include "cases/taxonomy.h"
 #include "grading/grader.h"
+#include "rundir/records.h"
 
 namespace medcred {
-
-struct Interval {
-  double low = 0, high = 0;
-};
 
 // The Wilson score interval for `correct` successes in `n` trials at two-sided
 // `confidence` (e.g. 0.95); n = 0 gives [0, 1].
@@ -54,21 +51,6 @@ struct GradedEpisode {
   std::optional<bool> judge_correct;  // the optional LLM judge's verdict
 };
 
-struct CategoryResult {
-  std::string name, title, kind;
-  int64_t n = 0, correct = 0;
-  double points = 0, accuracy = 0;
-  Interval ci;
-  std::string tier;
-  int rank = 0;  // 1 = best
-  double mean_cost = 0, mean_turns = 0;
-  std::optional<double> test_precision, test_recall;  // none when nothing was ordered / performed
-  int64_t invalid_orders = 0, protocol_errors = 0;
-  std::string suite_sha256;               // SuiteHash of the category's case ids in this run
-  std::optional<double> judge_agreement;  // share of judged episodes where judge and grade agree
-  int64_t judged = 0;
-};
-
 struct Credentials {
   bool demo = false;
   std::string split;
@@ -80,12 +62,31 @@ struct Credentials {
   std::optional<double> judge_agreement;
 };
 
-// Computes the credentials of a run's episodes under a methodology. Every
+// Accumulates graded episodes one at a time (a run's episodes are streamed,
+// never all held), then computes the credentials under a methodology. Every
 // category of the taxonomy with at least one episode of the split appears.
+class CredentialsBuilder {
+ public:
+  CredentialsBuilder(const Methodology& methodology, const Taxonomy& taxonomy, bool demo);
+  void Add(const GradedEpisode& episode);
+  Credentials Finish() const;
+
+ private:
+  struct Tally {
+    CategoryResult r;
+    double cost = 0, turns = 0;
+    int64_t ordered = 0, performed = 0, hits = 0, judge_agree = 0;
+    std::vector<std::string> ids;
+  };
+  const Methodology& m_;
+  const Taxonomy& taxonomy_;
+  Credentials out_;
+  int64_t agree_ = 0;
+  std::map<std::string, Tally> tallies_;
+};
+
+// The same for episodes in memory.
 Credentials Summarize(const std::vector<GradedEpisode>& episodes, const Methodology& methodology,
                       const Taxonomy& taxonomy, bool demo);
-
-// SPEC 11's summary.json `categories` object for one category.
-nlohmann::json CategoryJson(const CategoryResult& c);
 
 }  // namespace medcred

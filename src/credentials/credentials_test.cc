@@ -168,7 +168,7 @@ TEST_F(SummarizeTest, JudgeAgreementIsReportedBesideTheGrade) {
 TEST_F(SummarizeTest, ThePublishableResultHoldsNoCaseId) {
   Add("cardiology", 5, 3);
   const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
-  const std::string text = CategoryJson(Find(c, "cardiology")).dump();
+  const std::string text = Find(c, "cardiology").ToJson().dump();
   for (const auto& e : episodes_) EXPECT_EQ(text.find(e.case_id), std::string::npos);
   EXPECT_EQ(text.find("hadm"), std::string::npos);
   // The suite hash names the set of cases: another set, another hash.

@@ -5,33 +5,33 @@
 // run are always a function of its episodes and the methodology files in use:
 // re-running BuildRunOutputs after a lexicon or methodology change re-grades
 // every episode (the new grade is written back into episodes.jsonl) and records
-// the new files' hashes. Every file is replaced atomically (mode 0600).
+// the new files' hashes. Episodes are streamed, never all held in memory.
+// Every file is replaced atomically (mode 0600), through rundir/run_dir.h.
 //
 // summary.json, credentials.json and report.html hold no case id and no value
 // from the data: counts, means, intervals, tiers and hashes only.
 //
-// Thread safety: BuildRunOutputs writes one run directory; do not call it
-// twice at once on the same directory.
+// Thread safety: BuildRunOutputs takes the run directory's write lock; a
+// second process writing the same directory is refused.
 #pragma once
 
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "cases/taxonomy.h"
 #include "common/status.h"
 #include "credentials/credentials.h"
 #include "grading/grader.h"
 #include "grading/judge.h"
+#include "rundir/records.h"
 
 namespace medcred {
 
 struct RunOutputs {
   Credentials credentials;
-  nlohmann::json summary;           // summary.json
-  nlohmann::json credentials_json;  // credentials.json
-  int regraded = 0;                 // episodes whose grade changed
-  Methodology methodology;          // what they were graded and tiered under
+  SummaryFile summary;               // summary.json
+  CredentialsFile credentials_file;  // credentials.json
+  int regraded = 0;                  // episodes whose grade changed
+  Methodology methodology;           // what they were graded and tiered under
 };
 
 // `judge` (may be null): the optional LLM judge, asked about every episode

@@ -123,10 +123,10 @@ std::string BarChart(const std::string& label, const std::vector<std::pair<std::
 
 std::string ReportHtml(const RunOutputs& o) {
   const Credentials& cr = o.credentials;
-  const nlohmann::json& sum = o.summary;
-  const nlohmann::json& cj = o.credentials_json;
-  const std::string model = sum.value("model", "");
-  const nlohmann::json dataset = sum.value("dataset", nlohmann::json::object());
+  const SummaryFile& sum = o.summary;
+  const CredentialsFile& cj = o.credentials_file;
+  const std::string model = sum.model;
+  const DatasetRecord& dataset = sum.dataset;
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
@@ -150,9 +150,9 @@ std::string ReportHtml(const RunOutputs& o) {
        "span.tier-demo{color:#6e7781}\n";
   h += "</style></head><body>\n";
   h += "<h1>medcred report</h1>\n<p class=\"muted\">Model <b>" + Esc(model) + "</b> &middot; dataset " +
-       Esc(dataset.value("name", "")) + " " + Esc(dataset.value("version", "")) + " &middot; methodology " +
+       Esc(dataset.name) + " " + Esc(dataset.version) + " &middot; methodology " +
        Esc(o.methodology.version) + " &middot; split " + Esc(cr.split) + " &middot; " + std::to_string(cr.episodes) +
-       " episodes &middot; medcred " + Esc(kVersion) + " &middot; generated " + Esc(cj.value("generated", "")) +
+       " episodes &middot; medcred " + Esc(kVersion) + " &middot; generated " + Esc(cj.generated) +
        "</p>\n";
   if (cr.demo) {
     h += "<div class=\"demo\" id=\"demo-banner\"><b>Demo run.</b> This run used the open MIMIC-IV demo (100 patients). "
@@ -195,8 +195,7 @@ std::string ReportHtml(const RunOutputs& o) {
   h += "<h2>Accuracy and its interval</h2>\n" + IntervalChart(cr, o.methodology) + "\n";
   h += "<h2>Cost against accuracy</h2>\n" + CostChart(cr) + "\n";
   std::vector<std::pair<std::string, int64_t>> levels, outcomes;
-  for (const char* l : {"exact", "category", "block", "secondary", "chapter", "none"})
-    levels.emplace_back(l, cr.levels.count(l) ? cr.levels.at(l) : 0);
+  for (const std::string& l : o.methodology.levels) levels.emplace_back(l, cr.levels.count(l) ? cr.levels.at(l) : 0);
   for (const char* l : {"diagnosed", "no_diagnosis", "limit", "error"})
     outcomes.emplace_back(l, cr.outcomes.count(l) ? cr.outcomes.at(l) : 0);
   h += "<h2>Grade levels (" + Esc(cr.split) + " split)</h2>\n" + BarChart("Grade levels", levels) + "\n";
@@ -206,13 +205,12 @@ std::string ReportHtml(const RunOutputs& o) {
     h += "<tr><th class=\"l\">" + Esc(k) + "</th><td class=\"l\"><code>" + Esc(v) + "</code></td></tr>\n";
   };
   row("model", model);
-  row("medcred version (run)", cj.value("medcred_version", ""));
-  row("git commit (run)", cj.value("git_commit", ""));
-  row("protocol version", cj.value("protocol_version", ""));
+  row("medcred version (run)", cj.medcred_version);
+  row("git commit (run)", cj.git_commit);
+  row("protocol version", cj.protocol_version);
   row("methodology", o.methodology.version + " " + o.methodology.sha256);
-  const nlohmann::json hashes = sum.value("hashes", nlohmann::json::object());
-  for (const auto& [k, v] : hashes.items()) row(k + " sha256", v.is_string() ? v.get<std::string>() : v.dump());
-  const nlohmann::json settings = cj.value("settings", nlohmann::json::object());
+  for (const auto& [k, v] : sum.hashes) row(k + " sha256", v);
+  const nlohmann::json& settings = cj.settings;
   row("settings", settings.dump());
   for (const CategoryResult& c : cr.categories) row("suite " + c.name, c.suite_sha256);
   h +=

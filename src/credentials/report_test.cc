@@ -164,11 +164,11 @@ TEST_F(ReportTest, ABadEpisodeLineIsNamed) {
 class FakeJudge : public Model {
  public:
   std::string spec() const override { return "test:judge"; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext&) override {
     ++calls;
     EXPECT_EQ(tools[0]["function"]["name"], "verdict");
-    const std::string prompt = messages[1]["content"];
+    const std::string prompt = messages[1].content;
     EXPECT_THAT(prompt, HasSubstr("Principal discharge diagnosis: "));
     if (prompt.find("NSTEMI") != std::string::npos) return ModelReply{"CORRECT. Same disease.", {}};
     return ModelReply{"", {{"v1", "verdict", R"({"correct": false, "reason": "another disease"})"}}};

@@ -23,6 +23,7 @@
 #include "cases/case_builder.h"
 #include "cases/presentation.h"
 #include "common/status.h"
+#include "environment/answers.h"
 #include "environment/catalog.h"
 #include "environment/cost_table.h"
 #include "environment/protocol.h"
@@ -33,6 +34,26 @@ namespace medcred {
 struct WindowHours {
   int before = 24;
   int after = 48;
+};
+
+// What a query resolves to, as `medcred resolve` shows it.
+struct ResolveAnswer {
+  std::string query, kind;
+  bool resolved = false;
+  std::string concept_name;  // empty when unrecognized
+  std::vector<int64_t> itemids;
+  std::vector<std::string> labels;  // "Potassium (Blood)"; microbiology: its spec_type_desc values
+  std::vector<std::string> suggestions;
+  std::string interpreted_as;          // a misspelling's reading
+  std::string fluid, title;            // a test's fluid; a panel's or microbiology order's title
+  std::vector<std::string> components;  // a panel's tests
+  bool panel = false, micro = false;
+  std::optional<std::string> modality, region;  // imaging
+
+  // SPEC 11: {"query", "kind", "status", "concept", "itemids", "labels",
+  // "suggestions"} and, where they apply, "interpreted_as", "fluid", "title",
+  // "components", "modality", "region".
+  nlohmann::json ToJson() const;
 };
 
 class Environment {
@@ -51,10 +72,8 @@ class Environment {
   // d_labitems label and fluid of an itemid ("" when unknown).
   std::string ItemLabel(int64_t itemid) const;
 
-  // What `medcred resolve` prints (SPEC 11): {"query", "kind", "status",
-  // "concept", "itemids", "labels", "suggestions"} and, where they apply,
-  // "interpreted_as", "components", "modality", "region".
-  nlohmann::json Resolve(const std::string& kind, const std::string& query) const;
+  // What the environment would do with a query (`medcred resolve`).
+  ResolveAnswer Resolve(const std::string& kind, const std::string& query) const;
 
  private:
   LabCatalog catalog_;
@@ -66,16 +85,7 @@ class Environment {
 };
 
 // The presentation at arrival as the text of the episode's first user message.
-std::string PresentationText(const nlohmann::json& presentation);
-
-// The answer to one tool call.
-struct ToolResult {
-  std::string text;        // what the model reads
-  nlohmann::json record;   // the structured account for the transcript
-  double cost = 0;         // dollars charged by this call
-  int invalid_orders = 0;  // unrecognized test names, unknown modalities
-  bool submitted = false;  // submit_diagnosis: the episode ends
-};
+std::string PresentationText(const Presentation& presentation);
 
 class Episode {
  public:
@@ -86,7 +96,7 @@ class Episode {
   Episode(const Episode&) = delete;  // first_by_item_ points into labs_
   Episode& operator=(const Episode&) = delete;
 
-  ToolResult Call(const ToolCall& call);
+  ToolAnswer Call(const ToolCall& call);
 
   double cost() const { return cost_; }
   int invalid_orders() const { return invalid_orders_; }
@@ -97,15 +107,19 @@ class Episode {
 
  private:
   Episode() = default;
-  ToolResult History() const;
-  ToolResult Exam() const;
-  ToolResult Labs(const std::vector<std::string>& tests);
-  ToolResult Micro(const std::vector<std::string>& tests);
-  ToolResult Imaging(const std::string& modality, const std::string& region);
-  ToolResult Ecg();
+  HistoryAnswer History() const;
+  ExamAnswer Exam() const;
+  // Resolves one lab name, charges it and finds its first results.
+  OrderAnswer Lab(const std::string& query);
+  // The first result of a concept in the window.
+  LabResultAnswer FirstResult(const LabConcept& concept_def);
+  // Resolves one microbiology order, charges it and reads its first specimen.
+  OrderAnswer Micro(const std::string& query);
+  ImagingAnswer Imaging(const std::string& modality, const std::string& region, double* cost, int* invalid);
+  EcgAnswer Ecg(double* cost);
   // Charges `price` once per key; returns what was charged.
   double Charge(const std::string& key, const std::optional<Price>& price);
-  std::string Hours(int64_t t) const;
+  double Hours(int64_t t) const;
 
   const Environment* env_ = nullptr;
   const Case* case_ = nullptr;

@@ -58,10 +58,20 @@ std::unique_ptr<World> Build(const std::string& db, const std::string& ref_dir) 
   return w;
 }
 
-ToolResult Call(Episode& e, const std::string& tool, const std::string& args) {
+// A tool's answer as both its renderings: the model's text and the transcript's record.
+struct Rendered {
+  std::string text;
+  nlohmann::json record;
+  double cost = 0;
+  int invalid_orders = 0;
+  bool submitted = false;
+};
+
+Rendered Call(Episode& e, const std::string& tool, const std::string& args) {
   auto call = ParseToolCall(tool, args);
   EXPECT_TRUE(call.ok()) << call.status().message();
-  return e.Call(*call);
+  const ToolAnswer a = e.Call(*call);
+  return {a.Text(), a.ToJson(), a.cost, a.invalid_orders, a.submitted()};
 }
 
 class SyntheticEnvironment : public ::testing::Test {
@@ -90,7 +100,7 @@ TEST_F(SyntheticEnvironment, LabsAreTheFirstResultInTheWindowMatchedByTime) {
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-101");
-  ToolResult r = Call(e, "order_labs", R"({"tests": ["potassium", "troponin", "lipase", "creatinin", "xyzzy"]})");
+  Rendered r = Call(e, "order_labs", R"({"tests": ["potassium", "troponin", "lipase", "creatinin", "xyzzy"]})");
   // Potassium: charted without hadm_id, half an hour after arrival.
   EXPECT_THAT(r.text, HasSubstr("potassium [Potassium]: 4.1 mEq/L (ref 3.3-5.1), +0.5 h"));
   EXPECT_THAT(r.text, HasSubstr("troponin [Troponin T]: 0.35 ng/mL (ref 0-0.01) ABNORMAL, +0.5 h"));
@@ -112,7 +122,7 @@ TEST_F(SyntheticEnvironment, PanelsAnswerEachTestAndResultsBeforeArrivalCount) {
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-101");
-  ToolResult r = Call(e, "order_labs", R"({"tests": ["CBC"]})");
+  Rendered r = Call(e, "order_labs", R"({"tests": ["CBC"]})");
   EXPECT_THAT(r.text, HasSubstr("CBC [Complete blood count]:\n"));
   // The white count was drawn 22 hours before arrival, inside [t0 - 24 h, t0 + 48 h].
   EXPECT_THAT(r.text, HasSubstr("  White Blood Cells: 7.2 K/uL (ref 4-11), -22.0 h\n"));
@@ -120,7 +130,7 @@ TEST_F(SyntheticEnvironment, PanelsAnswerEachTestAndResultsBeforeArrivalCount) {
   EXPECT_EQ(r.record["orders"][0]["results"].size(), 9u);
   EXPECT_GT(r.cost, 0);
   // Ordered again: the same answer, not charged twice.
-  ToolResult again = Call(e, "order_labs", R"({"tests": ["complete blood count"]})");
+  Rendered again = Call(e, "order_labs", R"({"tests": ["complete blood count"]})");
   EXPECT_EQ(again.cost, 0);
   EXPECT_DOUBLE_EQ(e.cost(), r.cost);
   EXPECT_TRUE(e.ordered_lab_concepts().count("wbc"));
@@ -150,7 +160,7 @@ TEST_F(SyntheticEnvironment, WindowEdgesAreInclusive) {
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-101");
-  ToolResult r = Call(e, "order_labs", R"({"tests": ["hemoglobin", "lipase", "ALT"]})");
+  Rendered r = Call(e, "order_labs", R"({"tests": ["hemoglobin", "lipase", "ALT"]})");
   EXPECT_THAT(r.text, HasSubstr("[Hemoglobin]: 10.0 u, -24.0 h"));
   EXPECT_THAT(r.text, HasSubstr("[Lipase]: 30 u, +48.0 h"));
   EXPECT_THAT(r.text, HasSubstr("ALT [alt]: not performed"));
@@ -160,7 +170,7 @@ TEST_F(SyntheticEnvironment, MicrobiologyShowsOrganismsSusceptibilitiesAndNoGrow
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-301");
-  ToolResult r =
+  Rendered r =
       Call(e, "order_microbiology", R"({"tests": ["blood cultures", "urine culture", "MRSA screen", "tea leaves"]})");
   EXPECT_THAT(r.text, HasSubstr("blood cultures [Blood culture]: specimen BLOOD CULTURE, +1.0 h"));
   EXPECT_THAT(
@@ -179,7 +189,7 @@ TEST_F(SyntheticEnvironment, ImagingWithReportsAndWithOrdersOnly) {
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-101");
-  ToolResult r = Call(e, "order_imaging", R"({"modality": "x-ray", "region": "chest"})");
+  Rendered r = Call(e, "order_imaging", R"({"modality": "x-ray", "region": "chest"})");
   EXPECT_THAT(r.text,
               HasSubstr("Imaging (xray chest): CHEST (PA AND LAT), +1.0 h\nFindings: Invented, no consolidation."));
   EXPECT_EQ(r.record["performed"], true);
@@ -204,13 +214,13 @@ TEST_F(SyntheticEnvironment, HistoryAndExamShowOnlyWhatArrivalAllows) {
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
   Episode e = Open("hadm-101");
-  ToolResult h = Call(e, "get_history", "");
+  Rendered h = Call(e, "get_history", "");
   EXPECT_THAT(h.text, HasSubstr("Chief complaint: Chest pain, diaphoresis\n"));
   EXPECT_THAT(h.text, HasSubstr("History of present illness: Invented woman"));
   EXPECT_THAT(h.text, HasSubstr("- Essential (primary) hypertension\n"));
   EXPECT_THAT(h.text, HasSubstr("Home medications: metformin\n"));
   EXPECT_THAT(h.text, Not(HasSubstr("NSTEMI")));
-  ToolResult x = Call(e, "physical_exam", "");
+  Rendered x = Call(e, "physical_exam", "");
   EXPECT_THAT(x.text, HasSubstr("General: invented, diaphoretic, uncomfortable"));
   EXPECT_THAT(x.text, Not(HasSubstr("comfortable\n\n")));
   EXPECT_THAT(x.text, Not(HasSubstr("General: invented, comfortable")));  // the discharge exam
@@ -220,7 +230,7 @@ TEST_F(SyntheticEnvironment, HistoryAndExamShowOnlyWhatArrivalAllows) {
   EXPECT_THAT(x.text, HasSubstr("- Blood Pressure: 142/88 (outpatient record"));
   EXPECT_THAT(x.text, HasSubstr("- Weight (Lbs): 180 "));
   EXPECT_THAT(x.text, Not(HasSubstr("175")));  // an outpatient weight a year earlier
-  ToolResult s = Call(e, "submit_diagnosis", R"({"diagnosis": "NSTEMI"})");
+  Rendered s = Call(e, "submit_diagnosis", R"({"diagnosis": "NSTEMI"})");
   EXPECT_TRUE(s.submitted);
   EXPECT_EQ(s.record["diagnosis"], "NSTEMI");
 }
@@ -228,25 +238,25 @@ TEST_F(SyntheticEnvironment, HistoryAndExamShowOnlyWhatArrivalAllows) {
 TEST_F(SyntheticEnvironment, ResolveReportsConceptItemidsAndSuggestions) {
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);
-  nlohmann::json j = world_->env->Resolve("lab", "K");
+  nlohmann::json j = world_->env->Resolve("lab", "K").ToJson();
   EXPECT_EQ(j["status"], "resolved");
   EXPECT_EQ(j["concept"], "potassium");
   EXPECT_EQ(j["itemids"], nlohmann::json::array({50971}));
   for (const char* k : {"query", "kind", "status", "concept", "itemids", "labels", "suggestions"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
-  j = world_->env->Resolve("lab", "BMP");
+  j = world_->env->Resolve("lab", "BMP").ToJson();
   EXPECT_EQ(j["concept"], "bmp");
   EXPECT_TRUE(j["components"].is_array());
-  j = world_->env->Resolve("lab", "liverr enzymes");
+  j = world_->env->Resolve("lab", "liverr enzymes").ToJson();
   EXPECT_EQ(j["status"], "resolved");
   EXPECT_EQ(j["interpreted_as"], "liver enzymes");
-  j = world_->env->Resolve("micro", "C diff");
+  j = world_->env->Resolve("micro", "C diff").ToJson();
   EXPECT_EQ(j["concept"], "c_diff");
-  j = world_->env->Resolve("imaging", "MRI brain");
+  j = world_->env->Resolve("imaging", "MRI brain").ToJson();
   EXPECT_EQ(j["modality"], "mri");
   EXPECT_EQ(j["region"], "head");
-  j = world_->env->Resolve("lab", "unobtainium");
+  j = world_->env->Resolve("lab", "unobtainium").ToJson();
   EXPECT_EQ(j["status"], "unrecognized");
   EXPECT_TRUE(j["concept"].is_null());
 }
@@ -267,7 +277,7 @@ TEST(DemoEnvironment, EveryFirstResultMatchesAnIndependentQuery) {
   for (const Case& c : world->cases.cases) {
     auto e = Episode::Open(*world->store, *world->env, c);
     ASSERT_TRUE(e.ok());
-    ToolResult r = Call(*e, "order_labs", R"({"tests": ["BMP", "CBC", "troponin", "lactate", "lipase", "ammonia"]})");
+    Rendered r = Call(*e, "order_labs", R"({"tests": ["BMP", "CBC", "troponin", "lactate", "lipase", "ammonia"]})");
     for (const auto& order : r.record["orders"]) {
       const nlohmann::json results =
           order.contains("results") ? order["results"] : nlohmann::json::array({order["result"]});

@@ -47,7 +47,8 @@ Result<Methodology> Methodology::Parse(const DataFile& file) {
   m.version = *v;
   const toml::table* credit = root["credit"].as_table();
   if (credit == nullptr) return Status::BadInput(file.path + ": [credit] is missing");
-  for (const char* level : {"exact", "category", "block", "secondary", "chapter", "none"}) {
+  m.levels = {"exact", "category", "block", "secondary", "chapter", "none"};
+  for (const std::string& level : m.levels) {
     auto c = (*credit)[level].value<double>();
     if (!c || *c < 0 || *c > 1)
       return Status::BadInput(file.path + ": credit." + level + " must be a number from 0 to 1");

@@ -35,6 +35,7 @@ struct Tier {
 
 struct Methodology {
   std::string version, sha256;
+  std::vector<std::string> levels;        // grade levels, best first
   std::map<std::string, double> credit;  // level -> credit
   double correct_at = 1.0;
   std::string split = "test";  // the split credentials are earned on

@@ -99,8 +99,7 @@ Result<JudgeVerdict> Judge::Ask(const std::vector<std::string>& truth, const std
   ReplaceAll(prompt, "{truth}", Describe(ref_, truth));
   ReplaceAll(prompt, "{secondary}", Describe(ref_, secondary));
   ReplaceAll(prompt, "{answer}", answer);
-  const nlohmann::json messages =
-      nlohmann::json::array({{{"role", "system"}, {"content", system_}}, {{"role", "user"}, {"content", prompt}}});
+  const Conversation messages = {ChatMessage::System(system_), ChatMessage::User(prompt)};
   MEDCRED_ASSIGN_OR_RETURN(ModelReply reply, model_->Complete(messages, tools_, EpisodeContext{}));
   return ParseVerdict(reply);
 }

@@ -24,7 +24,7 @@ int FoldOf(int64_t subject_id) {
   return static_cast<int>(r);
 }
 
-Result<ModelReply> NullBaseline::Complete(const nlohmann::json&, const nlohmann::json&, const EpisodeContext& context) {
+Result<ModelReply> NullBaseline::Complete(const Conversation&, const nlohmann::json&, const EpisodeContext& context) {
   return Submit("unknown", "", context.turn);
 }
 
@@ -60,7 +60,7 @@ std::string PriorBaseline::Answer(const std::string& category, int fold) const {
   return it == majority_.end() ? "" : it->second;
 }
 
-Result<ModelReply> PriorBaseline::Complete(const nlohmann::json&, const nlohmann::json&,
+Result<ModelReply> PriorBaseline::Complete(const Conversation&, const nlohmann::json&,
                                            const EpisodeContext& context) {
   if (context.turn == 1) {  // a clinician would at least take the history
     ModelReply r;

@@ -23,7 +23,7 @@ int FoldOf(int64_t subject_id);
 class NullBaseline : public Model {
  public:
   std::string spec() const override { return "baseline:null"; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
 };
 
@@ -31,7 +31,7 @@ class PriorBaseline : public Model {
  public:
   explicit PriorBaseline(const CaseSet& cases);
   std::string spec() const override { return "baseline:prior"; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
   // The answer for a category when the patient's fold is held out ("" if none).
   std::string Answer(const std::string& category, int fold) const;

@@ -95,7 +95,7 @@ Result<ExecModel::Agent> ExecModel::Start() {
   return a;
 }
 
-Result<ModelReply> ExecModel::Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+Result<ModelReply> ExecModel::Complete(const Conversation& messages, const nlohmann::json& tools,
                                        const EpisodeContext& context) {
   Agent a;
   {
@@ -113,7 +113,7 @@ Result<ModelReply> ExecModel::Complete(const nlohmann::json& messages, const nlo
     return Status::External("exec: agent '" + command_ + "' " + why);
   };
   const std::string line =
-      nlohmann::json{{"type", "turn"}, {"case_turn", context.turn}, {"messages", messages}, {"tools", tools}}.dump() +
+      nlohmann::json{{"type", "turn"}, {"case_turn", context.turn}, {"messages", ConversationJson(messages)}, {"tools", tools}}.dump() +
       "\n";
   // A crashed agent closes its end: writing must not kill us with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);

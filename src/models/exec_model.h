@@ -30,7 +30,7 @@ class ExecModel : public Model {
       : command_(std::move(command)), timeout_seconds_(timeout_seconds) {}
   ~ExecModel() override;
   std::string spec() const override { return "exec:" + command_; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
 
  private:

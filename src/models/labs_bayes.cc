@@ -11,22 +11,17 @@ namespace {
 
 constexpr double kAlpha = 1.0;  // Laplace smoothing
 
-std::set<std::string> Features(const Case& c, const ToolResult& labs) {
+std::set<std::string> Features(const Case& c, const ToolAnswer& labs) {
   std::set<std::string> f;
-  for (const auto& order : labs.record["orders"]) {
-    const nlohmann::json results =
-        order.contains("results") ? order["results"] : nlohmann::json::array({order.value("result", nlohmann::json())});
-    for (const auto& r : results) {
-      if (!r.is_object() || !r.value("performed", false)) continue;
-      const std::string concept_name =
-          r.contains("concept") ? r["concept"].get<std::string>() : order.value("concept", "");
-      f.insert((r.value("flag", "").empty() ? "normal:" : "abnormal:") + concept_name);
+  for (const OrderAnswer& order : labs.orders) {
+    for (const LabResultAnswer& r : order.results) {
+      if (r.performed) f.insert((r.flag.empty() ? "normal:" : "abnormal:") + r.concept_name);
     }
   }
-  const int age = c.presentation.value("age", 0);
+  const int age = c.presentation.age;
   f.insert("age:" + std::to_string(std::min(age / 10, 9) * 10));
-  f.insert("sex:" + c.presentation.value("sex", ""));
-  for (const auto& h : c.presentation["past_history"]) f.insert("pmh:" + h.get<std::string>());
+  f.insert("sex:" + c.presentation.sex);
+  for (const auto& h : c.presentation.past_history) f.insert("pmh:" + h);
   return f;
 }
 
@@ -99,7 +94,7 @@ std::string LabsBayesBaseline::Predict(const std::string& case_id) const {
   return best;
 }
 
-Result<ModelReply> LabsBayesBaseline::Complete(const nlohmann::json&, const nlohmann::json&,
+Result<ModelReply> LabsBayesBaseline::Complete(const Conversation&, const nlohmann::json&,
                                                const EpisodeContext& context) {
   ModelReply r;
   if (context.turn == 1) {

@@ -33,7 +33,7 @@ class LabsBayesBaseline : public Model {
   static Result<std::unique_ptr<LabsBayesBaseline>> Train(const CaseSet& cases, Store& store, const Environment& env);
 
   std::string spec() const override { return "baseline:labs-bayes"; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
 
   // The predicted category for a case id ("" when no model applies).

@@ -36,6 +36,30 @@ struct ModelReply {
   std::vector<ModelToolCall> tool_calls;
 };
 
+// One message of the conversation, in OpenAI's chat format: a system or user
+// message (content), the assistant's reply (content and tool calls), or a
+// tool's answer (content for tool_call_id).
+struct ChatMessage {
+  std::string role;  // system, user, assistant, tool
+  std::string content;
+  std::vector<ModelToolCall> tool_calls;  // assistant
+  std::string tool_call_id;               // tool
+
+  static ChatMessage System(std::string content) { return {"system", std::move(content), {}, {}}; }
+  static ChatMessage User(std::string content) { return {"user", std::move(content), {}, {}}; }
+  static ChatMessage Assistant(const ModelReply& reply) { return {"assistant", reply.content, reply.tool_calls, {}}; }
+  static ChatMessage Tool(std::string id, std::string content) { return {"tool", std::move(content), {}, std::move(id)}; }
+
+  // {"role", "content"[, "tool_calls": [{"id", "type": "function", "function": {"name", "arguments"}}]]
+  // [, "tool_call_id"]}: what the chat-completions API takes.
+  nlohmann::json ToJson() const;
+  static Result<ChatMessage> FromJson(const nlohmann::json& j);
+};
+
+using Conversation = std::vector<ChatMessage>;
+nlohmann::json ConversationJson(const Conversation& messages);
+Result<Conversation> ConversationFromJson(const nlohmann::json& j);
+
 struct EpisodeContext {
   const Case* case_ = nullptr;
   int turn = 0;  // 1 for the first reply
@@ -47,7 +71,7 @@ class Model {
   // The model spec it was made from ("baseline:null").
   virtual std::string spec() const = 0;
   // External failures (endpoint down, agent crashed) are Status::External.
-  virtual Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  virtual Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                                       const EpisodeContext& context) = 0;
 };
 

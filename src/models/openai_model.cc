@@ -165,10 +165,10 @@ void OpenAIModel::Release(void* handle) {
   pool_.push_back(handle);
 }
 
-Result<ModelReply> OpenAIModel::Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+Result<ModelReply> OpenAIModel::Complete(const Conversation& messages, const nlohmann::json& tools,
                                          const EpisodeContext&) {
   const nlohmann::json request = {{"model", options_.model},
-                                  {"messages", messages},
+                                  {"messages", ConversationJson(messages)},
                                   {"tools", tools},
                                   {"tool_choice", "auto"},
                                   {"max_tokens", options_.max_output_tokens},

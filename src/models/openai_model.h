@@ -51,7 +51,7 @@ class OpenAIModel : public Model {
   static Result<std::unique_ptr<OpenAIModel>> Create(OpenAIOptions options);
   ~OpenAIModel() override;
   std::string spec() const override { return "openai:" + options_.model + "@" + options_.base_url; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
 
  private:

@@ -16,16 +16,16 @@ nlohmann::json ToJson(const ModelReply& r) {
 
 }  // namespace
 
-std::string RequestHash(const std::string& spec, const nlohmann::json& messages, const nlohmann::json& tools) {
+std::string RequestHash(const std::string& spec, const Conversation& messages, const nlohmann::json& tools) {
   Sha256 h;
   h.Update("medcred-request-v1\n" + spec + "\n");
-  h.Update(messages.dump());
+  h.Update(ConversationJson(messages).dump());
   h.Update("\n");
   h.Update(tools.dump());
   return h.HexDigest();
 }
 
-Result<ModelReply> RecordingModel::Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+Result<ModelReply> RecordingModel::Complete(const Conversation& messages, const nlohmann::json& tools,
                                             const EpisodeContext& context) {
   MEDCRED_ASSIGN_OR_RETURN(ModelReply reply, inner_->Complete(messages, tools, context));
   std::error_code ec;
@@ -35,7 +35,7 @@ Result<ModelReply> RecordingModel::Complete(const nlohmann::json& messages, cons
   return reply;
 }
 
-Result<ModelReply> ReplayModel::Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+Result<ModelReply> ReplayModel::Complete(const Conversation& messages, const nlohmann::json& tools,
                                          const EpisodeContext&) {
   const std::string path = cache_dir_ + "/" + RequestHash(spec_, messages, tools) + ".json";
   std::error_code ec;

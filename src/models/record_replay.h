@@ -15,14 +15,14 @@
 namespace medcred {
 
 // The cache key of a request.
-std::string RequestHash(const std::string& spec, const nlohmann::json& messages, const nlohmann::json& tools);
+std::string RequestHash(const std::string& spec, const Conversation& messages, const nlohmann::json& tools);
 
 class RecordingModel : public Model {
  public:
   RecordingModel(std::unique_ptr<Model> inner, std::string cache_dir)
       : inner_(std::move(inner)), cache_dir_(std::move(cache_dir)) {}
   std::string spec() const override { return inner_->spec(); }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
 
  private:
@@ -34,7 +34,7 @@ class ReplayModel : public Model {
  public:
   ReplayModel(std::string spec, std::string cache_dir) : spec_(std::move(spec)), cache_dir_(std::move(cache_dir)) {}
   std::string spec() const override { return spec_; }
-  Result<ModelReply> Complete(const nlohmann::json& messages, const nlohmann::json& tools,
+  Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
 
  private:

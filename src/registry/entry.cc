@@ -19,37 +19,34 @@ std::string Adapter(const std::string& spec) {
 
 }  // namespace
 
-Result<nlohmann::json> EntryBody(const nlohmann::json& c, const ModelIdentity& model, bool allow_demo) {
-  if (c.value("format", "") != "medcred-credentials-v1") {
+Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& model, bool allow_demo) {
+  if (c.format != kCredentialsFormat) {
     return Status::BadInput("credentials.json: format is not medcred-credentials-v1 (rebuild it with medcred report)");
   }
-  const bool demo = c.value("demo", false);
-  if (demo && !allow_demo) {
+  if (c.demo && !allow_demo) {
     return Status::Usage(
         "this run is on the demo dataset, which never certifies; pass --allow-demo to record it as a demo entry");
   }
   nlohmann::json results = nlohmann::json::object(), suites = nlohmann::json::object();
-  for (const auto& cat : c.value("categories", nlohmann::json::array())) {
-    const std::string name = cat.value("name", "");
-    if (name.empty()) return Status::BadInput("credentials.json: a category without a name");
-    results[name] = {{"n", cat.value("n", 0)},
-                     {"points", RoundForEntry(cat.value("points", 0.0))},
-                     {"correct", cat.value("correct", 0)},
-                     {"accuracy", RoundForEntry(cat.value("accuracy", 0.0))},
-                     {"ci_low", RoundForEntry(cat.value("ci_low", 0.0))},
-                     {"ci_high", RoundForEntry(cat.value("ci_high", 1.0))},
-                     {"tier", demo ? "demo" : cat.value("tier", "")},
-                     {"rank", cat.value("rank", 0)}};
-    suites[name] = {{"sha256", cat.value("suite_sha256", "")}, {"complete", cat.value("complete_suite", false)}};
+  for (const CredentialCategory& cat : c.categories) {
+    if (cat.name.empty()) return Status::BadInput("credentials.json: a category without a name");
+    results[cat.name] = {{"n", cat.n},
+                         {"points", RoundForEntry(cat.points)},
+                         {"correct", cat.correct},
+                         {"accuracy", RoundForEntry(cat.accuracy)},
+                         {"ci_low", RoundForEntry(cat.ci_low)},
+                         {"ci_high", RoundForEntry(cat.ci_high)},
+                         {"tier", c.demo ? "demo" : cat.tier},
+                         {"rank", cat.rank}};
+    suites[cat.name] = {{"sha256", cat.suite_sha256}, {"complete", cat.complete_suite}};
   }
   nlohmann::json files = nlohmann::json::array();
   for (const ModelFile& f : model.files) files.push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
-  nlohmann::json settings = c.value("settings", nlohmann::json::object());
+  nlohmann::json settings = c.settings;
   settings.erase("case_ids");  // never published (credentials.json already drops them)
-  const nlohmann::json methodology = c.value("methodology", nlohmann::json::object());
   return nlohmann::json{
       {"format", "medcred-entry-v1"},
-      {"demo", demo},
+      {"demo", c.demo},
       {"model",
        {{"name", model.name},
         {"sha256", model.sha256},
@@ -58,17 +55,17 @@ Result<nlohmann::json> EntryBody(const nlohmann::json& c, const ModelIdentity& m
         {"parameters", model.parameters ? nlohmann::json(*model.parameters) : nlohmann::json(nullptr)},
         {"files", files}}},
       {"evaluation",
-       {{"medcred_version", c.value("medcred_version", "")},
-        {"git_commit", c.value("git_commit", "")},
-        {"protocol_version", c.value("protocol_version", "")},
-        {"methodology", methodology},
-        {"hashes", c.value("hashes", nlohmann::json::object())},
-        {"dataset", c.value("dataset", nlohmann::json::object())},
-        {"split", c.value("split", "test")},
-        {"confidence", c.value("confidence", 0.95)},
+       {{"medcred_version", c.medcred_version},
+        {"git_commit", c.git_commit},
+        {"protocol_version", c.protocol_version},
+        {"methodology", {{"version", c.methodology_version}, {"sha256", c.methodology_sha256}}},
+        {"hashes", c.hashes},
+        {"dataset", c.dataset.ToJson()},
+        {"split", c.split},
+        {"confidence", c.confidence},
         {"suites", suites},
         {"settings", settings},
-        {"adapter", Adapter(c.value("model", ""))}}},
+        {"adapter", Adapter(c.model)}}},
       {"results", results}};
 }
 

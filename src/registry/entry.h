@@ -6,6 +6,8 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include "rundir/records.h"
+
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
@@ -15,7 +17,7 @@ namespace medcred {
 
 // The unsigned body: {"format", "model", "evaluation", "results", "demo"}. A
 // demo run is refused unless `allow_demo`, and is then marked `"demo": true`.
-Result<nlohmann::json> EntryBody(const nlohmann::json& credentials, const ModelIdentity& model, bool allow_demo);
+Result<nlohmann::json> EntryBody(const CredentialsFile& credentials, const ModelIdentity& model, bool allow_demo);
 
 // The tier of an entry's category result for people: "demo" when the entry is a demo.
 bool EntryCertifies(const nlohmann::json& entry);

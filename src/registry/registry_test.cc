@@ -32,7 +32,7 @@ using ::testing::HasSubstr;
 using testing::TempDir;
 
 // A synthetic credentials.json (made-up figures, as `medcred report` writes them).
-nlohmann::json Credentials(bool demo) {
+nlohmann::json CredentialsJson(bool demo) {
   return {{"format", "medcred-credentials-v1"},
           {"model", "openai:local-model@http://127.0.0.1:8080/v1"},
           {"demo", demo},
@@ -68,6 +68,13 @@ nlohmann::json Credentials(bool demo) {
              {"rank", 2},
              {"suite_sha256", std::string(64, 'e')},
              {"complete_suite", true}}}}};
+}
+
+// The same, read as medcred reads a run's credentials.json.
+CredentialsFile Credentials(bool demo) {
+  auto c = CredentialsFile::FromJson(CredentialsJson(demo), "credentials.json");
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return c.ok() ? *c : CredentialsFile{};
 }
 
 ModelIdentity Model(const std::string& name) {

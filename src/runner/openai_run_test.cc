@@ -255,7 +255,7 @@ TEST_F(OpenAIRun, AnEndpointThatIsDownIsAnErrorNotACrash) {
   oo.backoff_seconds = 0.01;
   auto m = OpenAIModel::Create(oo);
   ASSERT_TRUE(m.ok());
-  auto reply = (*m)->Complete(nlohmann::json::array(), nlohmann::json::array(), EpisodeContext{});
+  auto reply = (*m)->Complete(Conversation{}, nlohmann::json::array(), EpisodeContext{});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().kind(), Status::Kind::kExternal);
   EXPECT_THAT(reply.status().message(), HasSubstr("127.0.0.1:1"));

@@ -19,6 +19,7 @@
 #include "common/sha256.h"
 #include "common/time.h"
 #include "common/version.h"
+#include "rundir/run_dir.h"
 #include "store/postgres_store.h"
 
 namespace medcred {
@@ -28,190 +29,229 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The part of run.json a resumed run must agree with.
-nlohmann::json Fingerprint(const RunOptions& o, const RunInputs& in) {
-  return {{"model", o.model},
-          {"category", o.category},
-          {"split", o.split},
-          {"cases", o.cases},
-          {"case_ids", o.case_ids},
-          {"max_turns", o.max_turns},
-          {"seed", o.seed},
-          {"shard", std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count)},
-          {"dataset",
-           {{"name", in.store_summary.dataset_name},
-            {"version", in.store_summary.dataset_version},
-            {"checksum_digest", in.store_summary.ChecksumDigest()}}},
-          {"hashes",
-           {{"protocol", in.protocol.sha256()},
-            {"taxonomy", in.taxonomy.sha256()},
-            {"catalog", in.environment->catalog().sha256()},
-            {"cost_table", in.environment->costs().sha256()},
-            {"presentation", in.rules.sha256},
-            {"icd_reference", in.reference->digest()},
-            {"lexicon", in.grader->lexicon_sha256()},
-            {"methodology", in.grader->methodology().sha256}}},
-          {"case_builder", kCaseBuilderVersion}};
+RunFingerprint Fingerprint(const RunOptions& o, const RunInputs& in) {
+  RunFingerprint fp;
+  fp.model = o.model;
+  fp.category = o.category;
+  fp.split = o.split;
+  fp.cases = o.cases;
+  fp.case_ids = o.case_ids;
+  fp.max_turns = o.max_turns;
+  fp.seed = o.seed;
+  fp.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
+  fp.dataset = {in.store_summary.dataset_name, in.store_summary.dataset_version, in.store_summary.ChecksumDigest()};
+  fp.hashes = {{"protocol", in.protocol.sha256()},
+               {"taxonomy", in.taxonomy.sha256()},
+               {"catalog", in.environment->catalog().sha256()},
+               {"cost_table", in.environment->costs().sha256()},
+               {"presentation", in.rules.sha256},
+               {"icd_reference", in.reference->digest()},
+               {"lexicon", in.grader->lexicon_sha256()},
+               {"methodology", in.grader->methodology().sha256}};
+  fp.case_builder = kCaseBuilderVersion;
+  return fp;
 }
 
-// Appends one line with a single write(2): a kill leaves whole lines and at
-// most one partial last line, which resume drops.
-class EpisodeLog {
- public:
-  Status Open(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd_ < 0) return Status::External(path + ": cannot open: " + std::strerror(errno));
-    path_ = path;
-    return Status::OK();
+RunManifest NewManifest(const RunOptions& o, const RunInputs& in, size_t selected, int max_turns) {
+  RunManifest m;
+  m.medcred_version = kVersion;
+  m.git_commit = kGitCommit;
+  m.created = NowIso8601Utc();
+  m.demo = in.store_summary.demo;
+  m.store = RedactUri(o.store);  // a PostgreSQL password is never written
+  m.selected_cases = static_cast<int64_t>(selected);
+  const ProtocolLimits& lim = in.protocol.limits();
+  m.limits = {max_turns, lim.max_tool_calls, lim.call_timeout_seconds, lim.max_output_tokens};
+  m.protocol_version = in.protocol.version();
+  m.taxonomy_version = in.taxonomy.version();
+  // Each category's whole suite on the credential split: credentials.json
+  // says whether a run covered it completely.
+  const std::string credential_split = in.grader->methodology().split;
+  for (const auto& [category, by_split] : in.cases.stats.suites) {
+    if (by_split.count(credential_split)) m.suites[category] = by_split.at(credential_split);
   }
-  ~EpisodeLog() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Status Append(const std::string& line) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const std::string data = line + "\n";
-    size_t done = 0;
-    while (done < data.size()) {
-      const ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::External(path_ + ": write failed: " + std::strerror(errno));
-      done += static_cast<size_t>(n);
+  m.fingerprint = Fingerprint(o, in);
+  return m;
+}
+
+// A new run writes its manifest; a resumed one must match the old manifest's
+// fingerprint.
+Status PrepareRunDir(const RunDir& dir, const RunOptions& o, const RunInputs& in, size_t selected, int max_turns) {
+  const RunManifest fresh = NewManifest(o, in, selected, max_turns);
+  if (dir.Inspect() == RunDir::State::kRun) {
+    if (!o.resume) return Status::Usage(dir.path() + " already holds a run; pass --resume to finish it, or another --out");
+    MEDCRED_ASSIGN_OR_RETURN(RunManifest old, dir.ReadManifest());
+    if (old.fingerprint.ToJson() != fresh.fingerprint.ToJson()) {
+      return Status::Usage(dir.manifest_path() +
+                           ": this run was made with other settings, files or data; resume it with the same ones");
     }
     return Status::OK();
   }
+  MEDCRED_RETURN_IF_ERROR(dir.CreateForNewRun());
+  return dir.WriteManifest(fresh);
+}
 
- private:
-  int fd_ = -1;
-  std::string path_;
-  std::mutex mu_;
-};
-
-// Reads episodes.jsonl: the case ids and outcomes of complete lines; a partial
-// or unreadable last line is cut off the file.
-Result<std::map<std::string, std::string>> ReadEpisodes(const std::string& path) {
+// The episodes already in the run directory: case id -> outcome.
+Result<std::map<std::string, std::string>> DoneEpisodes(const RunDir& dir) {
   std::map<std::string, std::string> done;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return done;
-  MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
-  size_t good = 0, line_no = 0;
-  for (size_t at = 0; at < text.size();) {
-    const size_t nl = text.find('\n', at);
-    ++line_no;
-    if (nl == std::string::npos) break;  // the partial last line of a killed run
-    nlohmann::json j = nlohmann::json::parse(text.substr(at, nl - at), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("case_id") || !j["case_id"].is_string()) {
-      if (text.find('\n', nl + 1) != std::string::npos) {
-        return Status::BadInput(path + ":" + std::to_string(line_no) + ": not an episode record");
-      }
-      break;  // a damaged last line
+  MEDCRED_RETURN_IF_ERROR(dir.ForEachEpisode([&](EpisodeRecord& e, const RunDir::EpisodeLocation& where) -> Status {
+    if (!done.emplace(e.case_id, e.outcome).second) {
+      return Status::BadInput(dir.episodes_path() + ":" + std::to_string(where.line) + ": a second episode of " +
+                              e.case_id);
     }
-    const std::string id = j["case_id"];
-    if (!done.emplace(id, j.value("outcome", "")).second) {
-      return Status::BadInput(path + ":" + std::to_string(line_no) + ": a second episode of " + id);
-    }
-    good = nl + 1;
-    at = nl + 1;
-  }
-  if (good < text.size()) fs::resize_file(path, good, ec);
-  if (ec) return Status::External(path + ": cannot cut the partial last line: " + ec.message());
+    return Status::OK();
+  }));
   return done;
 }
 
-// One episode: the model in the loop until it submits, stops or hits a limit.
-// A store that fails to answer (a database gone away) fails the run instead of
-// recording an episode, so `--resume` runs the case again.
-Result<nlohmann::json> RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns) {
-  const auto start = Clock::now();
-  const ProtocolLimits& lim = in.protocol.limits();
-  nlohmann::json messages = nlohmann::json::array({{{"role", "system"}, {"content", in.protocol.system_prompt()}},
-                                                   {{"role", "user"}, {"content", PresentationText(c.presentation)}}});
-  nlohmann::json record = {{"case_id", c.case_id}, {"categories", c.categories}, {"split", c.split}};
-  std::string outcome, error;
-  nlohmann::json orders = nlohmann::json::array(), answer = nullptr;
-  int turns = 0, tool_calls = 0, protocol_errors = 0, reminders = lim.reminders;
-  auto episode = Episode::Open(store, *in.environment, c);
-  if (!episode.ok()) return episode.status();
-  while (outcome.empty()) {
-    if (turns >= max_turns) {
-      outcome = "limit";
-      error = "turn limit (" + std::to_string(max_turns) + ") reached";
-      break;
-    }
-    ++turns;
-    EpisodeContext ctx{&c, turns};
-    auto reply = model.Complete(messages, in.protocol.tools(), ctx);
-    if (!reply.ok()) {
-      outcome = "error";
-      error = reply.status().message();
-      break;
-    }
-    nlohmann::json assistant = {{"role", "assistant"}, {"content", reply->content}};
-    if (!reply->tool_calls.empty()) {
-      assistant["tool_calls"] = nlohmann::json::array();
-      for (const auto& tc : reply->tool_calls) {
-        assistant["tool_calls"].push_back(
-            {{"id", tc.id}, {"type", "function"}, {"function", {{"name", tc.name}, {"arguments", tc.arguments}}}});
-      }
-    }
-    messages.push_back(assistant);
-    if (reply->tool_calls.empty()) {
-      if (reminders-- > 0) {
-        messages.push_back({{"role", "user"}, {"content", in.protocol.reminder()}});
-        continue;
-      }
-      outcome = "no_diagnosis";
-      break;
-    }
-    for (const auto& tc : reply->tool_calls) {
-      if (tool_calls >= lim.max_tool_calls) {
-        outcome = "limit";
-        error = "tool-call limit (" + std::to_string(lim.max_tool_calls) + ") reached";
-        break;
-      }
-      ++tool_calls;
-      auto call = ParseToolCall(tc.name, tc.arguments, lim.max_tests_per_order);
-      if (!call.ok()) {
-        ++protocol_errors;
-        messages.push_back(
-            {{"role", "tool"}, {"tool_call_id", tc.id}, {"content", "Error: " + call.status().message()}});
-        continue;
-      }
-      ToolResult r = episode->Call(*call);
-      orders.push_back(r.record);
-      messages.push_back({{"role", "tool"}, {"tool_call_id", tc.id}, {"content", r.text}});
-      if (r.submitted) {
-        outcome = "diagnosed";
-        answer = call->ToJson();
-        answer.erase("tool");
-        break;
-      }
-    }
+// One episode's conversation: the model in the loop until it submits, stops
+// or hits a limit.
+class EpisodeLoop {
+ public:
+  EpisodeLoop(const Case& c, const RunInputs& in, Model& model, Episode& episode, int max_turns)
+      : c_(c), in_(in), model_(model), episode_(episode), max_turns_(max_turns) {
+    record_.case_id = c.case_id;
+    record_.categories = c.categories;
+    record_.split = c.split;
+    record_.messages = {ChatMessage::System(in.protocol.system_prompt()),
+                        ChatMessage::User(PresentationText(c.presentation))};
   }
-  record["outcome"] = outcome;
-  record["turns"] = turns;
-  record["tool_calls"] = tool_calls;
-  record["protocol_errors"] = protocol_errors;
-  record["invalid_orders"] = episode->invalid_orders();
-  record["cost"] = episode->cost();
-  record["messages"] = messages;
-  record["orders"] = orders;
-  record["answer"] = answer;
-  // The truth travels with the episode (this file stays local, mode 0600), so
-  // `medcred report` can re-grade it without the store.
-  record["truth"] = {{"principal", c.truth.principal}, {"secondary", c.truth.secondary}};
+
+  EpisodeRecord Run() {
+    const ProtocolLimits& lim = in_.protocol.limits();
+    int reminders = lim.reminders;
+    while (outcome_.empty()) {
+      if (turns_ >= max_turns_) {
+        End("limit", "turn limit (" + std::to_string(max_turns_) + ") reached");
+        break;
+      }
+      ++turns_;
+      auto reply = model_.Complete(record_.messages, in_.protocol.tools(), EpisodeContext{&c_, turns_});
+      if (!reply.ok()) {
+        End("error", reply.status().message());
+        break;
+      }
+      record_.messages.push_back(ChatMessage::Assistant(*reply));
+      if (reply->tool_calls.empty()) {
+        if (reminders-- > 0) {
+          record_.messages.push_back(ChatMessage::User(in_.protocol.reminder()));
+          continue;
+        }
+        End("no_diagnosis", "");
+        break;
+      }
+      for (const auto& tc : reply->tool_calls) {
+        if (!HandleToolCall(tc)) break;
+      }
+    }
+    record_.outcome = outcome_;
+    record_.turns = turns_;
+    record_.tool_calls = tool_calls_;
+    record_.protocol_errors = protocol_errors_;
+    if (!error_.empty()) record_.error = error_;
+    return std::move(record_);
+  }
+
+ private:
+  void End(const std::string& outcome, const std::string& error) {
+    outcome_ = outcome;
+    error_ = error;
+  }
+
+  // Answers one tool call; false when the episode ends with it.
+  bool HandleToolCall(const ModelToolCall& tc) {
+    const ProtocolLimits& lim = in_.protocol.limits();
+    if (tool_calls_ >= lim.max_tool_calls) {
+      End("limit", "tool-call limit (" + std::to_string(lim.max_tool_calls) + ") reached");
+      return false;
+    }
+    ++tool_calls_;
+    auto call = ParseToolCall(tc.name, tc.arguments, lim.max_tests_per_order);
+    if (!call.ok()) {
+      ++protocol_errors_;
+      record_.messages.push_back(ChatMessage::Tool(tc.id, "Error: " + call.status().message()));
+      return true;
+    }
+    const ToolAnswer answer = episode_.Call(*call);
+    record_.orders.push_back(answer.ToJson());
+    record_.messages.push_back(ChatMessage::Tool(tc.id, answer.Text()));
+    if (!answer.submitted()) return true;
+    End("diagnosed", "");
+    record_.answer = AnswerRecord{call->diagnosis, call->icd10, call->differential, call->confidence};
+    return false;
+  }
+
+  const Case& c_;
+  const RunInputs& in_;
+  Model& model_;
+  Episode& episode_;
+  const int max_turns_;
+  EpisodeRecord record_;
+  std::string outcome_, error_;
+  int turns_ = 0, tool_calls_ = 0, protocol_errors_ = 0;
+};
+
+// One episode, graded. A store that fails to answer (a database gone away)
+// fails the run instead of recording an episode, so `--resume` runs the case
+// again.
+Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns) {
+  const auto start = Clock::now();
+  MEDCRED_ASSIGN_OR_RETURN(Episode episode, Episode::Open(store, *in.environment, c));
+  EpisodeRecord record = EpisodeLoop(c, in, model, episode, max_turns).Run();
+  record.invalid_orders = episode.invalid_orders();
+  record.cost = episode.cost();
+  // The truth travels with the episode (this file stays local, mode 0600).
+  record.truth_principal = c.truth.principal;
+  record.truth_secondary = c.truth.secondary;
   // The deterministic grade (SPEC 7); an episode without an answer grades `none`.
-  const std::string text = answer.is_object() ? answer.value("diagnosis", "") : "";
-  std::optional<std::string> code;
-  if (answer.is_object() && answer.contains("icd10")) code = answer["icd10"].get<std::string>();
-  const Grade grade = in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, text, code);
-  record["grade"] = {
-      {"level", grade.level},
-      {"credit", grade.credit},
-      {"mapped_code", grade.mapped_code.empty() ? nlohmann::json(nullptr) : nlohmann::json(grade.mapped_code)}};
-  record["tests_ordered"] = episode->ordered_lab_concepts();
-  record["tests_performed"] = episode->performed_lab_concepts();
-  record["error"] = error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error);
-  record["seconds"] = std::chrono::duration<double>(Clock::now() - start).count();
+  record.grade = in.grader->GradeAnswer(c.truth.principal, c.truth.secondary,
+                                        record.answer ? record.answer->diagnosis : "",
+                                        record.answer ? record.answer->icd10 : std::nullopt);
+  const auto& ordered = episode.ordered_lab_concepts();
+  record.tests_ordered.assign(ordered.begin(), ordered.end());
+  const auto performed = episode.performed_lab_concepts();
+  record.tests_performed.assign(performed.begin(), performed.end());
+  record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return record;
+}
+
+// Runs `todo` on `concurrency` worker threads, each with its own store
+// connection, appending each episode as it ends. The first failure stops
+// every worker and is returned.
+Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turns,
+                  const std::vector<const Case*>& todo, RunDir::EpisodeWriter& log,
+                  std::map<std::string, std::string>* outcomes, int* ran) {
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status failure;
+  auto worker = [&]() {
+    auto store = OpenStore(o.store);
+    if (!store.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      failure = store.status();
+      return;
+    }
+    for (size_t i = next++; i < todo.size(); i = next++) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failure.ok()) return;
+      }
+      auto record = RunEpisode(*todo[i], **store, in, model, max_turns);
+      Status s = record.ok() ? log.Append(*record) : record.status();
+      std::lock_guard<std::mutex> lock(mu);
+      if (!s.ok()) {
+        failure = s;
+        return;
+      }
+      (*outcomes)[todo[i]->case_id] = record->outcome;
+      ++*ran;
+    }
+  };
+  std::vector<std::thread> threads;
+  const int n = std::min<int>(o.concurrency, std::max<int>(1, static_cast<int>(todo.size())));
+  for (int t = 0; t < n; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  return failure;
 }
 
 }  // namespace
@@ -312,98 +352,25 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   MEDCRED_ASSIGN_OR_RETURN(std::vector<const Case*> selected, SelectCases(in.cases, in.taxonomy, o));
   const int max_turns = o.max_turns > 0 ? o.max_turns : in.protocol.limits().max_turns;
 
-  std::error_code ec;
-  const std::string run_json = (fs::path(o.out_dir) / "run.json").string();
-  const std::string episodes_path = (fs::path(o.out_dir) / "episodes.jsonl").string();
-  const nlohmann::json fingerprint = Fingerprint(o, in);
-  if (fs::exists(run_json, ec)) {
-    if (!o.resume)
-      return Status::Usage(o.out_dir + " already holds a run; pass --resume to finish it, or another --out");
-    MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(run_json));
-    nlohmann::json old = nlohmann::json::parse(text, nullptr, false);
-    if (old.is_discarded() || !old.contains("fingerprint")) return Status::BadInput(run_json + ": not a run.json");
-    if (old["fingerprint"] != fingerprint) {
-      return Status::Usage(run_json +
-                           ": this run was made with other settings, files or data; resume it with the same ones");
-    }
-  } else {
-    fs::create_directories(o.out_dir, ec);
-    if (ec) return Status::External(o.out_dir + ": cannot create: " + ec.message());
-    fs::permissions(o.out_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    // Each category's whole suite on the credential split: credentials.json
-    // says whether a run covered it completely.
-    nlohmann::json suites = nlohmann::json::object();
-    const std::string credential_split = in.grader->methodology().split;
-    for (const auto& [category, by_split] : in.cases.stats.suites) {
-      if (by_split.count(credential_split)) suites[category] = by_split.at(credential_split);
-    }
-    const nlohmann::json run = {{"medcred_version", kVersion},
-                                {"git_commit", kGitCommit},
-                                {"created", NowIso8601Utc()},
-                                {"demo", in.store_summary.demo},
-                                {"store", RedactUri(o.store)},  // a PostgreSQL password is never written
-                                {"selected_cases", selected.size()},
-                                {"limits",
-                                 {{"max_turns", max_turns},
-                                  {"max_tool_calls", in.protocol.limits().max_tool_calls},
-                                  {"call_timeout_seconds", in.protocol.limits().call_timeout_seconds},
-                                  {"max_output_tokens", in.protocol.limits().max_output_tokens}}},
-                                {"protocol_version", in.protocol.version()},
-                                {"taxonomy_version", in.taxonomy.version()},
-                                {"suites", suites},
-                                {"fingerprint", fingerprint}};
-    MEDCRED_RETURN_IF_ERROR(WriteFileAtomically(run_json, run.dump(2) + "\n", 0600));
-  }
-
-  MEDCRED_ASSIGN_OR_RETURN(auto done, ReadEpisodes(episodes_path));
+  const RunDir dir(o.out_dir);
+  MEDCRED_RETURN_IF_ERROR(PrepareRunDir(dir, o, in, selected.size(), max_turns));
+  MEDCRED_ASSIGN_OR_RETURN(RunDir::Lock lock, dir.LockForWriting());
+  MEDCRED_RETURN_IF_ERROR(dir.CutPartialLastLine());
+  MEDCRED_ASSIGN_OR_RETURN(auto outcomes, DoneEpisodes(dir));
   RunResult result;
   result.selected = static_cast<int>(selected.size());
   std::vector<const Case*> todo;
   for (const Case* c : selected) {
-    if (done.count(c->case_id)) {
+    if (outcomes.count(c->case_id)) {
       ++result.skipped;
     } else {
       todo.push_back(c);
     }
   }
-
-  EpisodeLog log;
-  MEDCRED_RETURN_IF_ERROR(log.Open(episodes_path));
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status failure;
-  std::map<std::string, std::string> outcomes = done;
-  auto worker = [&]() {
-    auto store = OpenStore(o.store);
-    if (!store.ok()) {
-      std::lock_guard<std::mutex> lock(mu);
-      failure = store.status();
-      return;
-    }
-    for (size_t i = next++; i < todo.size(); i = next++) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!failure.ok()) return;
-      }
-      auto record = RunEpisode(*todo[i], **store, in, model, max_turns);
-      Status s = record.ok() ? log.Append(record->dump()) : record.status();
-      std::lock_guard<std::mutex> lock(mu);
-      if (!s.ok()) {
-        failure = s;
-        return;
-      }
-      outcomes[todo[i]->case_id] = (*record)["outcome"].get<std::string>();
-      ++result.ran;
-    }
-  };
-  std::vector<std::thread> threads;
-  const int n = std::min<int>(o.concurrency, std::max<int>(1, static_cast<int>(todo.size())));
+  MEDCRED_ASSIGN_OR_RETURN(auto log, dir.OpenEpisodeWriter());
   const auto episodes_start = Clock::now();
-  for (int t = 0; t < n; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
+  MEDCRED_RETURN_IF_ERROR(RunWorkers(o, in, model, max_turns, todo, *log, &outcomes, &result.ran));
   result.episode_seconds = std::chrono::duration<double>(Clock::now() - episodes_start).count();
-  if (!failure.ok()) return failure;
-
   for (const auto& [id, outcome] : outcomes) result.outcomes[outcome]++;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;
@@ -411,49 +378,42 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
 
 Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   if (dirs.empty()) return Status::Usage("merge: no run directories given");
-  std::error_code ec;
-  if (fs::exists(fs::path(out_dir) / "run.json", ec)) return Status::Usage(out_dir + " already holds a run");
-  nlohmann::json first;
+  const RunDir out(out_dir);
+  if (out.Inspect() == RunDir::State::kRun) return Status::Usage(out_dir + " already holds a run");
+  std::optional<RunManifest> first;
   std::map<std::string, std::string> lines;  // case id -> episode line
   std::vector<std::string> shards;
-  for (const std::string& dir : dirs) {
-    const std::string run_json = (fs::path(dir) / "run.json").string();
-    MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(run_json));
-    nlohmann::json run = nlohmann::json::parse(text, nullptr, false);
-    if (run.is_discarded() || !run.contains("fingerprint")) return Status::BadInput(run_json + ": not a run.json");
-    nlohmann::json fp = run["fingerprint"];
-    shards.push_back(fp.value("shard", ""));
-    fp.erase("shard");
-    if (first.is_null()) {
+  for (const std::string& path : dirs) {
+    const RunDir dir(path);
+    MEDCRED_ASSIGN_OR_RETURN(RunManifest run, dir.ReadManifest());
+    shards.push_back(run.fingerprint.shard);
+    if (!first) {
       first = run;
     } else {
-      nlohmann::json want = first["fingerprint"];
-      want.erase("shard");
-      if (fp != want)
-        return Status::Usage(run_json + ": this run was made with other settings, files or data than " + dirs[0]);
+      RunFingerprint a = run.fingerprint, b = first->fingerprint;
+      a.shard = b.shard = "";
+      if (a.ToJson() != b.ToJson()) {
+        return Status::Usage(dir.manifest_path() + ": this run was made with other settings, files or data than " +
+                             dirs[0]);
+      }
     }
-    MEDCRED_ASSIGN_OR_RETURN(auto done, ReadEpisodes((fs::path(dir) / "episodes.jsonl").string()));
-    MEDCRED_ASSIGN_OR_RETURN(std::string episodes, ReadWholeFile((fs::path(dir) / "episodes.jsonl").string()));
-    std::istringstream in(episodes);
-    for (std::string line; std::getline(in, line);) {
-      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded()) continue;
-      const std::string id = j["case_id"];
-      if (!lines.emplace(id, line).second)
-        return Status::BadInput(dir + ": " + id + " is also in another run being merged");
-    }
+    MEDCRED_RETURN_IF_ERROR(dir.ForEachEpisodeLine([&](const std::string& line, const std::string& id) -> Status {
+      if (!lines.emplace(id, line).second) {
+        return Status::BadInput(path + ": " + id + " is also in another run being merged");
+      }
+      return Status::OK();
+    }));
   }
-  fs::create_directories(out_dir, ec);
-  if (ec) return Status::External(out_dir + ": cannot create: " + ec.message());
-  fs::permissions(out_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  nlohmann::json run = first;
-  run["fingerprint"]["shard"] = "merged";
-  run["merged_from"] = shards;
-  run["created"] = NowIso8601Utc();
+  MEDCRED_RETURN_IF_ERROR(out.CreateForNewRun());
+  MEDCRED_ASSIGN_OR_RETURN(RunDir::Lock lock, out.LockForWriting());
+  RunManifest run = *first;
+  run.fingerprint.shard = "merged";
+  run.merged_from = shards;
+  run.created = NowIso8601Utc();
   std::string all;
   for (const auto& [id, line] : lines) all += line + "\n";
-  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically((fs::path(out_dir) / "episodes.jsonl").string(), all, 0600));
-  return WriteFileAtomically((fs::path(out_dir) / "run.json").string(), run.dump(2) + "\n", 0600);
+  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically(out.episodes_path(), all, 0600));
+  return out.WriteManifest(run);
 }
 
 }  // namespace medcred

@@ -24,7 +24,7 @@ class Scripted : public Model {
   using Fn = std::function<Result<ModelReply>(const EpisodeContext&)>;
   explicit Scripted(Fn fn) : fn_(std::move(fn)) {}
   std::string spec() const override { return "test:scripted"; }
-  Result<ModelReply> Complete(const nlohmann::json&, const nlohmann::json&, const EpisodeContext& ctx) override {
+  Result<ModelReply> Complete(const Conversation&, const nlohmann::json&, const EpisodeContext& ctx) override {
     return fn_(ctx);
   }
 

@@ -1,0 +1,45 @@
+// Re-grading a run directory on its own (`medcred report`, `merge`,
+// `registry add`): the methodology files are loaded as they are now, the
+// episodes are graded again and the outputs rebuilt (credentials/report.h);
+// with an optional LLM judge asked about every answer.
+//
+// Thread safety: used from one thread; takes the run directory's lock.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "cases/icd.h"
+#include "cases/taxonomy.h"
+#include "credentials/report.h"
+#include "grading/grader.h"
+#include "models/model.h"
+
+namespace medcred {
+
+// The optional judge (`--judge SPEC`): any model that reads text.
+struct JudgeOptions {
+  std::string spec;  // empty: no judge
+  std::string api_key_env = "MEDCRED_API_KEY";
+  bool allow_remote_endpoint = false;
+};
+
+// The judge's model; a baseline is refused (it cannot read an answer).
+Result<std::unique_ptr<Model>> MakeJudge(const JudgeOptions& options);
+
+struct RegradeOptions {
+  std::string reference_dir;  // the CMS ICD reference ("" = found as usual)
+  JudgeOptions judge;
+};
+
+// Re-grades `run_dir` under the methodology files in use and writes its
+// summary.json, credentials.json and report.html.
+Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& options);
+
+// The same with the grader, taxonomy and reference already loaded (the
+// pipeline, which has them).
+Result<RunOutputs> RegradeRun(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
+                              const IcdReference& reference, const JudgeOptions& judge);
+
+}  // namespace medcred
