@@ -68,7 +68,8 @@ struct Builder {
 
   static int64_t T0(const AdmissionRecord& a) { return a.edregtime ? *a.edregtime : a.admittime; }
 
-  Result<medcred::Presentation> PresentationOf(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& subject_dx) {
+  Result<medcred::Presentation> PresentationOf(const AdmissionRecord& a,
+                                               const std::vector<DiagnosisRecord>& subject_dx) {
     auto pit = patients.find(a.subject_id);
     if (pit == patients.end()) {
       return Status::BadInput("admission " + std::to_string(a.hadm_id) + " names subject_id " +

@@ -1,4 +1,4 @@
-// The case builder: admissions become cases (SPEC 4).
+// The case builder: admissions become cases (docs/methodology.md#cases).
 //
 // A case is one admission that passes the taxonomy's inclusion rules, with its
 // truth (the principal diagnosis as ICD-10-CM codes, ICD-9 through the GEMs,
@@ -45,7 +45,7 @@ struct Case {
   Presentation presentation;
   CaseTruth truth;
 
-  // SPEC 11's `cases --jsonl` object.
+  // The `cases --jsonl` object (docs/cli.md#machine-readable-outputs).
   nlohmann::json ToJson(bool with_truth) const;
 };
 

@@ -15,13 +15,13 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
+using test::Exec;
+using test::QueryColumn;
+using test::QueryInt;
+using test::TempDir;
 using ::testing::ElementsAre;
-using testing::Exec;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::QueryColumn;
-using testing::QueryInt;
-using testing::TempDir;
 
 // The methodology inputs, loaded once (the ICD reference takes ~0.3 s).
 struct Inputs {
@@ -33,7 +33,7 @@ struct Inputs {
 
 const Inputs* LoadInputs() {
   static const Inputs* inputs = []() -> const Inputs* {
-    const std::string dir = testing::ReferenceDir();
+    const std::string dir = test::ReferenceDir();
     if (dir.empty()) return nullptr;
     auto tax = Taxonomy::Load();
     auto rules = PresentationRules::Load();
@@ -241,7 +241,7 @@ TEST(SuiteHash, DependsOnTheSetOfCasesTheTaxonomyAndNothingElse) {
 class SyntheticCases : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteSyntheticRelease(tmp_ / "src");
+    test::WriteSyntheticRelease(tmp_ / "src");
     db_ = IngestStore(tmp_ / "src", tmp_ / "s.db");
   }
   TempDir tmp_;
@@ -360,8 +360,8 @@ TEST_F(SyntheticCases, RegressionEarlierDiagnosesDoShow) {
 class DemoCases : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string demo = testing::DemoDir();
-    if (demo.empty() || testing::ReferenceDir().empty()) return;
+    const std::string demo = test::DemoDir();
+    if (demo.empty() || test::ReferenceDir().empty()) return;
     tmp_ = new TempDir;
     db_ = IngestStore(demo, *tmp_ / "demo.db");
   }

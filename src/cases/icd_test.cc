@@ -19,7 +19,7 @@ using ::testing::IsEmpty;
 // Loaded once: the order file and GEMs take ~0.3 s to read.
 const IcdReference* Reference() {
   static const IcdReference* ref = [] {
-    const std::string dir = testing::ReferenceDir();
+    const std::string dir = test::ReferenceDir();
     if (dir.empty()) return static_cast<IcdReference*>(nullptr);
     auto r = IcdReference::Load(dir);
     EXPECT_TRUE(r.ok()) << r.status().message();
@@ -132,7 +132,7 @@ TEST(IcdReference, ChaptersFileCoversEveryCategoryOfTheOrderFile) {
 }
 
 TEST(IcdReference, FindDirNamesWhatIsMissing) {
-  testing::TempDir tmp;
+  test::TempDir tmp;
   auto r = IcdReference::FindDir(tmp.path().string());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().kind(), Status::Kind::kUsage);
@@ -140,11 +140,10 @@ TEST(IcdReference, FindDirNamesWhatIsMissing) {
 }
 
 TEST(IcdReference, MalformedGemFlagsNameFileAndLine) {
-  testing::TempDir tmp;
+  test::TempDir tmp;
   // SYNTHETIC reference files.
-  testing::WriteFile(tmp / "icd10cm_order_2021.csv.gz", "code,billable,short,long\nI214,1,NSTEMI,NSTEMI\n");
-  testing::WriteFile(tmp / "icd9cm_to_icd10cm_gem_2018.csv.gz",
-                     "icd_9,icd_10,flags\n41071,I214,10000\n4280,I509,1x000\n");
+  test::WriteFile(tmp / "icd10cm_order_2021.csv.gz", "code,billable,short,long\nI214,1,NSTEMI,NSTEMI\n");
+  test::WriteFile(tmp / "icd9cm_to_icd10cm_gem_2018.csv.gz", "icd_9,icd_10,flags\n41071,I214,10000\n4280,I509,1x000\n");
   ASSERT_TRUE(IcdReference::FindDir(tmp.path().string()).ok());
   auto r = IcdReference::Load(tmp.path().string());
   ASSERT_FALSE(r.ok());

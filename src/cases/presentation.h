@@ -1,4 +1,4 @@
-// Presentation: what the model is shown at arrival (SPEC 4.1).
+// Presentation: what the model is shown at arrival (docs/methodology.md#what-the-model-sees).
 //
 // BuildPresentation() takes only what may be shown: the patient, this
 // admission's arrival fields (type, location, ED registration), ED triage, the
@@ -71,7 +71,7 @@ struct TriageVitals {
   std::vector<std::pair<std::string, std::string>> Named() const;
 };
 
-// What the model is shown at arrival (SPEC 4.1): never this admission's
+// What the model is shown at arrival (docs/methodology.md#what-the-model-sees): never this admission's
 // diagnoses, DRG, services, transfers, discharge or death.
 struct Presentation {
   int age = 0;

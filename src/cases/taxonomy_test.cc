@@ -53,7 +53,7 @@ TEST(Taxonomy, V1HoldsEveryCategoryTheSpecNames) {
 TEST(Taxonomy, RangesAreInclusiveOnTheirCodeLength) {
   auto t = Taxonomy::Load();
   ASSERT_TRUE(t.ok()) << t.status().message();
-  // SPEC 4's split of circulatory codes: cerebrovascular I60-I69 is neurology.
+  // The taxonomy's split of circulatory codes: cerebrovascular I60-I69 is neurology.
   EXPECT_THAT(t->DiagnosisCategories("I214"), ElementsAre("cardiology"));
   EXPECT_THAT(t->DiagnosisCategories("I5021"), ElementsAre("cardiology"));
   EXPECT_THAT(t->DiagnosisCategories("I59"), ElementsAre("cardiology"));

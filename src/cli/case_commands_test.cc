@@ -1,4 +1,4 @@
-// `medcred categories` and `medcred cases` as a user runs them (SPEC 2, 11).
+// `medcred categories` and `medcred cases` as a user runs them (docs/cli.md).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,10 +10,10 @@
 namespace medcred {
 namespace {
 
-using testing::CliRun;
+using test::CliRun;
+using test::RunMedcred;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::RunMedcred;
-using testing::TempDir;
 
 std::vector<nlohmann::json> Lines(const std::string& text) {
   std::vector<nlohmann::json> out;
@@ -41,12 +41,12 @@ TEST(CategoriesCli, JsonListsNameTitleKindDefinition) {
 class CasesCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteSyntheticRelease(tmp_ / "src");
+    test::WriteSyntheticRelease(tmp_ / "src");
     CliRun r = RunMedcred("ingest --source " + (tmp_ / "src") + " --store " + (tmp_ / "s.db"), tmp_);
     ASSERT_EQ(r.code, 0) << r.err;
   }
   std::string Cases(const std::string& extra) {
-    return "cases --store " + (tmp_ / "s.db") + " --reference " + testing::ReferenceDir() + " " + extra;
+    return "cases --store " + (tmp_ / "s.db") + " --reference " + test::ReferenceDir() + " " + extra;
   }
   TempDir tmp_;
 };

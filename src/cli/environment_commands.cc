@@ -1,4 +1,4 @@
-// `medcred resolve`: what the environment does with a test name (SPEC 2, 11).
+// `medcred resolve`: what the environment does with a test name (docs/cli.md).
 #include <cstdio>
 #include <memory>
 

@@ -1,4 +1,4 @@
-// `medcred match-dx`: how an answer is graded against a truth (SPEC 2, 7, 11).
+// `medcred match-dx`: how an answer is graded against a truth (docs/cli.md, docs/methodology.md#grading).
 #include <cstdio>
 #include <memory>
 #include <sstream>

@@ -1,5 +1,5 @@
 // medcred: earns AI models medical credentials on real patient records.
-// The command-line entry point; see commands.h and SPEC section 2.
+// The command-line entry point; see commands.h and docs/cli.md.
 #include <cstdio>
 #include <vector>
 

@@ -26,10 +26,10 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::CliRun;
+using test::CliRun;
+using test::RunMedcred;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::RunMedcred;
-using testing::TempDir;
 
 #define MEDCRED_REQUIRE_POSTGRES(var, env)                                                         \
   const std::string var = std::getenv(env) ? std::getenv(env) : "";                                \
@@ -41,7 +41,7 @@ using testing::TempDir;
 // episodes.jsonl by case id, without the wall-clock field.
 std::map<std::string, nlohmann::json> Episodes(const std::string& dir) {
   std::map<std::string, nlohmann::json> out;
-  for (auto e : testing::ReadEpisodeLinesOf(dir + "/episodes.jsonl")) {
+  for (auto e : test::ReadEpisodeLinesOf(dir + "/episodes.jsonl")) {
     e.erase("seconds");
     out[e["case_id"]] = e;
   }
@@ -126,7 +126,7 @@ TEST_F(PostgresCli, DemoCasesRunsAndAnswersAreTheSameAsSqlite) {
     EXPECT_EQ(ea.size(), 219u);
     EXPECT_TRUE(ea == eb) << model << ": episodes differ";
     auto summary = [](const std::string& d) {
-      return nlohmann::json::parse(testing::ReadFile(d + "/summary.json"))["categories"];
+      return nlohmann::json::parse(test::ReadFile(d + "/summary.json"))["categories"];
     };
     EXPECT_EQ(summary(sa), summary(sb)) << model;
   }
@@ -134,7 +134,7 @@ TEST_F(PostgresCli, DemoCasesRunsAndAnswersAreTheSameAsSqlite) {
 
 TEST_F(PostgresCli, SyntheticReleaseWithEdAndNoteModulesIsTheSame) {
   MEDCRED_REQUIRE_POSTGRES(pg, "MEDCRED_PG_SYNTHETIC_URI");
-  testing::WriteSyntheticRelease(tmp_ / "synthetic");
+  test::WriteSyntheticRelease(tmp_ / "synthetic");
   const std::string db = Ingest(tmp_ / "synthetic");
   CliRun x = RunMedcred("cases --store " + db + " --split all --with-truth --jsonl", tmp_);
   CliRun y = RunMedcred("cases --store '" + pg + "' --split all --with-truth --jsonl", tmp_);
@@ -154,7 +154,7 @@ TEST_F(PostgresCli, SyntheticReleaseWithEdAndNoteModulesIsTheSame) {
   ASSERT_FALSE(ea.empty());
   EXPECT_TRUE(ea == eb);
   // The agent's orders were answered from real rows (imaging, cultures, vitals), not only "not performed".
-  const std::string text = testing::ReadFile(tmp_ / "b/episodes.jsonl");
+  const std::string text = test::ReadFile(tmp_ / "b/episodes.jsonl");
   for (const char* seen :
        {"Findings:", "ED triage:", "Home medications: metformin", "Heart rate: 88 bpm", "outpatient record"}) {
     EXPECT_NE(text.find(seen), std::string::npos) << seen;
@@ -192,10 +192,10 @@ TEST_F(PostgresCli, APasswordInTheUriIsWrittenNowhere) {
   EXPECT_EQ((r.out + r.err).find("hunter2pw"), std::string::npos);
   for (const auto& f : fs::recursive_directory_iterator(tmp_ / "run")) {
     if (f.is_regular_file()) {
-      EXPECT_EQ(testing::ReadFile(f.path()).find("hunter2pw"), std::string::npos) << f.path();
+      EXPECT_EQ(test::ReadFile(f.path()).find("hunter2pw"), std::string::npos) << f.path();
     }
   }
-  EXPECT_THAT(testing::ReadFile(tmp_ / "run/run.json"), HasSubstr(":***@"));
+  EXPECT_THAT(test::ReadFile(tmp_ / "run/run.json"), HasSubstr(":***@"));
   r = RunMedcred("info --store '" + uri + "'", tmp_);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ((r.out + r.err).find("hunter2pw"), std::string::npos);
@@ -223,8 +223,8 @@ TEST_F(PostgresCli, ARunWhoseServerGoesAwayStopsWithExit3AndResumes) {
       " >/dev/null 2>&1";
   EXPECT_EQ(std::system(kill.c_str()), 0);
   bg.join();
-  EXPECT_EQ(testing::ReadFile(tmp_ / "bg.rc"), "3\n") << testing::ReadFile(tmp_ / "bg.err");
-  EXPECT_THAT(testing::ReadFile(tmp_ / "bg.err"), HasSubstr("connection to PostgreSQL was lost"));
+  EXPECT_EQ(test::ReadFile(tmp_ / "bg.rc"), "3\n") << test::ReadFile(tmp_ / "bg.err");
+  EXPECT_THAT(test::ReadFile(tmp_ / "bg.err"), HasSubstr("connection to PostgreSQL was lost"));
   const size_t before = Episodes(out).size();
   EXPECT_GE(before, 1u);
   EXPECT_LT(before, 8u);

@@ -1,4 +1,4 @@
-// The public side (SPEC 2, 9): `hash`, `keygen`, `registry init|add|verify|
+// The public side (docs/cli.md, docs/registry.md): `hash`, `keygen`, `registry init|add|verify|
 // show|publish`, `serve` and `verify`.
 #include <curl/curl.h>
 #include <signal.h>

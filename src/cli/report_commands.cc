@@ -1,6 +1,6 @@
 // `medcred report` (re-grade a run directory and rebuild its outputs) and
 // `medcred demo` (the main job: ingest the open demo, run a baseline on every
-// category, write the report). SPEC 2, 8, 10, 11.
+// category, write the report). docs/cli.md, docs/credentials.md.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -53,7 +53,7 @@ Command AddReport(CLI::App& root) {
 
 namespace {
 
-// The demo, in SPEC 2's order: --source, $MEDCRED_DEMO_DIR, ../shared/data
+// The demo, in the order docs/cli.md#the-demo gives: --source, $MEDCRED_DEMO_DIR, ../shared/data
 // beside the repository, data/ of the repository (also tried from the current
 // directory).
 Result<std::string> FindDemo(const std::string& source) {
@@ -92,7 +92,7 @@ Command AddDemo(CLI::App& root) {
   CLI::App* app = root.add_subcommand(
       "demo", "One command: ingest the open MIMIC-IV demo, run a baseline on every category, write the report");
   app->add_option("--out", o->out, "Folder for the store and the run (default medcred-demo)");
-  app->add_option("--source", o->source, "The demo's folder (default: found as SPEC 2 says)");
+  app->add_option("--source", o->source, "The demo's folder (default: found as docs/cli.md says)");
   app->add_option("--model", o->eval.run.model, "The model to run (default baseline:labs-bayes)");
   app->add_option("--reference", o->eval.run.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   app->add_option("--concurrency", o->eval.run.concurrency, "Episodes at once (default 2)")->check(CLI::Range(1, 256));
@@ -110,8 +110,8 @@ Command AddDemo(CLI::App& root) {
               io.sources = {demo};
               io.store_path = store;
               MEDCRED_ASSIGN_OR_RETURN(StoreSummary s, Ingest(io));
-              std::fprintf(stderr, "demo: %s %s ingested in %.2f s\n", s.dataset_name.c_str(), s.dataset_version.c_str(),
-                           s.seconds);
+              std::fprintf(stderr, "demo: %s %s ingested in %.2f s\n", s.dataset_name.c_str(),
+                           s.dataset_version.c_str(), s.seconds);
             } else {
               std::fprintf(stderr, "demo: using the store %s (delete it to ingest again)\n", store.c_str());
             }

@@ -1,4 +1,4 @@
-// `medcred demo` and `medcred report` as a user runs them (SPEC 2, 8, 10, 11).
+// `medcred demo` and `medcred report` as a user runs them (docs/cli.md, docs/credentials.md).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -15,19 +15,19 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::CliRun;
+using test::CliRun;
+using test::RunMedcred;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::RunMedcred;
-using testing::TempDir;
 
 // One `medcred demo` for every test here: it is the README's main command.
 class DemoCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (testing::DemoDir().empty() || testing::ReferenceDir().empty()) return;
+    if (test::DemoDir().empty() || test::ReferenceDir().empty()) return;
     tmp_ = new TempDir();
     const auto start = std::chrono::steady_clock::now();
-    result_ = new CliRun(RunMedcred("demo --out " + (*tmp_ / "demo") + " --source " + testing::DemoDir(), *tmp_));
+    result_ = new CliRun(RunMedcred("demo --out " + (*tmp_ / "demo") + " --source " + test::DemoDir(), *tmp_));
     seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("medcred demo: %.2f s (ingest, 171 episodes, report)\n", seconds_);
   }
@@ -59,11 +59,11 @@ TEST_F(DemoCli, WritesEveryOutputAndPrintsTheCredentialTable) {
   struct stat st {};
   ASSERT_EQ(::stat(RunDir().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
-  const auto summary = nlohmann::json::parse(testing::ReadFile(RunDir() + "/summary.json"));
+  const auto summary = nlohmann::json::parse(test::ReadFile(RunDir() + "/summary.json"));
   EXPECT_EQ(summary["model"], "baseline:labs-bayes");
   EXPECT_EQ(summary["demo"], true);
   // Every diagnosis category with test cases in the demo is there, and none is certified.
-  const auto cases = testing::RunMedcred("cases --store " + (*tmp_ / "demo/demo.db") + " --split test --jsonl", *tmp_);
+  const auto cases = test::RunMedcred("cases --store " + (*tmp_ / "demo/demo.db") + " --split test --jsonl", *tmp_);
   ASSERT_EQ(cases.code, 0) << cases.err;
   std::set<std::string> want;
   std::istringstream in(cases.out);
@@ -79,19 +79,19 @@ TEST_F(DemoCli, WritesEveryOutputAndPrintsTheCredentialTable) {
     EXPECT_EQ(c["tier"], "demo") << name;
   }
   EXPECT_EQ(got, want);
-  const auto cred = nlohmann::json::parse(testing::ReadFile(RunDir() + "/credentials.json"));
+  const auto cred = nlohmann::json::parse(test::ReadFile(RunDir() + "/credentials.json"));
   EXPECT_EQ(cred["demo"], true);
   for (const auto& c : cred["categories"]) EXPECT_TRUE(c["complete_suite"].get<bool>()) << c["name"];
 }
 
 TEST_F(DemoCli, NoPublishableOutputHoldsAnIdOfTheDemo) {
   const std::string db = *tmp_ / "demo/demo.db";
-  std::vector<std::string> ids = testing::QueryColumn(db, "SELECT DISTINCT subject_id FROM patients");
-  for (const auto& h : testing::QueryColumn(db, "SELECT hadm_id FROM admissions")) ids.push_back(h);
+  std::vector<std::string> ids = test::QueryColumn(db, "SELECT DISTINCT subject_id FROM patients");
+  for (const auto& h : test::QueryColumn(db, "SELECT hadm_id FROM admissions")) ids.push_back(h);
   ASSERT_GT(ids.size(), 300u);
-  const std::string episodes = testing::ReadFile(RunDir() + "/episodes.jsonl");
+  const std::string episodes = test::ReadFile(RunDir() + "/episodes.jsonl");
   for (const char* f : {"summary.json", "credentials.json", "report.html"}) {
-    const std::string text = testing::ReadFile(RunDir() + "/" + f);
+    const std::string text = test::ReadFile(RunDir() + "/" + f);
     int hits = 0;
     for (const std::string& id : ids) hits += text.find(id) != std::string::npos;
     EXPECT_EQ(hits, 0) << f;
@@ -103,13 +103,13 @@ TEST_F(DemoCli, NoPublishableOutputHoldsAnIdOfTheDemo) {
 }
 
 TEST_F(DemoCli, ReportRebuildsTheSameOutputsFromTheEpisodes) {
-  const auto before = nlohmann::json::parse(testing::ReadFile(RunDir() + "/summary.json"));
+  const auto before = nlohmann::json::parse(test::ReadFile(RunDir() + "/summary.json"));
   TempDir tmp;
   CliRun r = RunMedcred("report " + RunDir() + " --json", tmp);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out), before);  // stdout is the JSON alone
   EXPECT_THAT(r.err, HasSubstr("0 grades changed"));
-  EXPECT_EQ(nlohmann::json::parse(testing::ReadFile(RunDir() + "/summary.json")), before);
+  EXPECT_EQ(nlohmann::json::parse(test::ReadFile(RunDir() + "/summary.json")), before);
   // Not a run directory: a usage error naming it.
   r = RunMedcred("report " + (tmp / "nothing"), tmp);
   EXPECT_EQ(r.code, 1);
@@ -131,7 +131,7 @@ TEST_F(DemoCli, AJudgeAgentIsAskedAndReportedBeside) {
   fs::permissions(agent, fs::perms::owner_all);
   CliRun r = RunMedcred("report " + copy + " --judge 'exec:" + agent + "'", tmp);
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto summary = nlohmann::json::parse(testing::ReadFile(copy + "/summary.json"));
+  const auto summary = nlohmann::json::parse(test::ReadFile(copy + "/summary.json"));
   ASSERT_TRUE(summary["judge"].is_object()) << summary.dump();
   EXPECT_EQ(summary["judge"]["judged"], summary["episodes"]);
   // The judge says correct to all: agreement = the share graded correct.
@@ -150,7 +150,7 @@ TEST_F(DemoCli, AJudgeAgentIsAskedAndReportedBeside) {
 TEST_F(DemoCli, APublishedRegistryHoldsNoIdOfTheRunsCases) {
   TempDir tmp;
   const std::string key = tmp / "key", reg = tmp / "registry", site = tmp / "site", model = tmp / "model.gguf";
-  testing::WriteFile(model, "synthetic model weights for a test");
+  test::WriteFile(model, "synthetic model weights for a test");
   ASSERT_EQ(RunMedcred("keygen " + key, tmp).code, 0);
   CliRun r = RunMedcred("registry init " + reg + " --key " + key, tmp);
   ASSERT_EQ(r.code, 0) << r.err;
@@ -170,16 +170,16 @@ TEST_F(DemoCli, APublishedRegistryHoldsNoIdOfTheRunsCases) {
 
   const std::string db = *tmp_ / "demo/demo.db";
   std::vector<std::string> ids;
-  for (const auto& e : testing::ReadEpisodeLinesOf(RunDir() + "/episodes.jsonl"))
+  for (const auto& e : test::ReadEpisodeLinesOf(RunDir() + "/episodes.jsonl"))
     ids.push_back(e["case_id"].get<std::string>().substr(5));
-  for (const auto& s : testing::QueryColumn(db, "SELECT DISTINCT subject_id FROM admissions")) ids.push_back(s);
+  for (const auto& s : test::QueryColumn(db, "SELECT DISTINCT subject_id FROM admissions")) ids.push_back(s);
   ASSERT_GT(ids.size(), 171u);
   size_t files = 0;
   for (const std::string& dir : {reg, site}) {
     for (const auto& f : fs::recursive_directory_iterator(dir)) {
       if (!f.is_regular_file()) continue;
       ++files;
-      const std::string text = testing::ReadFile(f.path().string());
+      const std::string text = test::ReadFile(f.path().string());
       for (const std::string& id : ids) EXPECT_EQ(text.find(id), std::string::npos) << f.path() << " holds " << id;
       EXPECT_EQ(text.find("hadm"), std::string::npos) << f.path();
     }

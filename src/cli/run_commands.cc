@@ -1,4 +1,4 @@
-// `medcred run`: episodes of a model on a store's cases (SPEC 2, 10).
+// `medcred run`: episodes of a model on a store's cases (docs/cli.md, docs/runner.md).
 #include <unistd.h>
 
 #include <cstdio>

@@ -146,9 +146,7 @@ const nlohmann::json& JsonFields::Arr(const char* key) {
   return *v;
 }
 
-std::string JsonFields::StrOr(const char* key, const std::string& fallback) {
-  return Has(key) ? Str(key) : fallback;
-}
+std::string JsonFields::StrOr(const char* key, const std::string& fallback) { return Has(key) ? Str(key) : fallback; }
 
 std::optional<std::string> JsonFields::OptStr(const char* key) {
   if (!Has(key)) return std::nullopt;

@@ -2,7 +2,7 @@
 //
 // A Status is either OK or an error of one kind with one clear sentence naming
 // the file, line, field or URL at fault. The kind decides the process exit code
-// (SPEC section 2): usage 1, bad input data 2, external failure 3. Exceptions do
+// (docs/cli.md#exit-codes): usage 1, bad input data 2, external failure 3. Exceptions do
 // not cross module boundaries; functions that can fail return Status or
 // Result<T>.
 //

@@ -1,4 +1,4 @@
-// Credentials (SPEC 8): from graded episodes to per-category results and tiers.
+// Credentials (docs/methodology.md#credentials): from graded episodes to per-category results and tiers.
 //
 // Per category, over the episodes of the methodology's split (`test`): n,
 // points (sum of credit), correct (credit >= correct_at), accuracy with a

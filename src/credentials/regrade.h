@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "common/status.h"
 #include "cases/icd.h"
 #include "cases/taxonomy.h"
+#include "common/status.h"
 #include "credentials/report.h"
 #include "grading/grader.h"
 #include "models/model.h"

@@ -95,8 +95,8 @@ CredentialsFile MakeCredentialsFile(const RunManifest& run, const SummaryFile& s
   c.outcomes = cr.outcomes;
   for (const CategoryResult& r : cr.categories) {
     auto suite = run.suites.find(r.name);
-    c.categories.push_back({r.name, r.title, r.kind, r.rank, r.n, r.correct, r.points, r.accuracy, r.ci.low,
-                            r.ci.high, r.tier, r.suite_sha256, suite != run.suites.end() && suite->second == r.suite_sha256});
+    c.categories.push_back({r.name, r.title, r.kind, r.rank, r.n, r.correct, r.points, r.accuracy, r.ci.low, r.ci.high,
+                            r.tier, r.suite_sha256, suite != run.suites.end() && suite->second == r.suite_sha256});
   }
   c.generated = NowIso8601Utc();
   return c;

@@ -1,5 +1,5 @@
-// The outputs of a run directory (SPEC 10, 11): re-grades episodes.jsonl and
-// writes summary.json, credentials.json and report.html from it.
+// The outputs of a run directory (docs/runner.md#the-run-directory, docs/cli.md#machine-readable-outputs): re-grades
+// episodes.jsonl and writes summary.json, credentials.json and report.html from it.
 //
 // `medcred run`, `merge`, `report` and `demo` all end here, so the outputs of a
 // run are always a function of its episodes and the methodology files in use:

@@ -150,10 +150,9 @@ std::string ReportHtml(const RunOutputs& o) {
        "span.tier-demo{color:#6e7781}\n";
   h += "</style></head><body>\n";
   h += "<h1>medcred report</h1>\n<p class=\"muted\">Model <b>" + Esc(model) + "</b> &middot; dataset " +
-       Esc(dataset.name) + " " + Esc(dataset.version) + " &middot; methodology " +
-       Esc(o.methodology.version) + " &middot; split " + Esc(cr.split) + " &middot; " + std::to_string(cr.episodes) +
-       " episodes &middot; medcred " + Esc(kVersion) + " &middot; generated " + Esc(cj.generated) +
-       "</p>\n";
+       Esc(dataset.name) + " " + Esc(dataset.version) + " &middot; methodology " + Esc(o.methodology.version) +
+       " &middot; split " + Esc(cr.split) + " &middot; " + std::to_string(cr.episodes) + " episodes &middot; medcred " +
+       Esc(kVersion) + " &middot; generated " + Esc(cj.generated) + "</p>\n";
   if (cr.demo) {
     h += "<div class=\"demo\" id=\"demo-banner\"><b>Demo run.</b> This run used the open MIMIC-IV demo (100 patients). "
          "It is labelled <i>demo</i> everywhere and never certifies anything; tiers below read <i>demo</i>.</div>\n";

@@ -17,12 +17,12 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Calls;
+using test::Calls;
+using test::Scripted;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::Scripted;
-using testing::TempDir;
 
-class ReportTest : public testing::SyntheticRunTest {
+class ReportTest : public test::SyntheticRunTest {
  protected:
   void SetUp() override {
     SyntheticRunTest::SetUp();
@@ -49,7 +49,7 @@ TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
   auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_EQ(out->regraded, 0);
-  const auto summary = nlohmann::json::parse(testing::ReadFile(options_.out_dir + "/summary.json"));
+  const auto summary = nlohmann::json::parse(test::ReadFile(options_.out_dir + "/summary.json"));
   for (const char* k : {"model", "dataset", "demo", "episodes", "categories", "outcomes", "hashes"}) {
     EXPECT_TRUE(summary.contains(k)) << k;
   }
@@ -62,7 +62,7 @@ TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
   // Recount the test split from the episodes themselves.
   std::map<std::string, std::pair<int, double>> want;  // category -> (n, points)
   int episodes = 0;
-  for (const auto& e : testing::ReadEpisodeLines(options_.out_dir)) {
+  for (const auto& e : test::ReadEpisodeLines(options_.out_dir)) {
     ++episodes;
     if (e["split"] != "test") continue;
     for (const auto& c : e["categories"]) {
@@ -87,7 +87,7 @@ TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
     EXPECT_GE(c["ci_high"].get<double>(), c["accuracy"].get<double>());
     EXPECT_EQ(c["tier"], "not certified");  // a handful of cases never earn a tier
   }
-  const auto cred = nlohmann::json::parse(testing::ReadFile(options_.out_dir + "/credentials.json"));
+  const auto cred = nlohmann::json::parse(test::ReadFile(options_.out_dir + "/credentials.json"));
   EXPECT_EQ(cred["categories"].size(), want.size());
   EXPECT_EQ(cred["categories"][0]["rank"], 1);
   EXPECT_EQ(cred["methodology"]["version"], "v1");
@@ -102,9 +102,9 @@ TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
 
 TEST_F(ReportTest, NothingPublishableHoldsACaseOrPatientId) {
   ASSERT_TRUE(BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy).ok());
-  const std::string episodes = testing::ReadFile(options_.out_dir + "/episodes.jsonl");
+  const std::string episodes = test::ReadFile(options_.out_dir + "/episodes.jsonl");
   for (const char* f : {"summary.json", "credentials.json", "report.html"}) {
-    const std::string text = testing::ReadFile(options_.out_dir + "/" + f);
+    const std::string text = test::ReadFile(options_.out_dir + "/" + f);
     for (const std::string& id : Ids()) {
       EXPECT_EQ(text.find(id), std::string::npos) << f << " holds " << id;
       EXPECT_NE(episodes.find(id), std::string::npos) << "the scan would not notice " << id;
@@ -116,17 +116,17 @@ TEST_F(ReportTest, NothingPublishableHoldsACaseOrPatientId) {
 TEST_F(ReportTest, ReportRegradesEveryEpisode) {
   // Tamper with the grades and an answer; the report recomputes them.
   const std::string path = options_.out_dir + "/episodes.jsonl";
-  auto lines = testing::ReadEpisodeLines(options_.out_dir);
+  auto lines = test::ReadEpisodeLines(options_.out_dir);
   ASSERT_GE(lines.size(), 2u);
   const nlohmann::json good_grade = lines[0]["grade"];
   lines[0]["grade"] = {{"level", "exact"}, {"credit", 1.0}, {"mapped_code", "Z000"}};
   lines[1]["answer"]["diagnosis"] = "unknown";
   std::string text;
   for (const auto& l : lines) text += l.dump() + "\n";
-  testing::WriteFile(path, text);
+  test::WriteFile(path, text);
   auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
   ASSERT_TRUE(out.ok()) << out.status().message();
-  const auto again = testing::ReadEpisodeLines(options_.out_dir);
+  const auto again = test::ReadEpisodeLines(options_.out_dir);
   EXPECT_EQ(again[0]["grade"], good_grade);
   EXPECT_EQ(again[1]["grade"]["level"], "none");
   EXPECT_GE(out->regraded, 1);
@@ -134,7 +134,7 @@ TEST_F(ReportTest, ReportRegradesEveryEpisode) {
   auto twice = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
   ASSERT_TRUE(twice.ok());
   EXPECT_EQ(twice->regraded, 0);
-  EXPECT_EQ(testing::ReadFile(path), [&] {
+  EXPECT_EQ(test::ReadFile(path), [&] {
     std::string t;
     for (const auto& l : again) t += l.dump() + "\n";
     return t;
@@ -143,17 +143,17 @@ TEST_F(ReportTest, ReportRegradesEveryEpisode) {
 
 TEST_F(ReportTest, ABadEpisodeLineIsNamed) {
   const std::string path = options_.out_dir + "/episodes.jsonl";
-  auto lines = testing::ReadEpisodeLines(options_.out_dir);
+  auto lines = test::ReadEpisodeLines(options_.out_dir);
   lines[1].erase("truth");
   std::string text;
   for (const auto& l : lines) text += l.dump() + "\n";
-  testing::WriteFile(path, text);
+  test::WriteFile(path, text);
   auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().exit_code(), 2);
   EXPECT_THAT(out.status().message(), HasSubstr("episodes.jsonl:2"));
   EXPECT_THAT(out.status().message(), HasSubstr("truth"));
-  testing::WriteFile(path, text.substr(0, 20) + "\n");
+  test::WriteFile(path, text.substr(0, 20) + "\n");
   out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
   ASSERT_FALSE(out.ok());
   EXPECT_THAT(out.status().message(), HasSubstr("episodes.jsonl:1"));
@@ -182,7 +182,7 @@ TEST_F(ReportTest, TheJudgeIsReportedBesideTheGradeWithItsAgreement) {
   ASSERT_TRUE(judge.ok()) << judge.status().message();
   auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy, &*judge);
   ASSERT_TRUE(out.ok()) << out.status().message();
-  const auto lines = testing::ReadEpisodeLines(options_.out_dir);
+  const auto lines = test::ReadEpisodeLines(options_.out_dir);
   EXPECT_EQ(model.calls, static_cast<int>(lines.size()));
   int agree = 0, judged = 0;
   for (const auto& e : lines) {
@@ -195,12 +195,12 @@ TEST_F(ReportTest, TheJudgeIsReportedBesideTheGradeWithItsAgreement) {
     }
   }
   ASSERT_GT(judged, 0);
-  const auto summary = nlohmann::json::parse(testing::ReadFile(options_.out_dir + "/summary.json"));
+  const auto summary = nlohmann::json::parse(test::ReadFile(options_.out_dir + "/summary.json"));
   EXPECT_EQ(summary["judge"]["judged"], judged);
   EXPECT_DOUBLE_EQ(summary["judge"]["agreement"].get<double>(), static_cast<double>(agree) / judged);
   // The grade is the grader's, whatever the judge said.
   for (const auto& e : lines) EXPECT_NE(e["grade"]["level"], "");
-  EXPECT_THAT(testing::ReadFile(options_.out_dir + "/report.html"), HasSubstr("LLM judge"));
+  EXPECT_THAT(test::ReadFile(options_.out_dir + "/report.html"), HasSubstr("LLM judge"));
 
   ModelReply bad{"maybe", {}};
   EXPECT_FALSE(Judge::ParseVerdict(bad).ok());
@@ -214,7 +214,7 @@ TEST_F(ReportTest, TheJudgeIsReportedBesideTheGradeWithItsAgreement) {
 TEST_F(ReportTest, TheReportRendersInHeadlessChromium) {
   MEDCRED_REQUIRE_BROWSER(browser);
   ASSERT_TRUE(BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy).ok());
-  const std::string html = testing::ReadFile(options_.out_dir + "/report.html");
+  const std::string html = test::ReadFile(options_.out_dir + "/report.html");
   // Self-contained: nothing is fetched.
   for (const char* remote : {"http://", "https://", "<script", "@import", "<link"}) {
     std::string h = html;
@@ -223,7 +223,7 @@ TEST_F(ReportTest, TheReportRendersInHeadlessChromium) {
     EXPECT_EQ(h.find(remote), std::string::npos) << remote;
   }
   const std::string png = tmp_ / "report.png";
-  const auto page = testing::RenderInChromium("file://" + options_.out_dir + "/report.html", png, tmp_);
+  const auto page = test::RenderInChromium("file://" + options_.out_dir + "/report.html", png, tmp_);
   ASSERT_TRUE(page.ok) << page.error;
   EXPECT_THAT(page.dom, HasSubstr("id=\"credentials\""));
   EXPECT_THAT(page.dom, HasSubstr("<svg"));

@@ -41,8 +41,7 @@ std::string ShownName(const LabResultAnswer& r) { return r.label.empty() ? r.dis
 std::string HistoryText(const HistoryAnswer& h) {
   std::string t;
   t += "Chief complaint: " + h.chief_complaint.value_or("not recorded (no ED triage in this dataset)") + "\n";
-  t += "History of present illness: " + h.hpi.value_or("not available (no discharge note text in this dataset)") +
-       "\n";
+  t += "History of present illness: " + h.hpi.value_or("not available (no discharge note text in this dataset)") + "\n";
   t += "Past medical history (earlier admissions): ";
   if (h.past_history.empty()) {
     t += "none recorded\n";
@@ -133,8 +132,9 @@ std::string ImagingText(const ImagingAnswer& a) {
   }
   const std::string asked = a.modality + (a.region.empty() ? "" : " " + a.region);
   if (a.report) {
-    return "Imaging (" + asked + "): " + a.title + ", " + HoursText(a.hours) + "\nFindings: " +
-           (a.findings.empty() ? std::string("(the report has no findings section)") : a.findings) + "\n";
+    return "Imaging (" + asked + "): " + a.title + ", " + HoursText(a.hours) +
+           "\nFindings: " + (a.findings.empty() ? std::string("(the report has no findings section)") : a.findings) +
+           "\n";
   }
   if (a.performed) {
     return "Imaging (" + asked + "): a " + a.order_subtype + " study was ordered at " + HoursText(a.hours) +
@@ -150,16 +150,22 @@ std::string HoursText(double hours) { return (hours >= 0 ? "+" : "") + FormatFix
 
 std::string ToolAnswer::Text() const {
   switch (tool) {
-    case ToolName::kGetHistory: return HistoryText(history);
-    case ToolName::kPhysicalExam: return ExamText(exam);
-    case ToolName::kOrderLabs: return LabsText(orders);
-    case ToolName::kOrderMicrobiology: return MicroText(orders);
-    case ToolName::kOrderImaging: return ImagingText(imaging);
+    case ToolName::kGetHistory:
+      return HistoryText(history);
+    case ToolName::kPhysicalExam:
+      return ExamText(exam);
+    case ToolName::kOrderLabs:
+      return LabsText(orders);
+    case ToolName::kOrderMicrobiology:
+      return MicroText(orders);
+    case ToolName::kOrderImaging:
+      return ImagingText(imaging);
     case ToolName::kOrderEcg:
       return ecg.performed ? "ECG: ordered at " + HoursText(ecg.hours) +
                                  "; no ECG report is loaded in this dataset (MIMIC-IV-ECG).\n"
                            : "ECG: not performed\n";
-    case ToolName::kSubmitDiagnosis: return "Diagnosis submitted.";
+    case ToolName::kSubmitDiagnosis:
+      return "Diagnosis submitted.";
   }
   return "";
 }
@@ -173,7 +179,9 @@ nlohmann::json ToolAnswer::ToJson() const {
            {"past_history", history.past_history.size()},
            {"home_medications", history.home_medications.size()}};
       break;
-    case ToolName::kPhysicalExam: j = {{"exam", !exam.exam.empty()}, {"vital_lines", exam.vitals.size()}}; break;
+    case ToolName::kPhysicalExam:
+      j = {{"exam", !exam.exam.empty()}, {"vital_lines", exam.vitals.size()}};
+      break;
     case ToolName::kOrderLabs:
     case ToolName::kOrderMicrobiology: {
       const bool labs = tool == ToolName::kOrderLabs;
@@ -228,7 +236,9 @@ nlohmann::json ToolAnswer::ToJson() const {
         j["hours"] = ecg.hours;
       }
       break;
-    case ToolName::kSubmitDiagnosis: j = submission.ToJson(); break;
+    case ToolName::kSubmitDiagnosis:
+      j = submission.ToJson();
+      break;
   }
   j["tool"] = ToolNameString(tool);
   j["cost"] = cost;

@@ -205,7 +205,7 @@ TEST(LabCatalog, EveryConceptFindsItsItemsInTheDemoDictionary) {
   // d_labitems is MIMIC's dictionary (the demo carries all of it): every
   // concept's labels and fluid must name rows there, or the catalog has a typo.
   MEDCRED_REQUIRE_DEMO(demo);
-  testing::TempDir tmp;
+  test::TempDir tmp;
   IngestOptions o;
   o.sources = {demo};
   o.store_path = tmp / "demo.db";

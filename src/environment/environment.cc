@@ -31,8 +31,8 @@ std::string TriageLine(const TriageVitals& v) {
 }
 
 const std::vector<std::string> kFindingsHeaders = {"FINDINGS:", "Findings:"};
-const std::vector<std::string> kFindingsStops = {"IMPRESSION", "CONCLUSION", "RECOMMENDATION", "NOTIFICATION",
-                                                 "COMMENT",    "ADDENDUM"};
+const std::vector<std::string> kFindingsStops = {"IMPRESSION",   "CONCLUSION", "RECOMMENDATION",
+                                                 "NOTIFICATION", "COMMENT",    "ADDENDUM"};
 constexpr size_t kMaxReportChars = 2500;
 constexpr size_t kMaxCommentChars = 300;
 
@@ -205,8 +205,12 @@ ToolAnswer Episode::Call(const ToolCall& call) {
   ToolAnswer a;
   a.tool = call.name;
   switch (call.name) {
-    case ToolName::kGetHistory: a.history = History(); break;
-    case ToolName::kPhysicalExam: a.exam = Exam(); break;
+    case ToolName::kGetHistory:
+      a.history = History();
+      break;
+    case ToolName::kPhysicalExam:
+      a.exam = Exam();
+      break;
     case ToolName::kOrderLabs:
     case ToolName::kOrderMicrobiology:
       for (const std::string& q : call.tests) {
@@ -215,9 +219,15 @@ ToolAnswer Episode::Call(const ToolCall& call) {
         a.invalid_orders += a.orders.back().status == OrderAnswer::Status::kUnrecognized;
       }
       break;
-    case ToolName::kOrderImaging: a.imaging = Imaging(call.modality, call.region, &a.cost, &a.invalid_orders); break;
-    case ToolName::kOrderEcg: a.ecg = Ecg(&a.cost); break;
-    case ToolName::kSubmitDiagnosis: a.submission = call; break;
+    case ToolName::kOrderImaging:
+      a.imaging = Imaging(call.modality, call.region, &a.cost, &a.invalid_orders);
+      break;
+    case ToolName::kOrderEcg:
+      a.ecg = Ecg(&a.cost);
+      break;
+    case ToolName::kSubmitDiagnosis:
+      a.submission = call;
+      break;
   }
   invalid_orders_ += a.invalid_orders;
   return a;
@@ -333,9 +343,9 @@ OrderAnswer Episode::Micro(const std::string& q) {
   auto matches = [&](const MicroRecord& row) {
     const bool spec = std::any_of(m.spec_types.begin(), m.spec_types.end(),
                                   [&](const std::string& s) { return EqualsIgnoreCase(s, row.spec_type); });
-    const bool test = m.test_names.empty() || std::any_of(m.test_names.begin(), m.test_names.end(), [&](const std::string& s) {
-                        return EqualsIgnoreCase(s, row.test_name);
-                      });
+    const bool test =
+        m.test_names.empty() || std::any_of(m.test_names.begin(), m.test_names.end(),
+                                            [&](const std::string& s) { return EqualsIgnoreCase(s, row.test_name); });
     return spec && test;
   };
   // The first specimen of this kind collected in the window.

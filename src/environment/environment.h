@@ -1,4 +1,4 @@
-// The clinical environment (SPEC 5): the tools of protocol v1 answering with
+// The clinical environment (docs/methodology.md#the-episode): the tools of protocol v1 answering with
 // the patient's real results from the store.
 //
 // Environment holds what every episode shares: the lab catalog bound to the
@@ -44,13 +44,13 @@ struct ResolveAnswer {
   std::vector<int64_t> itemids;
   std::vector<std::string> labels;  // "Potassium (Blood)"; microbiology: its spec_type_desc values
   std::vector<std::string> suggestions;
-  std::string interpreted_as;          // a misspelling's reading
-  std::string fluid, title;            // a test's fluid; a panel's or microbiology order's title
+  std::string interpreted_as;           // a misspelling's reading
+  std::string fluid, title;             // a test's fluid; a panel's or microbiology order's title
   std::vector<std::string> components;  // a panel's tests
   bool panel = false, micro = false;
   std::optional<std::string> modality, region;  // imaging
 
-  // SPEC 11: {"query", "kind", "status", "concept", "itemids", "labels",
+  // docs/cli.md#machine-readable-outputs: {"query", "kind", "status", "concept", "itemids", "labels",
   // "suggestions"} and, where they apply, "interpreted_as", "fluid", "title",
   // "components", "modality", "region".
   nlohmann::json ToJson() const;

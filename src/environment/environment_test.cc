@@ -10,11 +10,11 @@
 namespace medcred {
 namespace {
 
-using testing::Exec;
+using test::Exec;
+using test::QueryColumn;
+using test::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::QueryColumn;
-using testing::TempDir;
 
 int64_t T(const char* ts) { return ParseTimestamp(ts).value(); }
 
@@ -77,9 +77,9 @@ Rendered Call(Episode& e, const std::string& tool, const std::string& args) {
 class SyntheticEnvironment : public ::testing::Test {
  protected:
   void SetUp() override {
-    ref_ = testing::ReferenceDir();
+    ref_ = test::ReferenceDir();
     if (ref_.empty()) GTEST_SKIP() << "no ICD reference";
-    testing::WriteSyntheticRelease(tmp_ / "src");
+    test::WriteSyntheticRelease(tmp_ / "src");
     IngestOptions o;
     o.sources = {tmp_ / "src"};
     o.store_path = db_ = tmp_ / "s.db";

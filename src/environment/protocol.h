@@ -1,4 +1,4 @@
-// Protocol v1 (SPEC 5): the system prompt, tool schemas and limits a model
+// Protocol v1 (docs/methodology.md#the-episode): the system prompt, tool schemas and limits a model
 // works under, read from data/protocol-v1.json and hashed; and the parser that
 // turns a model's tool call (name + JSON arguments) into a checked ToolCall.
 //

@@ -22,7 +22,7 @@ TEST(Protocol, V1DeclaresTheSevenToolsWithTheirLimits) {
   for (const auto& t : p->tools()) names.push_back(t["function"]["name"]);
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("get_history", "physical_exam", "order_labs", "order_microbiology",
                                                      "order_imaging", "order_ecg", "submit_diagnosis"));
-  // SPEC 5's defaults.
+  // The protocol's default limits (docs/methodology.md#the-episode).
   EXPECT_EQ(p->limits().max_turns, 20);
   EXPECT_EQ(p->limits().max_tool_calls, 40);
   EXPECT_EQ(p->limits().call_timeout_seconds, 120);

@@ -17,7 +17,8 @@ Result<std::unique_ptr<Model>> MakeEvalModel(const EvalOptions& o, const RunInpu
       std::unique_ptr<Model> model,
       MakeModel(o.run.model, TrainingData{&inputs.cases, inputs.store.get(), &*inputs.environment}, ms));
   // External models are recorded: request hash -> reply, under RUN_DIR/cache.
-  if (o.run.model.rfind("baseline:", 0) != 0) model = std::make_unique<RecordingModel>(std::move(model), dir.cache_dir());
+  if (o.run.model.rfind("baseline:", 0) != 0)
+    model = std::make_unique<RecordingModel>(std::move(model), dir.cache_dir());
   return model;
 }
 
@@ -28,7 +29,8 @@ Result<EvalResult> Evaluate(const EvalOptions& o) {
   result.dataset_name = inputs->store_summary.dataset_name;
   result.demo = inputs->store_summary.demo;
   MEDCRED_ASSIGN_OR_RETURN(result.run, Run(o.run, *inputs, *model));
-  MEDCRED_ASSIGN_OR_RETURN(result.outputs, RegradeRun(o.run.out_dir, *inputs->grader, inputs->taxonomy, *inputs->reference, o.judge));
+  MEDCRED_ASSIGN_OR_RETURN(result.outputs,
+                           RegradeRun(o.run.out_dir, *inputs->grader, inputs->taxonomy, *inputs->reference, o.judge));
   return result;
 }
 

@@ -1,4 +1,4 @@
-// The diagnosis grader (SPEC 7): an answer against an admission's truth.
+// The diagnosis grader (docs/methodology.md#grading): an answer against an admission's truth.
 //
 // The answer is read from its `icd10` code when that is a valid ICD-10-CM code
 // (or category) of the order file, else from its text: the clinical lexicon
@@ -25,7 +25,7 @@
 
 namespace medcred {
 
-// A credential tier (SPEC 8): earned with at least `min_cases` cases and a
+// A credential tier (docs/methodology.md#credentials): earned with at least `min_cases` cases and a
 // Wilson lower bound of at least `min_lower_bound`.
 struct Tier {
   std::string name;
@@ -35,7 +35,7 @@ struct Tier {
 
 struct Methodology {
   std::string version, sha256;
-  std::vector<std::string> levels;        // grade levels, best first
+  std::vector<std::string> levels;       // grade levels, best first
   std::map<std::string, double> credit;  // level -> credit
   double correct_at = 1.0;
   std::string split = "test";  // the split credentials are earned on
@@ -57,7 +57,7 @@ struct Grade {
   double credit = 0;
   std::string mapped_code;
   std::string explanation;
-  nlohmann::json ToJson() const;  // SPEC 11's match-dx object
+  nlohmann::json ToJson() const;  // the match-dx object (docs/cli.md#machine-readable-outputs)
 };
 
 class Grader {

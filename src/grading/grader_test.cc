@@ -15,7 +15,7 @@ using ::testing::HasSubstr;
 
 const IcdReference* Reference() {
   static const IcdReference* ref = [] {
-    const std::string dir = testing::ReferenceDir();
+    const std::string dir = test::ReferenceDir();
     if (dir.empty()) return static_cast<IcdReference*>(nullptr);
     auto r = IcdReference::Load(dir);
     return r.ok() ? new IcdReference(std::move(*r)) : nullptr;

@@ -1,4 +1,4 @@
-// The optional LLM judge (SPEC 7, `--judge SPEC`): any model adapter, asked on
+// The optional LLM judge (docs/methodology.md#grading, `--judge SPEC`): any model adapter, asked on
 // a fixed rubric (data/judge-v1.toml) whether an answer names the admission's
 // principal diagnosis. Reported beside the deterministic grade, with the
 // agreement rate between the two; it never replaces the grade.

@@ -19,13 +19,13 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::CliRun;
+using test::CliRun;
+using test::QueryColumn;
+using test::QueryInt;
+using test::QueryText;
+using test::RunMedcred;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::QueryColumn;
-using testing::QueryInt;
-using testing::QueryText;
-using testing::RunMedcred;
-using testing::TempDir;
 
 Result<StoreSummary> IngestInto(const std::string& source, const std::string& store,
                                 GzipBackend gzip = GzipBackend::kIsal, bool verify = true) {
@@ -100,7 +100,7 @@ TEST(IngestDemo, ColumnsAreTypedAndEdLabsKeepNullAdmission) {
   TempDir tmp;
   const std::string db = tmp / "demo.db";
   ASSERT_TRUE(IngestInto(demo, db).ok());
-  // SPEC 3.3: 28,420 of the demo's lab rows carry no hadm_id.
+  // docs/methodology.md#the-episode: 28,420 of the demo's lab rows carry no hadm_id.
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE hadm_id IS NULL"), 28420);
   EXPECT_EQ(QueryText(db, "SELECT typeof(charttime) FROM labevents LIMIT 1"), "integer");
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM labevents WHERE valuenum IS NOT NULL AND typeof(valuenum) <> 'real'"),
@@ -130,7 +130,7 @@ TEST(IngestDemo, IsalAndZlibBuildTheSameStore) {
 
 TEST(IngestSynthetic, LoadsEveryModuleAndFiltersByDesign) {
   TempDir tmp;
-  testing::WriteSyntheticRelease(tmp / "src");
+  test::WriteSyntheticRelease(tmp / "src");
   auto s = IngestInto(tmp / "src", tmp / "s.db");
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->modules, (std::vector<std::string>{"hosp", "icu", "ed", "note"}));
@@ -152,7 +152,7 @@ TEST(IngestSynthetic, LoadsEveryModuleAndFiltersByDesign) {
 
 TEST(IngestSynthetic, ModulesCanBeChosen) {
   TempDir tmp;
-  testing::WriteSyntheticRelease(tmp / "src");
+  test::WriteSyntheticRelease(tmp / "src");
   IngestOptions o;
   o.sources = {tmp / "src"};
   o.store_path = tmp / "s.db";
@@ -169,7 +169,7 @@ TEST(IngestSynthetic, ModulesCanBeChosen) {
 
 TEST(IngestSynthetic, AbsentOptionalFileIsReportedAndSkipped) {
   TempDir tmp;
-  testing::WriteSyntheticRelease(tmp / "src");
+  test::WriteSyntheticRelease(tmp / "src");
   fs::remove(tmp / "src/hosp/omr.csv.gz");         // never written: optional and unlisted
   fs::remove(tmp / "src/icu/chartevents.csv.gz");  // listed in SHA256SUMS.txt, absent
   auto s = IngestInto(tmp / "src", tmp / "s.db");
@@ -180,7 +180,7 @@ TEST(IngestSynthetic, AbsentOptionalFileIsReportedAndSkipped) {
 
 TEST(IngestSynthetic, PlainCsvIsAccepted) {
   TempDir tmp;
-  testing::WriteSyntheticRelease(tmp / "src");
+  test::WriteSyntheticRelease(tmp / "src");
   const std::string gz = tmp / "src/hosp/patients.csv.gz";
   std::string text;
   {
@@ -195,7 +195,7 @@ TEST(IngestSynthetic, PlainCsvIsAccepted) {
     }
   }
   fs::remove(gz);
-  testing::WriteFile(tmp / "src/hosp/patients.csv", text);
+  test::WriteFile(tmp / "src/hosp/patients.csv", text);
   auto s = IngestInto(tmp / "src", tmp / "s.db", GzipBackend::kIsal, /*verify=*/false);
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->tables.at("patients").rows, 5u);
@@ -224,18 +224,18 @@ TEST_P(IngestBadInput, FailsCleanlyAndLeavesTheOldStore) {
   const BadCase& c = GetParam();
   TempDir tmp;
   const std::string db = tmp / "store.db";
-  testing::WriteSyntheticRelease(tmp / "good");
+  test::WriteSyntheticRelease(tmp / "good");
   ASSERT_TRUE(IngestInto(tmp / "good", db).ok());
-  const std::string before = Sha256::Hex(testing::ReadFile(db));
+  const std::string before = Sha256::Hex(test::ReadFile(db));
 
-  testing::WriteSyntheticRelease(tmp / "bad", c.overrides);
+  test::WriteSyntheticRelease(tmp / "bad", c.overrides);
   if (c.mutate) c.mutate(tmp / "bad");
   auto s = IngestInto(tmp / "bad", db);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().kind(), Status::Kind::kBadInput);
   EXPECT_THAT(s.status().message(), HasSubstr(c.expect));
   EXPECT_EQ(s.status().message().find('\n'), std::string::npos) << "one sentence, one line";
-  EXPECT_EQ(Sha256::Hex(testing::ReadFile(db)), before) << "the old store changed";
+  EXPECT_EQ(Sha256::Hex(test::ReadFile(db)), before) << "the old store changed";
   EXPECT_FALSE(fs::exists(db + ".tmp")) << "the temporary store was left behind";
 }
 
@@ -273,14 +273,14 @@ INSTANTIATE_TEST_SUITE_P(
                 [](const std::string& dir) {
                   const std::string p = dir + "/hosp/labevents.csv.gz";
                   fs::resize_file(p, fs::file_size(p) - 12);
-                  testing::WriteChecksums(dir);
+                  test::WriteChecksums(dir);
                 }},
         BadCase{"ChecksumMismatch",
                 {},
                 "hosp/diagnoses_icd.csv.gz: SHA-256 mismatch",
                 [](const std::string& dir) {
-                  testing::WriteFile(dir + "/hosp/diagnoses_icd.csv.gz",
-                                     "subject_id,hadm_id,seq_num,icd_code,icd_version\n1,101,1,I219,10\n");
+                  test::WriteFile(dir + "/hosp/diagnoses_icd.csv.gz",
+                                  "subject_id,hadm_id,seq_num,icd_code,icd_version\n1,101,1,I219,10\n");
                 }},
         BadCase{"MissingRequiredFile",
                 {},
@@ -289,14 +289,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"MalformedChecksumFile",
                 {},
                 "SHA256SUMS.txt:1: not a",
-                [](const std::string& dir) { testing::WriteFile(dir + "/SHA256SUMS.txt", "nonsense\n"); }}),
+                [](const std::string& dir) { test::WriteFile(dir + "/SHA256SUMS.txt", "nonsense\n"); }}),
     [](const auto& p) { return std::string(p.param.name); });
 
 TEST(IngestSynthetic, NoVerifySkipsTheChecksumComparison) {
   TempDir tmp;
-  testing::WriteSyntheticRelease(tmp / "src");
-  testing::WriteFile(tmp / "src/hosp/diagnoses_icd.csv.gz",
-                     "subject_id,hadm_id,seq_num,icd_code,icd_version\n1,101,1,I219,10\n");
+  test::WriteSyntheticRelease(tmp / "src");
+  test::WriteFile(tmp / "src/hosp/diagnoses_icd.csv.gz",
+                  "subject_id,hadm_id,seq_num,icd_code,icd_version\n1,101,1,I219,10\n");
   auto s = IngestInto(tmp / "src", tmp / "s.db", GzipBackend::kIsal, /*verify=*/false);
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_FALSE(s->tables.at("diagnoses_icd").verified);
@@ -319,7 +319,7 @@ TEST(IdentifyDataset, ReadsNameAndVersionFromTheDirectory) {
 
 TEST(IngestCli, JsonGoesToStdoutAloneAndInfoAgrees) {
   TempDir tmp;
-  testing::WriteSyntheticRelease(tmp / "src");
+  test::WriteSyntheticRelease(tmp / "src");
   CliRun r = RunMedcred("ingest --source " + (tmp / "src") + " --store " + (tmp / "s.db") + " --json", tmp);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "") << "no progress output when stderr is not a TTY";
@@ -339,7 +339,7 @@ TEST(IngestCli, JsonGoesToStdoutAloneAndInfoAgrees) {
 
 TEST(IngestCli, ExitCodesFollowTheSpec) {
   TempDir tmp;
-  testing::WriteSyntheticRelease(tmp / "src", {{"hosp/labevents.csv.gz", std::string(kLabHeader) + "1,2\n"}});
+  test::WriteSyntheticRelease(tmp / "src", {{"hosp/labevents.csv.gz", std::string(kLabHeader) + "1,2\n"}});
   CliRun bad = RunMedcred("ingest --source " + (tmp / "src") + " --store " + (tmp / "s.db"), tmp);
   EXPECT_EQ(bad.code, 2);
   EXPECT_THAT(bad.err, HasSubstr("labevents.csv.gz:2: expected 16 fields"));

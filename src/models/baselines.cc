@@ -60,8 +60,7 @@ std::string PriorBaseline::Answer(const std::string& category, int fold) const {
   return it == majority_.end() ? "" : it->second;
 }
 
-Result<ModelReply> PriorBaseline::Complete(const Conversation&, const nlohmann::json&,
-                                           const EpisodeContext& context) {
+Result<ModelReply> PriorBaseline::Complete(const Conversation&, const nlohmann::json&, const EpisodeContext& context) {
   if (context.turn == 1) {  // a clinician would at least take the history
     ModelReply r;
     r.tool_calls.push_back({"call_1", "get_history", "{}"});

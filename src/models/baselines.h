@@ -1,4 +1,4 @@
-// Built-in baselines (SPEC 6), no network.
+// Built-in baselines (docs/models.md), no network.
 //
 //   baseline:null   submits "unknown" at once: the floor every model must beat.
 //   baseline:prior  takes the history, then submits the most frequent principal

@@ -113,7 +113,9 @@ Result<ModelReply> ExecModel::Complete(const Conversation& messages, const nlohm
     return Status::External("exec: agent '" + command_ + "' " + why);
   };
   const std::string line =
-      nlohmann::json{{"type", "turn"}, {"case_turn", context.turn}, {"messages", ConversationJson(messages)}, {"tools", tools}}.dump() +
+      nlohmann::json{
+          {"type", "turn"}, {"case_turn", context.turn}, {"messages", ConversationJson(messages)}, {"tools", tools}}
+          .dump() +
       "\n";
   // A crashed agent closes its end: writing must not kill us with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);

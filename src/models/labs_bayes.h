@@ -1,4 +1,4 @@
-// baseline:labs-bayes (SPEC 6): orders a fixed panel, then answers with a
+// baseline:labs-bayes (docs/models.md): orders a fixed panel, then answers with a
 // Bernoulli naive Bayes over the panel's abnormal and normal results, age
 // band, sex and past-history titles, predicting the principal diagnosis'
 // 3-character ICD-10-CM category.

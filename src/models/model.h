@@ -4,7 +4,7 @@
 // tool_calls, tool), the tools are protocol v1's schemas. Adapters: built-in
 // baselines (baselines.h), `openai:` (openai_model.h) and `exec:` (exec_model.h). A model sees what the environment
 // shows and nothing else; the EpisodeContext it is also handed carries the case's categories, which only the `prior`
-// baseline reads (by its definition, SPEC 6).
+// baseline reads (by its definition, docs/models.md#baselines).
 //
 // Thread safety: Complete() is called concurrently from several runner
 // threads, each for its own episode; implementations must allow that.
@@ -48,7 +48,9 @@ struct ChatMessage {
   static ChatMessage System(std::string content) { return {"system", std::move(content), {}, {}}; }
   static ChatMessage User(std::string content) { return {"user", std::move(content), {}, {}}; }
   static ChatMessage Assistant(const ModelReply& reply) { return {"assistant", reply.content, reply.tool_calls, {}}; }
-  static ChatMessage Tool(std::string id, std::string content) { return {"tool", std::move(content), {}, std::move(id)}; }
+  static ChatMessage Tool(std::string id, std::string content) {
+    return {"tool", std::move(content), {}, std::move(id)};
+  }
 
   // {"role", "content"[, "tool_calls": [{"id", "type": "function", "function": {"name", "arguments"}}]]
   // [, "tool_call_id"]}: what the chat-completions API takes.

@@ -167,12 +167,9 @@ void OpenAIModel::Release(void* handle) {
 
 Result<ModelReply> OpenAIModel::Complete(const Conversation& messages, const nlohmann::json& tools,
                                          const EpisodeContext&) {
-  const nlohmann::json request = {{"model", options_.model},
-                                  {"messages", ConversationJson(messages)},
-                                  {"tools", tools},
-                                  {"tool_choice", "auto"},
-                                  {"max_tokens", options_.max_output_tokens},
-                                  {"temperature", 0}};
+  const nlohmann::json request = {
+      {"model", options_.model}, {"messages", ConversationJson(messages)},   {"tools", tools},
+      {"tool_choice", "auto"},   {"max_tokens", options_.max_output_tokens}, {"temperature", 0}};
   const std::string body = request.dump();
   const std::string url = options_.base_url + "/chat/completions";
   thread_local std::mt19937_64 rng(std::random_device{}());

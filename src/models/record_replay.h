@@ -1,4 +1,4 @@
-// Record and replay (SPEC 6): every request to a model and its reply are kept
+// Record and replay (docs/models.md): every request to a model and its reply are kept
 // under RUN_DIR/cache/, named by the SHA-256 of the request (model spec,
 // messages, tools; never a key). A replaying model answers from such a cache
 // alone and fails, as an external error, on a request it has not seen: a run

@@ -1,4 +1,4 @@
-// A registry entry's content (SPEC 9), built from a run's credentials.json and
+// A registry entry's content (docs/registry.md), built from a run's credentials.json and
 // the model's identity. Nothing in it comes from the data: hashes, versions,
 // settings, counts and rates only (the run's case ids are in no field; the
 // settings carry their count, not the ids).

@@ -1,4 +1,4 @@
-// Model identity (`medcred hash`, SPEC 9): what a registry entry is keyed by.
+// Model identity (`medcred hash`, docs/registry.md): what a registry entry is keyed by.
 //
 // A single file (GGUF, safetensors, anything) is identified by the SHA-256 of
 // its bytes, the value `sha256sum` prints and model hubs list, so anyone can

@@ -1,4 +1,4 @@
-// The public registry (SPEC 9): a signed, append-only log of credential
+// The public registry (docs/registry.md): a signed, append-only log of credential
 // entries, with an RFC 6962 Merkle tree over it.
 //
 // A registry directory:

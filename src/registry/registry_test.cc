@@ -28,8 +28,8 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 // A synthetic credentials.json (made-up figures, as `medcred report` writes them).
 nlohmann::json CredentialsJson(bool demo) {
@@ -126,16 +126,16 @@ TEST_F(RegistryTest, KeysAreEd25519AndTheSecretIsPrivate) {
   ASSERT_EQ(::stat((tmp_ / "key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(key_.public_hex.size(), 64u);
-  EXPECT_EQ(testing::ReadFile(tmp_ / "key.pub"), key_.public_hex + "\n");
+  EXPECT_EQ(test::ReadFile(tmp_ / "key.pub"), key_.public_hex + "\n");
   EXPECT_EQ(GenerateKey(tmp_ / "key").status().exit_code(), 1);  // never overwritten
   const std::string sig = SignHex(key_, "message");
   EXPECT_TRUE(VerifyHex(key_.public_hex, "message", sig));
   EXPECT_FALSE(VerifyHex(key_.public_hex, "messagE", sig));
   EXPECT_FALSE(VerifyHex(other_.public_hex, "message", sig));
   // A key file whose halves do not belong together is refused.
-  auto j = nlohmann::json::parse(testing::ReadFile(tmp_ / "key"));
+  auto j = nlohmann::json::parse(test::ReadFile(tmp_ / "key"));
   j["public_key"] = other_.public_hex;
-  testing::WriteFile(tmp_ / "mixed", j.dump());
+  test::WriteFile(tmp_ / "mixed", j.dump());
   EXPECT_THAT(LoadKey(tmp_ / "mixed").status().message(), HasSubstr("does not belong"));
 }
 
@@ -167,7 +167,7 @@ TEST_F(RegistryTest, AChangedByteInAnyFileFailsVerification) {
   const auto files = Files();
   ASSERT_EQ(files.size(), 1u + 3u + 4u + 1u);  // registry.json, entries, heads 0..3, tree-head.json
   for (const std::string& f : files) {
-    const std::string orig = testing::ReadFile(f);
+    const std::string orig = test::ReadFile(f);
     for (size_t at : {orig.size() / 3, orig.size() / 2, orig.size() - 3}) {
       std::string changed = orig;
       // Change a character to another of the same kind, so the JSON stays well formed where possible.
@@ -176,11 +176,11 @@ TEST_F(RegistryTest, AChangedByteInAnyFileFailsVerification) {
           : std::isalpha(static_cast<unsigned char>(c)) ? (c == 'a' ? 'b' : 'a')
                                                         : 'x';
       if (changed == orig) continue;
-      testing::WriteFile(f, changed);
+      test::WriteFile(f, changed);
       Status s = Verify();
       EXPECT_FALSE(s.ok()) << f << " byte " << at;
       EXPECT_EQ(s.exit_code(), 2) << f << ": " << s.message();
-      testing::WriteFile(f, orig);
+      test::WriteFile(f, orig);
     }
   }
   EXPECT_TRUE(Verify().ok());
@@ -189,35 +189,35 @@ TEST_F(RegistryTest, AChangedByteInAnyFileFailsVerification) {
 TEST_F(RegistryTest, RemovedReorderedTruncatedOrForeignEntriesFail) {
   Add(3);
   const std::string e1 = dir_ + "/entries/0000000001.json", e2 = dir_ + "/entries/0000000002.json";
-  const std::string b1 = testing::ReadFile(e1), b2 = testing::ReadFile(e2);
+  const std::string b1 = test::ReadFile(e1), b2 = test::ReadFile(e2);
   // Reordered.
-  testing::WriteFile(e1, b2);
-  testing::WriteFile(e2, b1);
+  test::WriteFile(e1, b2);
+  test::WriteFile(e2, b1);
   EXPECT_THAT(Verify().message(), HasSubstr("0000000001.json: index is not 1"));
-  testing::WriteFile(e1, b1);
-  testing::WriteFile(e2, b2);
+  test::WriteFile(e1, b1);
+  test::WriteFile(e2, b2);
   // The last entry removed.
   fs::remove(e2);
   EXPECT_THAT(Verify().message(), HasSubstr("truncated"));
-  testing::WriteFile(e2, b2);
+  test::WriteFile(e2, b2);
   // A file cut short.
-  testing::WriteFile(e2, b2.substr(0, b2.size() / 2));
+  test::WriteFile(e2, b2.substr(0, b2.size() / 2));
   EXPECT_THAT(Verify().message(), HasSubstr("not valid JSON"));
-  testing::WriteFile(e2, b2);
+  test::WriteFile(e2, b2);
   // Malformed JSON.
-  testing::WriteFile(e1, "{");
+  test::WriteFile(e1, "{");
   EXPECT_THAT(Verify().message(), HasSubstr("0000000001.json: not valid JSON"));
-  testing::WriteFile(e1, b1);
+  test::WriteFile(e1, b1);
   // An entry signed by a foreign key, even with a valid signature of its own.
   auto j = nlohmann::json::parse(b2);
   j["issuer"] = other_.public_hex;
   auto foreign = SignObject(j, other_);
   ASSERT_TRUE(foreign.ok());
-  testing::WriteFile(e2, foreign->bytes);
+  test::WriteFile(e2, foreign->bytes);
   EXPECT_THAT(Verify().message(), HasSubstr("foreign key"));
-  testing::WriteFile(e2, b2);
+  test::WriteFile(e2, b2);
   // A stray file.
-  testing::WriteFile(dir_ + "/entries/notes.txt", "x");
+  test::WriteFile(dir_ + "/entries/notes.txt", "x");
   EXPECT_THAT(Verify().message(), HasSubstr("unexpected"));
   fs::remove(dir_ + "/entries/notes.txt");
   EXPECT_TRUE(Verify().ok());
@@ -237,7 +237,7 @@ TEST_F(RegistryTest, OversizedEntriesAndDemoRunsAreRefused) {
   EXPECT_TRUE(Registry::Open(dir_)->entries().empty());
   // An oversized file put there by hand is refused before parsing.
   Add(1);
-  testing::WriteFile(dir_ + "/entries/0000000000.json", std::string(kMaxEntryBytes + 1, ' '));
+  test::WriteFile(dir_ + "/entries/0000000000.json", std::string(kMaxEntryBytes + 1, ' '));
   EXPECT_THAT(Verify().message(), HasSubstr("more than the"));
 
   auto demo = EntryBody(Credentials(true), Model("d"), false);
@@ -284,7 +284,7 @@ TEST_F(RegistryTest, AnInterruptedAddIsCleanedUpByTheNext) {
   // An entry written without its head (the add died in between).
   auto body = EntryBody(Credentials(false), Model("half"), false);
   auto half = SignObject(*body, key_);
-  testing::WriteFile(dir_ + "/entries/0000000001.json", half->bytes);
+  test::WriteFile(dir_ + "/entries/0000000001.json", half->bytes);
   EXPECT_FALSE(Verify().ok());
   Add(1);
   auto r = Registry::Open(dir_);
@@ -314,7 +314,7 @@ std::string SyntheticGguf() {
 
 TEST(Identity, FilesHashAsSha256sumAndHeadersAreRead) {
   TempDir tmp;
-  testing::WriteFile(tmp / "m.gguf", SyntheticGguf());
+  test::WriteFile(tmp / "m.gguf", SyntheticGguf());
   auto id = HashModel(tmp / "m.gguf");
   ASSERT_TRUE(id.ok()) << id.status().message();
   EXPECT_EQ(id->sha256, Sha256::Hex(SyntheticGguf()));
@@ -323,14 +323,14 @@ TEST(Identity, FilesHashAsSha256sumAndHeadersAreRead) {
   ASSERT_TRUE(id->parameters);
   EXPECT_EQ(*id->parameters, 4096u * 32000u + 4096u);
   // A damaged GGUF header is named.
-  testing::WriteFile(tmp / "bad.gguf", SyntheticGguf().substr(0, 60));
+  test::WriteFile(tmp / "bad.gguf", SyntheticGguf().substr(0, 60));
   EXPECT_THAT(HashModel(tmp / "bad.gguf").status().message(), HasSubstr("damaged GGUF header"));
   // safetensors: an 8-byte little-endian header size, then JSON.
   const std::string header =
       R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[10,20],"data_offsets":[0,400]},"b":{"dtype":"F16","shape":[5],"data_offsets":[400,410]}})";
-  testing::WriteFile(tmp / "dir/model.safetensors", Le(header.size(), 8) + header + std::string(410, '\0'));
-  testing::WriteFile(tmp / "dir/config.json", R"({"architectures": ["LlamaForCausalLM"]})");
-  testing::WriteFile(tmp / "dir/.git/objects/x", "ignored");
+  test::WriteFile(tmp / "dir/model.safetensors", Le(header.size(), 8) + header + std::string(410, '\0'));
+  test::WriteFile(tmp / "dir/config.json", R"({"architectures": ["LlamaForCausalLM"]})");
+  test::WriteFile(tmp / "dir/.git/objects/x", "ignored");
   auto d = HashModel(tmp / "dir");
   ASSERT_TRUE(d.ok()) << d.status().message();
   EXPECT_EQ(d->format, "safetensors");
@@ -343,9 +343,9 @@ TEST(Identity, FilesHashAsSha256sumAndHeadersAreRead) {
   EXPECT_EQ(d->sha256, Sha256::Hex(manifest));
   EXPECT_EQ(d->files[0].path, "config.json");
   // Any change to any file changes the identity; .git does not.
-  testing::WriteFile(tmp / "dir/.git/objects/x", "changed");
+  test::WriteFile(tmp / "dir/.git/objects/x", "changed");
   EXPECT_EQ(HashModel(tmp / "dir")->sha256, d->sha256);
-  testing::WriteFile(tmp / "dir/config.json", R"({"architectures": ["MistralForCausalLM"]})");
+  test::WriteFile(tmp / "dir/config.json", R"({"architectures": ["MistralForCausalLM"]})");
   EXPECT_NE(HashModel(tmp / "dir")->sha256, d->sha256);
   EXPECT_EQ(HashModel(tmp / "nothing").status().exit_code(), 1);
 }
@@ -356,7 +356,7 @@ TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
   Add(2);
   auto demo = EntryBody(Credentials(true), Model("demo-model"), true);
   ASSERT_TRUE(Registry::Append(dir_, *demo, key_).ok());
-  testing::WriteFile(tmp_ / "secret.txt", "outside the site");
+  test::WriteFile(tmp_ / "secret.txt", "outside the site");
   RegistryServer server(dir_);
   int port = 0;
   std::promise<int> ready;
@@ -401,7 +401,7 @@ TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
     cpath.push_back(b);
   }
   std::string old_root, new_root;
-  FromHex(nlohmann::json::parse(testing::ReadFile(dir_ + "/heads/0000000001.json"))["root"], &old_root);
+  FromHex(nlohmann::json::parse(test::ReadFile(dir_ + "/heads/0000000001.json"))["root"], &old_root);
   FromHex(cons["root"], &new_root);
   EXPECT_EQ(cons["size"], 3);
   EXPECT_TRUE(VerifyConsistency(1, 3, old_root, new_root, cpath));
@@ -426,16 +426,16 @@ TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
   EXPECT_EQ(nlohmann::json::parse(c.Get("/api/entries")->body).size(), 4u);
   // Served to `medcred verify` as a URL registry.
   const std::string model = tmp_ / "model.bin";
-  testing::WriteFile(model, "weights of a model that is not in the registry");
-  auto v = testing::RunMedcred("verify " + model + " --registry http://127.0.0.1:" + std::to_string(port), tmp_);
+  test::WriteFile(model, "weights of a model that is not in the registry");
+  auto v = test::RunMedcred("verify " + model + " --registry http://127.0.0.1:" + std::to_string(port), tmp_);
   EXPECT_EQ(v.code, 5) << v.err;
   EXPECT_THAT(v.out, HasSubstr("not in the registry"));
 
   // The page in a real browser: it loads and the leaderboard shows the entries.
   const char* browser_present = std::getenv("MEDCRED_REQUIRE_BROWSER");
-  if (!testing::ChromiumPath().empty()) {
+  if (!test::ChromiumPath().empty()) {
     const std::string png = tmp_ / "registry.png";
-    auto page = testing::RenderInChromium("http://127.0.0.1:" + std::to_string(port) + "/", png, tmp_, 1200, 1000);
+    auto page = test::RenderInChromium("http://127.0.0.1:" + std::to_string(port) + "/", png, tmp_, 1200, 1000);
     EXPECT_TRUE(page.ok) << page.error;
     EXPECT_THAT(page.dom, HasSubstr("class=\"leaderboard\""));
     EXPECT_THAT(page.dom, HasSubstr("model-1"));
@@ -467,11 +467,11 @@ TEST_F(RegistryTest, PublishWritesAStaticSiteThatVerifiesFromItsOwnFiles) {
   // The published parts alone verify (what a URL registry is checked with).
   RegistryParts p;
   p.where = tmp_ / "site";
-  auto reg = ParseCanonical(testing::ReadFile(tmp_ / "site/registry.json"), "registry.json");
-  p.registry = {testing::ReadFile(tmp_ / "site/registry.json"), *reg};
-  auto head = ParseCanonical(testing::ReadFile(tmp_ / "site/tree-head.json"), "tree-head.json");
-  p.tree_head = {testing::ReadFile(tmp_ / "site/tree-head.json"), *head};
-  for (const auto& e : nlohmann::json::parse(testing::ReadFile(tmp_ / "site/entries.json")))
+  auto reg = ParseCanonical(test::ReadFile(tmp_ / "site/registry.json"), "registry.json");
+  p.registry = {test::ReadFile(tmp_ / "site/registry.json"), *reg};
+  auto head = ParseCanonical(test::ReadFile(tmp_ / "site/tree-head.json"), "tree-head.json");
+  p.tree_head = {test::ReadFile(tmp_ / "site/tree-head.json"), *head};
+  for (const auto& e : nlohmann::json::parse(test::ReadFile(tmp_ / "site/entries.json")))
     p.entries.push_back({*CanonicalJson(e), e});
   EXPECT_TRUE(Registry::FromParts(p).ok());
   p.entries[0].json["results"]["cardiology"]["tier"] = "certified!";

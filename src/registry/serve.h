@@ -1,4 +1,4 @@
-// `medcred serve` (SPEC 9): the registry's site over HTTP (cpp-httplib), on
+// `medcred serve` (docs/registry.md): the registry's site over HTTP (cpp-httplib), on
 // loopback by default, with a JSON API:
 //   GET /api/entries            every entry
 //   GET /api/models/{sha256}    the entries of one model (404 when none)

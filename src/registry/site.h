@@ -1,4 +1,4 @@
-// The registry's public site (`registry publish`, `medcred serve`; SPEC 9):
+// The registry's public site (`registry publish`, `medcred serve`; docs/registry.md):
 // index.html (a leaderboard per category), models/SHA256.html (one page per
 // model), entries.json, tree-head.json, registry.json, proofs/INDEX.json
 // (inclusion proofs against the latest head), and the same data under api/

@@ -48,10 +48,17 @@ Result<DatasetRecord> DatasetRecord::FromJson(const nlohmann::json& j, const std
 }
 
 nlohmann::json RunFingerprint::ToJson() const {
-  return {{"model", model},       {"category", category},         {"split", split},
-          {"cases", cases},       {"case_ids", case_ids},         {"max_turns", max_turns},
-          {"seed", seed},         {"shard", shard},               {"dataset", dataset.ToJson()},
-          {"hashes", hashes},     {"case_builder", case_builder}};
+  return {{"model", model},
+          {"category", category},
+          {"split", split},
+          {"cases", cases},
+          {"case_ids", case_ids},
+          {"max_turns", max_turns},
+          {"seed", seed},
+          {"shard", shard},
+          {"dataset", dataset.ToJson()},
+          {"hashes", hashes},
+          {"case_builder", case_builder}};
 }
 
 Result<RunFingerprint> RunFingerprint::FromJson(const nlohmann::json& j, const std::string& where) {
@@ -336,10 +343,18 @@ Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::st
 // ---- credentials.json ----------------------------------------------------------
 
 nlohmann::json CredentialCategory::ToJson() const {
-  return {{"name", name},         {"title", title},       {"kind", kind},
-          {"rank", rank},         {"n", n},               {"points", points},
-          {"correct", correct},   {"accuracy", accuracy}, {"ci_low", ci_low},
-          {"ci_high", ci_high},   {"tier", tier},         {"suite_sha256", suite_sha256},
+  return {{"name", name},
+          {"title", title},
+          {"kind", kind},
+          {"rank", rank},
+          {"n", n},
+          {"points", points},
+          {"correct", correct},
+          {"accuracy", accuracy},
+          {"ci_low", ci_low},
+          {"ci_high", ci_high},
+          {"tier", tier},
+          {"suite_sha256", suite_sha256},
           {"complete_suite", complete_suite}};
 }
 

@@ -137,7 +137,7 @@ struct CategoryResult {
   std::optional<double> judge_agreement;  // share of judged episodes where judge and grade agree
   int64_t judged = 0;
 
-  // summary.json's object for the category (SPEC 11).
+  // summary.json's object for the category (docs/cli.md#machine-readable-outputs).
   nlohmann::json ToJson() const;
   static Result<CategoryResult> FromJson(const nlohmann::json& j, const std::string& name, const std::string& where);
 };

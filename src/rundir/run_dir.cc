@@ -47,9 +47,9 @@ std::string CaseIdOf(const nlohmann::json& j) {
 
 // Calls fn on every complete line; a line that is not an episode record is
 // an error naming it.
-Status ScanLines(const std::string& path,
-                 const std::function<Status(const std::string& line, nlohmann::json& j,
-                                            const RunDir::EpisodeLocation& where)>& fn) {
+Status ScanLines(
+    const std::string& path,
+    const std::function<Status(const std::string& line, nlohmann::json& j, const RunDir::EpisodeLocation& where)>& fn) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return Status::OK();
   LineReader reader(path);
@@ -84,11 +84,13 @@ RunDir::State RunDir::Inspect() const {
 
 Status RunDir::CreateForNewRun() const {
   switch (Inspect()) {
-    case State::kRun: return Status::Usage(path_ + " already holds a run; pass --resume to finish it, or another --out");
+    case State::kRun:
+      return Status::Usage(path_ + " already holds a run; pass --resume to finish it, or another --out");
     case State::kOther:
       return Status::Usage(path_ + " exists and is not a medcred run directory (nor empty): choose another --out");
     case State::kAbsent:
-    case State::kEmpty: break;
+    case State::kEmpty:
+      break;
   }
   std::error_code ec;
   fs::create_directories(path_, ec);
@@ -179,10 +181,11 @@ Result<EpisodeRecord> RunDir::ReadEpisodeAt(const EpisodeLocation& where) const 
 
 Status RunDir::CutPartialLastLine() const {
   uint64_t good = 0;
-  MEDCRED_RETURN_IF_ERROR(ScanLines(episodes_path(), [&](const std::string&, nlohmann::json&, const EpisodeLocation& w) {
-    good = w.offset + w.length + 1;
-    return Status::OK();
-  }));
+  MEDCRED_RETURN_IF_ERROR(
+      ScanLines(episodes_path(), [&](const std::string&, nlohmann::json&, const EpisodeLocation& w) {
+        good = w.offset + w.length + 1;
+        return Status::OK();
+      }));
   std::error_code ec;
   if (!fs::exists(episodes_path(), ec)) return Status::OK();
   if (fs::file_size(episodes_path(), ec) > good) fs::resize_file(episodes_path(), good, ec);

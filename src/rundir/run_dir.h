@@ -80,7 +80,7 @@ class RunDir {
 
   // Where an episode's line is in episodes.jsonl.
   struct EpisodeLocation {
-    int64_t line = 0;    // 1-based
+    int64_t line = 0;     // 1-based
     uint64_t offset = 0;  // of the line's first byte
     uint64_t length = 0;  // without the newline
   };
@@ -100,7 +100,8 @@ class RunDir {
   // Rewrites episodes.jsonl through a temporary file: fn may change each
   // record (returning true when it did); unchanged lines are copied as they
   // were. The rename happens only if every call succeeded.
-  Status RewriteEpisodes(const std::function<Result<bool>(EpisodeRecord& record, const EpisodeLocation& where)>& fn) const;
+  Status RewriteEpisodes(
+      const std::function<Result<bool>(EpisodeRecord& record, const EpisodeLocation& where)>& fn) const;
 
   // Appends episodes, one write(2) per line.
   class EpisodeWriter {

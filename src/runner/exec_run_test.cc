@@ -21,14 +21,14 @@
 namespace medcred {
 namespace {
 
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 class ExecRun : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
-    inputs_ = testing::SyntheticRunInputs(tmp_);
+    if (test::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
+    inputs_ = test::SyntheticRunInputs(tmp_);
     ASSERT_NE(inputs_, nullptr);
   }
   std::string Agent(const std::string& name, const std::string& body) {

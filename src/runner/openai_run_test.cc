@@ -26,8 +26,8 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 constexpr const char* kKey = "sk-test-5ecret-never-on-disk";
 
@@ -153,9 +153,9 @@ class FakeEndpoint {
 class OpenAIRun : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (testing::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
+    if (test::ReferenceDir().empty()) GTEST_SKIP() << "no ICD reference";
     setenv("MEDCRED_TEST_KEY", kKey, 1);
-    inputs_ = testing::SyntheticRunInputs(tmp_);
+    inputs_ = test::SyntheticRunInputs(tmp_);
     ASSERT_NE(inputs_, nullptr);
   }
 
@@ -187,7 +187,7 @@ class OpenAIRun : public ::testing::Test {
     EXPECT_EQ(out.size(), 4u) << model;
     // The key is sent, never stored.
     for (const auto& f : fs::directory_iterator(o.out_dir)) {
-      EXPECT_THAT(testing::ReadFile(f.path().string()), ::testing::Not(HasSubstr(kKey))) << f.path();
+      EXPECT_THAT(test::ReadFile(f.path().string()), ::testing::Not(HasSubstr(kKey))) << f.path();
     }
     return out;
   }

@@ -79,7 +79,8 @@ RunManifest NewManifest(const RunOptions& o, const RunInputs& in, size_t selecte
 Status PrepareRunDir(const RunDir& dir, const RunOptions& o, const RunInputs& in, size_t selected, int max_turns) {
   const RunManifest fresh = NewManifest(o, in, selected, max_turns);
   if (dir.Inspect() == RunDir::State::kRun) {
-    if (!o.resume) return Status::Usage(dir.path() + " already holds a run; pass --resume to finish it, or another --out");
+    if (!o.resume)
+      return Status::Usage(dir.path() + " already holds a run; pass --resume to finish it, or another --out");
     MEDCRED_ASSIGN_OR_RETURN(RunManifest old, dir.ReadManifest());
     if (old.fingerprint.ToJson() != fresh.fingerprint.ToJson()) {
       return Status::Usage(dir.manifest_path() +
@@ -203,10 +204,10 @@ Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& i
   // The truth travels with the episode (this file stays local, mode 0600).
   record.truth_principal = c.truth.principal;
   record.truth_secondary = c.truth.secondary;
-  // The deterministic grade (SPEC 7); an episode without an answer grades `none`.
-  record.grade = in.grader->GradeAnswer(c.truth.principal, c.truth.secondary,
-                                        record.answer ? record.answer->diagnosis : "",
-                                        record.answer ? record.answer->icd10 : std::nullopt);
+  // The deterministic grade (docs/methodology.md#grading); an episode without an answer grades `none`.
+  record.grade =
+      in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, record.answer ? record.answer->diagnosis : "",
+                             record.answer ? record.answer->icd10 : std::nullopt);
   const auto& ordered = episode.ordered_lab_concepts();
   record.tests_ordered.assign(ordered.begin(), ordered.end());
   const auto performed = episode.performed_lab_concepts();
@@ -218,9 +219,8 @@ Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& i
 // Runs `todo` on `concurrency` worker threads, each with its own store
 // connection, appending each episode as it ends. The first failure stops
 // every worker and is returned.
-Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turns,
-                  const std::vector<const Case*>& todo, RunDir::EpisodeWriter& log,
-                  std::map<std::string, std::string>* outcomes, int* ran) {
+Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turns, const std::vector<const Case*>& todo,
+                  RunDir::EpisodeWriter& log, std::map<std::string, std::string>* outcomes, int* ran) {
   std::atomic<size_t> next{0};
   std::mutex mu;
   Status failure;

@@ -1,4 +1,4 @@
-// The runner (`medcred run`, SPEC 5 and 10): one episode per selected case, a
+// The runner (`medcred run`, docs/runner.md): one episode per selected case, a
 // model in the loop, the environment answering, every episode appended to the
 // run directory as it ends.
 //

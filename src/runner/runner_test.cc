@@ -23,15 +23,15 @@ namespace medcred {
 namespace {
 
 namespace fs = std::filesystem;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
-using testing::Calls;
-using testing::Scripted;
+using test::Calls;
+using test::Scripted;
 
-std::vector<nlohmann::json> Episodes(const std::string& dir) { return testing::ReadEpisodeLines(dir); }
+std::vector<nlohmann::json> Episodes(const std::string& dir) { return test::ReadEpisodeLines(dir); }
 
-using RunnerTest = testing::SyntheticRunTest;
+using RunnerTest = test::SyntheticRunTest;
 
 TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
   Scripted good([](const EpisodeContext& ctx) -> Result<ModelReply> {
@@ -68,7 +68,7 @@ TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
     EXPECT_EQ(e["truth"]["secondary"], c->truth.secondary);
   }
   EXPECT_FALSE(fs::exists(tmp_ / "good/summary.json"));
-  auto run = nlohmann::json::parse(testing::ReadFile(tmp_ / "good/run.json"));
+  auto run = nlohmann::json::parse(test::ReadFile(tmp_ / "good/run.json"));
   EXPECT_EQ(run["fingerprint"]["dataset"]["checksum_digest"].get<std::string>().size(), 64u);
   EXPECT_TRUE(run["suites"].is_object());
 }

@@ -16,7 +16,7 @@
 #include "runner/runner.h"
 #include "testing/testing.h"
 
-namespace medcred::testing {
+namespace medcred::test {
 
 // A scripted model: each reply is a function of the turn.
 class Scripted : public Model {
@@ -85,4 +85,4 @@ inline std::vector<nlohmann::json> ReadEpisodeLines(const std::string& dir) {
   return ReadEpisodeLinesOf(dir + "/episodes.jsonl");
 }
 
-}  // namespace medcred::testing
+}  // namespace medcred::test

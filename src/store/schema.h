@@ -1,13 +1,13 @@
 // The store's schema: which MIMIC-IV tables and columns medcred keeps, typed.
 //
 // This is the single declaration of what ingest reads and what the store
-// holds (SPEC 3.2). Each table mirrors one source file (`<module>/<name>.csv.gz`),
+// holds (docs/store.md). Each table mirrors one source file (`<module>/<name>.csv.gz`),
 // keeps only the columns later parts use, under MIMIC's own names, with a type.
 // Times and dates are stored as integer seconds (common/time.h). A table may
 // drop rows by design (chartevents keeps vital signs only); such rows are
 // counted apart as filtered_rows. Indexes are built after the load.
 //
-// Columns deliberately never stored: free-text lab comments (SPEC 4.1 forbids
+// Columns deliberately never stored: free-text lab comments (docs/methodology.md#what-the-model-sees forbids
 // showing them), provider ids, and every table no later part reads (emar,
 // pharmacy, inputevents, ...).
 //

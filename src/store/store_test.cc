@@ -60,7 +60,7 @@ void Exec(const std::string& db_path, const std::string& sql) {
 }
 
 TEST(Store, WrittenSummaryReadsBackAndCountsAgree) {
-  testing::TempDir tmp;
+  test::TempDir tmp;
   const std::string path = tmp / "s.db";
   auto w = StoreWriter::Create(path);
   ASSERT_TRUE(w.ok()) << w.status().message();
@@ -83,7 +83,7 @@ TEST(Store, WrittenSummaryReadsBackAndCountsAgree) {
 }
 
 TEST(Store, AccountingThatDisagreesWithTheInsertsIsRefused) {
-  testing::TempDir tmp;
+  test::TempDir tmp;
   auto w = StoreWriter::Create(tmp / "s.db");
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->Insert(Patients()).ok());
@@ -93,20 +93,20 @@ TEST(Store, AccountingThatDisagreesWithTheInsertsIsRefused) {
 }
 
 TEST(Store, AnUnfinishedWriterLeavesTheOldStoreAndNoTemporaryFile) {
-  testing::TempDir tmp;
+  test::TempDir tmp;
   const std::string path = tmp / "s.db";
-  testing::WriteFile(path, "previous contents");
+  test::WriteFile(path, "previous contents");
   {
     auto w = StoreWriter::Create(path);
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE((*w)->Insert(Patients()).ok());
   }
-  EXPECT_EQ(testing::ReadFile(path), "previous contents");
+  EXPECT_EQ(test::ReadFile(path), "previous contents");
   EXPECT_FALSE(fs::exists(path + ".tmp"));
 }
 
 TEST(Store, OtherSchemaVersionsAndDamagedMetaAreBadInput) {
-  testing::TempDir tmp;
+  test::TempDir tmp;
   const std::string path = tmp / "s.db";
   auto w = StoreWriter::Create(path);
   ASSERT_TRUE(w.ok());
@@ -128,9 +128,9 @@ TEST(Store, OtherSchemaVersionsAndDamagedMetaAreBadInput) {
 }
 
 TEST(Store, MissingStoreAndForeignFilesAreNamed) {
-  testing::TempDir tmp;
+  test::TempDir tmp;
   EXPECT_EQ(OpenStore(tmp / "absent.db").status().kind(), Status::Kind::kUsage);
-  testing::WriteFile(tmp / "not.db", "");
+  test::WriteFile(tmp / "not.db", "");
   Exec(tmp / "not.db", "CREATE TABLE x (a)");
   auto st = OpenStore(tmp / "not.db");
   ASSERT_FALSE(st.ok());

@@ -1,6 +1,6 @@
 // StoreSummary: what a store says of itself: dataset, modules, per-table
 // accounting, checksums and provenance. `ingest --json` and `info --json`
-// print it (SPEC 11); the `meta` and `ingest_tables` tables hold it.
+// print it (docs/cli.md#machine-readable-outputs); the `meta` and `ingest_tables` tables hold it.
 //
 // Thread safety: a plain value.
 #pragma once

@@ -13,7 +13,7 @@
 
 #include "common/sha256.h"
 
-namespace medcred::testing {
+namespace medcred::test {
 namespace fs = std::filesystem;
 
 std::string DemoDir() {
@@ -193,4 +193,4 @@ RenderedPage RenderInChromium(const std::string& url, const std::string& png, co
   return page;
 }
 
-}  // namespace medcred::testing
+}  // namespace medcred::test

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace medcred::testing {
+namespace medcred::test {
 
 // The MIMIC-IV demo: $MEDCRED_DEMO_DIR, else ../shared/data/mimic-iv-demo-2.2
 // beside the repository. Empty when absent (tests then skip with a message).
@@ -22,7 +22,7 @@ std::string DemoDir();
 // Declares `dir` = DemoDir(); skips the test when the demo is absent, or fails
 // it when $MEDCRED_REQUIRE_DEMO is set (as in CI).
 #define MEDCRED_REQUIRE_DEMO(dir)                                                         \
-  const std::string dir = ::medcred::testing::DemoDir();                                  \
+  const std::string dir = ::medcred::test::DemoDir();                                     \
   if (dir.empty()) {                                                                      \
     if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the MIMIC-IV demo was not found"; \
     GTEST_SKIP() << "the MIMIC-IV demo is not at ../shared/data; set MEDCRED_DEMO_DIR";   \
@@ -33,7 +33,7 @@ std::string DemoDir();
 std::string ReferenceDir();
 
 #define MEDCRED_REQUIRE_REFERENCE(dir)                                                           \
-  const std::string dir = ::medcred::testing::ReferenceDir();                                    \
+  const std::string dir = ::medcred::test::ReferenceDir();                                       \
   if (dir.empty()) {                                                                             \
     if (std::getenv("MEDCRED_REQUIRE_DEMO")) FAIL() << "the ICD reference files were not found"; \
     GTEST_SKIP() << "the ICD reference is not at ../shared/data; set MEDCRED_REFERENCE_DIR";     \
@@ -93,7 +93,7 @@ std::string ChromiumPath();
 // Declares `browser` = ChromiumPath(); skips the test when Chromium is absent,
 // or fails it when $MEDCRED_REQUIRE_BROWSER is set (as in CI).
 #define MEDCRED_REQUIRE_BROWSER(browser)                                            \
-  const std::string browser = ::medcred::testing::ChromiumPath();                   \
+  const std::string browser = ::medcred::test::ChromiumPath();                      \
   if (browser.empty()) {                                                            \
     if (std::getenv("MEDCRED_REQUIRE_BROWSER")) FAIL() << "chromium was not found"; \
     GTEST_SKIP() << "chromium is not installed (scripts/bootstrap.sh installs it)"; \
@@ -111,4 +111,4 @@ struct RenderedPage {
 RenderedPage RenderInChromium(const std::string& url, const std::string& png, const TempDir& tmp, int width = 1200,
                               int height = 1600);
 
-}  // namespace medcred::testing
+}  // namespace medcred::test
