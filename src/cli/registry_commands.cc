@@ -142,7 +142,7 @@ Command AddKeygen(CLI::App& root) {
 
 Command AddRegistry(CLI::App& root) {
   struct Opts {
-    std::string dir, key, run, model_path, model_sha256, model_name, model_filter, out, reference;
+    std::string dir, key, run, model_path, model_sha256, model_name, model_filter, out, reference, store;
     bool allow_demo = false, json = false;
   };
   auto o = std::make_shared<Opts>();
@@ -161,6 +161,7 @@ Command AddRegistry(CLI::App& root) {
   add->add_option("--key", o->key, "The registry's key file")->required();
   add->add_flag("--allow-demo", o->allow_demo, "Record a demo run, marked and shown as a demo (it certifies nothing)");
   add->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  add->add_option("--store", o->store, "The store the run was made on (default: the one its run.json names)");
   CLI::App* verify =
       app->add_subcommand("verify", "Recompute and check every signature, hash, chain link and tree head");
   verify->add_option("dir", o->dir, "Registry directory")->required();
@@ -196,7 +197,7 @@ Command AddRegistry(CLI::App& root) {
               }
               if (!o->model_name.empty()) id.name = o->model_name;
               // Re-grade the run first, so the entry is what its episodes say under these files.
-              MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run, RegradeOptions{o->reference, {}}));
+              MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run, RegradeOptions{o->reference, o->store, {}}));
               MEDCRED_ASSIGN_OR_RETURN(nlohmann::json body, EntryBody(out.credentials_file, id, o->allow_demo));
               MEDCRED_ASSIGN_OR_RETURN(SignedFile entry, Registry::Append(o->dir, std::move(body), key));
               std::printf("entry #%s added for %s (%s)%s\n", entry.json["index"].dump().c_str(), id.name.c_str(),

@@ -27,7 +27,7 @@ void AddJudgeOptions(CLI::App* app, JudgeOptions& o) {
 
 Command AddReport(CLI::App& root) {
   struct Opts {
-    std::string run_dir, reference;
+    std::string run_dir, reference, store;
     JudgeOptions judge;
     bool json = false;
   };
@@ -37,9 +37,11 @@ Command AddReport(CLI::App& root) {
   app->add_option("run_dir", o->run_dir, "Run directory")->required();
   app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   app->add_flag("--json", o->json, "Print summary.json on stdout");
+  app->add_option("--store", o->store, "The store the run was made on (default: the one its run.json names)");
   AddJudgeOptions(app, o->judge);
   return {app, [o]() -> Status {
-            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run_dir, RegradeOptions{o->reference, o->judge}));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out,
+                                     RegradeRun(o->run_dir, RegradeOptions{o->reference, o->store, o->judge}));
             if (o->json) {
               std::printf("%s\n", SafeDump(out.summary.ToJson(), 2).c_str());
             } else {

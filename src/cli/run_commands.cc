@@ -60,16 +60,17 @@ Command AddRun(CLI::App& root) {
 Command AddMerge(CLI::App& root) {
   struct Opts {
     std::vector<std::string> dirs;
-    std::string out, reference;
+    std::string out, reference, store;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* app = root.add_subcommand("merge", "Join the run directories of shards (--shard K/N) into one");
   app->add_option("runs", o->dirs, "Run directories")->required();
   app->add_option("--out", o->out, "The merged run directory")->required();
   app->add_option("--reference", o->reference, "Folder with the CMS ICD-10-CM order file and GEMs");
+  app->add_option("--store", o->store, "The store the runs were made on (default: the one their run.json names)");
   return {app, [o]() -> Status {
             MEDCRED_RETURN_IF_ERROR(Merge(o->dirs, o->out));
-            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->out, RegradeOptions{o->reference, {}}));
+            MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->out, RegradeOptions{o->reference, o->store, {}}));
             std::printf("%s", CredentialTable(out.credentials).c_str());
             return Status::OK();
           }};

@@ -7,16 +7,31 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/json_util.h"
 #include "ingest/ingest.h"
+#include "store/datasets.h"
 #include "store/schema.h"
 #include "store/store.h"
 
 namespace medcred::cli {
 namespace {
 
-void PrintTable(const StoreSummary& s, const char* verb) {
-  std::printf("%s %s: %s %s%s, modules", verb, s.store.c_str(), s.dataset_name.c_str(), s.dataset_version.c_str(),
-              s.demo ? " (demo)" : "");
+// The summary as JSON, with the dataset as medcred recognizes it: the known
+// release (by its release digest) and its status.
+nlohmann::json SummaryJson(const StoreSummary& s, const DatasetIdentity& id) {
+  nlohmann::json j = s.ToJson();
+  j["dataset"]["name"] = id.name;
+  j["dataset"]["version"] = id.version;
+  j["dataset"]["demo"] = id.status == DatasetStatus::kDemo;
+  j["dataset"]["release_digest"] = id.release_digest;
+  j["dataset"]["status"] = DatasetStatusName(id.status);
+  return j;
+}
+
+void PrintTable(const StoreSummary& s, const DatasetIdentity& id, const char* verb) {
+  std::printf("%s %s: %s %s (%s; release digest %s), modules", verb, s.store.c_str(), id.name.c_str(),
+              id.version.c_str(), DatasetStatusName(id.status),
+              id.release_digest.empty() ? "unknown" : id.release_digest.substr(0, 16).c_str());
   for (const auto& m : s.modules) std::printf(" %s", m.c_str());
   std::printf("\n%-20s %12s %12s %12s %8s  %s\n", "table", "rows", "source_rows", "filtered", "seconds", "checksum");
   uint64_t total = 0;
@@ -71,11 +86,13 @@ Command AddIngest(CLI::App& root) {
             opt.gzip = o->gzip == "zlib" ? GzipBackend::kZlib : GzipBackend::kIsal;
             opt.parse_threads = o->threads;
             opt.progress = ::isatty(STDERR_FILENO) != 0;
+            MEDCRED_ASSIGN_OR_RETURN(KnownDatasets known, KnownDatasets::Load());
             MEDCRED_ASSIGN_OR_RETURN(StoreSummary s, Ingest(opt));
+            const DatasetIdentity id = IdentifyStore(s, known);
             if (o->json) {
-              std::printf("%s\n", s.ToJson().dump(2).c_str());
+              std::printf("%s\n", SafeDump(SummaryJson(s, id), 2).c_str());
             } else {
-              PrintTable(s, "ingested");
+              PrintTable(s, id, "ingested");
             }
             return Status::OK();
           }};
@@ -101,10 +118,12 @@ Command AddInfo(CLI::App& root) {
                                         " rows but its ingest recorded " + std::to_string(t.rows));
               }
             }
+            MEDCRED_ASSIGN_OR_RETURN(KnownDatasets known, KnownDatasets::Load());
+            const DatasetIdentity id = IdentifyStore(s, known);
             if (o->json) {
-              std::printf("%s\n", s.ToJson().dump(2).c_str());
+              std::printf("%s\n", SafeDump(SummaryJson(s, id), 2).c_str());
             } else {
-              PrintTable(s, "store");
+              PrintTable(s, id, "store");
               if (s.git_commit.empty()) {  // a PostgreSQL database: loaded by another tool
                 std::printf("loaded %s by %s\n", s.ingest_time.empty() ? "(time unknown)" : s.ingest_time.c_str(),
                             s.medcred_version.empty() ? "a tool other than medcred" : s.medcred_version.c_str());

@@ -37,9 +37,18 @@ Interval WilsonInterval(int64_t correct, int64_t n, double confidence) {
   return {correct == 0 ? 0.0 : std::max(0.0, centre - half), correct == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
-CredentialsBuilder::CredentialsBuilder(const Methodology& m, const Taxonomy& taxonomy, bool demo)
+std::string TierOf(int64_t correct, int64_t n, const Methodology& m, DatasetStatus dataset) {
+  if (dataset != DatasetStatus::kRecognized) return DatasetStatusName(dataset);
+  const Interval ci = WilsonInterval(correct, n, m.confidence);
+  for (const Tier& tier : m.tiers) {
+    if (n >= tier.min_cases && ci.low >= tier.min_lower_bound) return tier.name;
+  }
+  return m.not_certified;
+}
+
+CredentialsBuilder::CredentialsBuilder(const Methodology& m, const Taxonomy& taxonomy, DatasetStatus dataset)
     : m_(m), taxonomy_(taxonomy) {
-  out_.demo = demo;
+  out_.dataset = dataset;
   out_.split = m.split;
   for (const char* o : {"diagnosed", "no_diagnosis", "limit", "error"}) out_.outcomes[o] = 0;
   for (const auto& [level, credit] : m.credit) out_.levels[level] = 0;
@@ -96,14 +105,7 @@ Credentials CredentialsBuilder::Finish() const {
     if (t.performed > 0) r.test_recall = static_cast<double>(t.hits) / static_cast<double>(t.performed);
     if (r.judged > 0) r.judge_agreement = static_cast<double>(t.judge_agree) / static_cast<double>(r.judged);
     r.suite_sha256 = SuiteHash(name, m_.split, t.ids, taxonomy_.sha256());
-    r.tier = m_.not_certified;
-    for (const Tier& tier : m_.tiers) {
-      if (r.n >= tier.min_cases && r.ci.low >= tier.min_lower_bound) {
-        r.tier = tier.name;
-        break;
-      }
-    }
-    if (out.demo) r.tier = "demo";
+    r.tier = TierOf(r.correct, r.n, m_, out.dataset);
     out.categories.push_back(r);
   }
   std::sort(out.categories.begin(), out.categories.end(), [](const CategoryResult& a, const CategoryResult& b) {
@@ -116,8 +118,8 @@ Credentials CredentialsBuilder::Finish() const {
 }
 
 Credentials Summarize(const std::vector<GradedEpisode>& episodes, const Methodology& m, const Taxonomy& taxonomy,
-                      bool demo) {
-  CredentialsBuilder b(m, taxonomy, demo);
+                      DatasetStatus dataset) {
+  CredentialsBuilder b(m, taxonomy, dataset);
   for (const GradedEpisode& e : episodes) b.Add(e);
   return b.Finish();
 }

@@ -6,8 +6,9 @@
 // the methodology's tiers, best first, whose minimum cases and lower bound are
 // met), and beside the diagnosis: mean cost, mean turns, and the precision and
 // recall of the lab tests ordered against those the clinicians ran. Categories
-// are ranked by lower bound, then points, then name. A demo run's tiers are all
-// "demo": it never certifies anything.
+// are ranked by lower bound, then points, then name. Only a recognized dataset
+// earns tiers: a demo run's tiers are all "demo", and an unrecognized
+// dataset's (store/datasets.h) all "unrecognized".
 //
 // Nothing here holds a case id or a value from the data: only counts, means
 // and hashes, so a Credentials object may be published.
@@ -26,6 +27,7 @@
 #include "cases/taxonomy.h"
 #include "grading/grader.h"
 #include "rundir/records.h"
+#include "store/datasets.h"
 
 namespace medcred {
 
@@ -52,7 +54,8 @@ struct GradedEpisode {
 };
 
 struct Credentials {
-  bool demo = false;
+  DatasetStatus dataset = DatasetStatus::kUnrecognized;
+  bool demo() const { return dataset == DatasetStatus::kDemo; }
   std::string split;
   std::vector<CategoryResult> categories;   // ranked, best first
   std::map<std::string, int64_t> outcomes;  // over every episode of the run
@@ -67,7 +70,7 @@ struct Credentials {
 // category of the taxonomy with at least one episode of the split appears.
 class CredentialsBuilder {
  public:
-  CredentialsBuilder(const Methodology& methodology, const Taxonomy& taxonomy, bool demo);
+  CredentialsBuilder(const Methodology& methodology, const Taxonomy& taxonomy, DatasetStatus dataset);
   void Add(const GradedEpisode& episode);
   Credentials Finish() const;
 
@@ -87,6 +90,10 @@ class CredentialsBuilder {
 
 // The same for episodes in memory.
 Credentials Summarize(const std::vector<GradedEpisode>& episodes, const Methodology& methodology,
-                      const Taxonomy& taxonomy, bool demo);
+                      const Taxonomy& taxonomy, DatasetStatus dataset);
+
+// The tier a category earns with `correct` of `n` under a methodology on a
+// dataset of this status: "demo" and "unrecognized" datasets earn none.
+std::string TierOf(int64_t correct, int64_t n, const Methodology& methodology, DatasetStatus dataset);
 
 }  // namespace medcred

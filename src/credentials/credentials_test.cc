@@ -78,7 +78,7 @@ TEST_F(SummarizeTest, TiersFollowTheMethodologyAtItsBoundaries) {
   Add("nephrology", 29, 29);   // n = 29: not certified
   Add("oncology", 30, 22);     // 22/30: lower bound 0.559 with n = 30: provisional
   Add("hematology", 30, 19);   // 19/30: lower bound 0.455: not certified
-  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
   EXPECT_EQ(Find(c, "cardiology").tier, "certified");
   EXPECT_EQ(Find(c, "neurology").tier, "provisional");
   EXPECT_EQ(Find(c, "pulmonology").tier, "provisional");
@@ -89,10 +89,13 @@ TEST_F(SummarizeTest, TiersFollowTheMethodologyAtItsBoundaries) {
   EXPECT_EQ(Find(c, "cardiology").correct, 81);
   EXPECT_DOUBLE_EQ(Find(c, "cardiology").points, 81.0);
   EXPECT_NEAR(Find(c, "cardiology").ci.low, 0.7222, 1e-4);
-  // A demo run never certifies.
-  const Credentials demo = Summarize(episodes_, methodology_, taxonomy_, true);
+  // A demo run never certifies; nor does a dataset medcred does not recognize.
+  const Credentials demo = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kDemo);
   for (const auto& r : demo.categories) EXPECT_EQ(r.tier, "demo") << r.name;
-  EXPECT_TRUE(demo.demo);
+  EXPECT_TRUE(demo.demo());
+  const Credentials unknown = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kUnrecognized);
+  for (const auto& r : unknown.categories) EXPECT_EQ(r.tier, "unrecognized") << r.name;
+  EXPECT_EQ(Find(unknown, "cardiology").correct, 81);  // the counts stay: only the tier is withheld
 }
 
 TEST_F(SummarizeTest, RankedByLowerBoundThenPoints) {
@@ -100,7 +103,7 @@ TEST_F(SummarizeTest, RankedByLowerBoundThenPoints) {
   Add("neurology", 20, 10);  // same accuracy, more cases: higher lower bound
   Add("pulmonology", 4, 0);
   Add("nephrology", 4, 0);  // ties pulmonology on lower bound (0) and points: by name
-  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
   ASSERT_EQ(c.categories.size(), 4u);
   EXPECT_EQ(c.categories[0].name, "neurology");
   EXPECT_EQ(c.categories[1].name, "cardiology");
@@ -113,7 +116,7 @@ TEST_F(SummarizeTest, OnlyTheCredentialSplitCountsButEveryOutcomeIsReported) {
   Add("cardiology", 10, 10, "test");
   Add("cardiology", 7, 0, "dev");
   episodes_.back().outcome = "limit";
-  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
   EXPECT_EQ(Find(c, "cardiology").n, 10);
   EXPECT_EQ(Find(c, "cardiology").correct, 10);
   EXPECT_EQ(c.episodes, 17);
@@ -127,7 +130,7 @@ TEST_F(SummarizeTest, PartialCreditEarnsPointsButNotCorrect) {
   Add("cardiology", 4, 0);
   episodes_[0].grade = {"block", 0.5, "I251", ""};
   episodes_[1].grade = {"secondary", 0.5, "N179", ""};
-  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
   EXPECT_DOUBLE_EQ(Find(c, "cardiology").points, 1.0);
   EXPECT_EQ(Find(c, "cardiology").correct, 0);
 }
@@ -140,7 +143,7 @@ TEST_F(SummarizeTest, TestPrecisionAndRecallArePooledOverTheCategory) {
   episodes_[1].tests_performed = {"lactate"};
   episodes_[1].cost = 40;
   episodes_[1].turns = 8;
-  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
   const CategoryResult& r = Find(c, "cardiology");
   ASSERT_TRUE(r.test_precision && r.test_recall);
   EXPECT_DOUBLE_EQ(*r.test_precision, 3.0 / 4.0);  // 3 of 4 orders were run by the clinicians
@@ -150,7 +153,8 @@ TEST_F(SummarizeTest, TestPrecisionAndRecallArePooledOverTheCategory) {
   // Nothing ordered: no precision, not a precision of 0.
   episodes_.clear();
   Add("neurology", 1, 0);
-  EXPECT_FALSE(Find(Summarize(episodes_, methodology_, taxonomy_, false), "neurology").test_precision);
+  EXPECT_FALSE(
+      Find(Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized), "neurology").test_precision);
 }
 
 TEST_F(SummarizeTest, JudgeAgreementIsReportedBesideTheGrade) {
@@ -158,7 +162,7 @@ TEST_F(SummarizeTest, JudgeAgreementIsReportedBesideTheGrade) {
   episodes_[0].judge_correct = true;   // agrees (correct)
   episodes_[1].judge_correct = false;  // disagrees
   episodes_[2].judge_correct = false;  // agrees (incorrect)
-  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
   EXPECT_EQ(c.judged, 3);
   ASSERT_TRUE(c.judge_agreement);
   EXPECT_NEAR(*c.judge_agreement, 2.0 / 3.0, 1e-12);
@@ -167,13 +171,13 @@ TEST_F(SummarizeTest, JudgeAgreementIsReportedBesideTheGrade) {
 
 TEST_F(SummarizeTest, ThePublishableResultHoldsNoCaseId) {
   Add("cardiology", 5, 3);
-  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, false);
+  const Credentials c = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
   const std::string text = Find(c, "cardiology").ToJson().dump();
   for (const auto& e : episodes_) EXPECT_EQ(text.find(e.case_id), std::string::npos);
   EXPECT_EQ(text.find("hadm"), std::string::npos);
   // The suite hash names the set of cases: another set, another hash.
   std::vector<GradedEpisode> fewer(episodes_.begin(), episodes_.end() - 1);
-  EXPECT_NE(Find(Summarize(fewer, methodology_, taxonomy_, false), "cardiology").suite_sha256,
+  EXPECT_NE(Find(Summarize(fewer, methodology_, taxonomy_, DatasetStatus::kRecognized), "cardiology").suite_sha256,
             Find(c, "cardiology").suite_sha256);
 }
 

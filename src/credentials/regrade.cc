@@ -4,6 +4,8 @@
 #include "cases/taxonomy.h"
 #include "grading/grader.h"
 #include "grading/judge.h"
+#include "rundir/run_dir.h"
+#include "store/store.h"
 
 namespace medcred {
 
@@ -18,23 +20,45 @@ Result<std::unique_ptr<Model>> MakeJudge(const JudgeOptions& o) {
 }
 
 Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& o) {
+  const RunDir dir(run_dir);
+  MEDCRED_ASSIGN_OR_RETURN(RunManifest run, dir.ReadManifest());
+  const std::string store_location = o.store.empty() ? run.store : o.store;
+  if (store_location.find("***") != std::string::npos) {
+    return Status::Usage(run_dir +
+                         " was made on a PostgreSQL store with a password, which run.json does not keep: "
+                         "pass --store with the full URI");
+  }
   MEDCRED_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Load());
+  MEDCRED_ASSIGN_OR_RETURN(PresentationRules rules, PresentationRules::Load());
   MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o.reference_dir));
   MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
   MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
-  return RegradeRun(run_dir, grader, taxonomy, reference, o.judge);
+  MEDCRED_ASSIGN_OR_RETURN(KnownDatasets datasets, KnownDatasets::Load());
+  auto store = OpenStore(store_location);
+  if (!store.ok()) {
+    if (store.status().kind() == Status::Kind::kExternal) return store.status();
+    return Status::Usage(
+        "re-grading needs the store the run was made on (the truth is read there, never from the "
+        "episodes): " +
+        store.status().message() + "; pass --store");
+  }
+  MEDCRED_ASSIGN_OR_RETURN(StoreSummary summary, (*store)->Summary());
+  MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, BuildCases(**store, CaseInputs{&taxonomy, &rules, &reference}));
+  return RegradeRun(
+      run_dir, GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest()}, o.judge);
 }
 
-Result<RunOutputs> RegradeRun(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
-                              const IcdReference& reference, const JudgeOptions& judge_options) {
+Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& ctx,
+                              const JudgeOptions& judge_options) {
   std::unique_ptr<Model> judge_model;
   std::optional<Judge> judge;
   if (!judge_options.spec.empty()) {
     MEDCRED_ASSIGN_OR_RETURN(judge_model, MakeJudge(judge_options));
-    MEDCRED_ASSIGN_OR_RETURN(Judge j, Judge::Load(judge_model.get(), &reference));
+    MEDCRED_ASSIGN_OR_RETURN(Judge j, Judge::Load(judge_model.get(), ctx.reference));
     judge = std::move(j);
   }
-  return BuildRunOutputs(run_dir, grader, taxonomy, judge ? &*judge : nullptr);
+  return BuildRunOutputs(run_dir, GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases,
+                                                ctx.store_checksum_digest, judge ? &*judge : nullptr});
 }
 
 }  // namespace medcred

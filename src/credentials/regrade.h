@@ -30,16 +30,24 @@ Result<std::unique_ptr<Model>> MakeJudge(const JudgeOptions& options);
 
 struct RegradeOptions {
   std::string reference_dir;  // the CMS ICD reference ("" = found as usual)
+  std::string store;          // the store the run was made on ("" = the one run.json names)
   JudgeOptions judge;
 };
 
-// Re-grades `run_dir` under the methodology files in use and writes its
-// summary.json, credentials.json and report.html.
+// Re-grades `run_dir` under the methodology files in use, against the truth
+// of the store's cases, and writes its summary.json, credentials.json and
+// report.html. The store must hold the run's dataset.
 Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& options);
 
-// The same with the grader, taxonomy and reference already loaded (the
-// pipeline, which has them).
-Result<RunOutputs> RegradeRun(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
-                              const IcdReference& reference, const JudgeOptions& judge);
+// What the pipeline has loaded already: the methodology and the store's cases.
+struct GradingContext {
+  const Grader* grader = nullptr;
+  const Taxonomy* taxonomy = nullptr;
+  const IcdReference* reference = nullptr;
+  const KnownDatasets* datasets = nullptr;
+  const CaseSet* cases = nullptr;
+  std::string store_checksum_digest;
+};
+Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& context, const JudgeOptions& judge);
 
 }  // namespace medcred

@@ -1,5 +1,8 @@
 #include "credentials/report.h"
 
+#include <set>
+#include <unordered_map>
+
 #include "common/time.h"
 #include "common/version.h"
 #include "rundir/run_dir.h"
@@ -7,15 +10,22 @@
 namespace medcred {
 namespace {
 
-// Re-grades one episode (and asks the judge); true when its record changed.
-bool Regrade(EpisodeRecord& e, const Grader& grader, const Judge* judge) {
+// Re-grades one episode against its case's truth (and asks the judge); true
+// when its record changed.
+bool Regrade(EpisodeRecord& e, const Case& c, const Grader& grader, const Judge* judge) {
+  bool changed = e.truth_principal != c.truth.principal || e.truth_secondary != c.truth.secondary ||
+                 e.categories != c.categories || e.split != c.split;
+  e.truth_principal = c.truth.principal;
+  e.truth_secondary = c.truth.secondary;
+  e.categories = c.categories;
+  e.split = c.split;
   const std::string text = e.answer ? e.answer->diagnosis : "";
   const std::optional<std::string> code = e.answer ? e.answer->icd10 : std::nullopt;
-  const Grade grade = grader.GradeAnswer(e.truth_principal, e.truth_secondary, text, code);
-  const bool changed = grade.ToJson() != e.grade.ToJson();
+  const Grade grade = grader.GradeAnswer(c.truth.principal, c.truth.secondary, text, code);
+  changed = changed || grade.ToJson() != e.grade.ToJson();
   e.grade = grade;
   if (judge == nullptr || !e.answer) return changed;
-  auto v = judge->Ask(e.truth_principal, e.truth_secondary, text, code);
+  auto v = judge->Ask(c.truth.principal, c.truth.secondary, text, code);
   JudgeRecord jr{judge->spec(), judge->rubric_sha256(), std::nullopt, "", ""};
   if (v.ok()) {
     jr.correct = v->correct;
@@ -26,6 +36,32 @@ bool Regrade(EpisodeRecord& e, const Grader& grader, const Judge* judge) {
   e.judge = jr;
   return true;
 }
+
+// The store's case for an episode line, checked: a case of the store, seen
+// once, with the store's presentation.
+class EpisodeChecker {
+ public:
+  EpisodeChecker(const CaseSet& cases, std::string episodes_path) : path_(std::move(episodes_path)) {
+    for (const Case& c : cases.cases) by_id_[c.case_id] = &c;
+  }
+  Result<const Case*> Check(const EpisodeRecord& e, const RunDir::EpisodeLocation& where) {
+    const std::string at = path_ + ":" + std::to_string(where.line);
+    auto it = by_id_.find(e.case_id);
+    if (it == by_id_.end()) return Status::BadInput(at + ": " + e.case_id + " is not a case of the run's store");
+    if (!seen_.insert(e.case_id).second) return Status::BadInput(at + ": a second episode of " + e.case_id);
+    const bool legacy = e.format != kEpisodeFormat;  // written before episodes carried the hash
+    if (!legacy && !e.presentation_sha256) return Status::BadInput(at + ": the episode has no presentation hash");
+    if (e.presentation_sha256 && *e.presentation_sha256 != it->second->presentation.Sha256()) {
+      return Status::BadInput(at + ": the presentation of " + e.case_id + " is not the store's");
+    }
+    return it->second;
+  }
+
+ private:
+  std::string path_;
+  std::unordered_map<std::string, const Case*> by_id_;
+  std::set<std::string> seen_;
+};
 
 GradedEpisode ToGraded(const EpisodeRecord& e) {
   GradedEpisode g;
@@ -104,19 +140,39 @@ CredentialsFile MakeCredentialsFile(const RunManifest& run, const SummaryFile& s
 
 }  // namespace
 
-Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
-                                   Judge* judge) {
+namespace {
+
+// The status of the run's dataset under the known datasets in use now: from
+// its release digest; a run made before releases were recognized has none.
+DatasetStatus StatusNow(const RunManifest& run, const KnownDatasets& known) {
+  if (!run.fingerprint.dataset.release_digest.empty()) return known.StatusOf(run.fingerprint.dataset.release_digest);
+  return run.demo ? DatasetStatus::kDemo : DatasetStatus::kUnrecognized;
+}
+
+}  // namespace
+
+Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInputs& in) {
   const RunDir dir(run_dir);
   MEDCRED_RETURN_IF_ERROR(dir.RequireRun());
   MEDCRED_ASSIGN_OR_RETURN(RunDir::Lock lock, dir.LockForWriting());
   MEDCRED_ASSIGN_OR_RETURN(RunManifest run, dir.ReadManifest());
+  if (!in.store_checksum_digest.empty() && run.fingerprint.dataset.checksum_digest != in.store_checksum_digest) {
+    return Status::Usage(run_dir + " was made on another dataset than the store given (checksum digest " +
+                         run.fingerprint.dataset.checksum_digest + ", the store's " + in.store_checksum_digest + ")");
+  }
   RunOutputs out;
-  const Methodology& m = grader.methodology();
+  const Methodology& m = in.grader->methodology();
   out.methodology = m;
-  CredentialsBuilder builder(m, taxonomy, run.demo);
-  MEDCRED_RETURN_IF_ERROR(dir.RewriteEpisodes([&](EpisodeRecord& e, const RunDir::EpisodeLocation&) -> Result<bool> {
+  const DatasetStatus status = StatusNow(run, *in.datasets);
+  run.fingerprint.dataset.status = DatasetStatusName(status);
+  run.demo = status == DatasetStatus::kDemo;
+  CredentialsBuilder builder(m, *in.taxonomy, status);
+  EpisodeChecker checker(*in.cases, dir.episodes_path());
+  MEDCRED_RETURN_IF_ERROR(dir.RewriteEpisodes([&](EpisodeRecord& e,
+                                                  const RunDir::EpisodeLocation& where) -> Result<bool> {
+    MEDCRED_ASSIGN_OR_RETURN(const Case* c, checker.Check(e, where));
     const Grade before = e.grade;
-    const bool changed = Regrade(e, grader, judge);
+    const bool changed = Regrade(e, *c, *in.grader, in.judge);
     if (before.level != e.grade.level || before.credit != e.grade.credit || before.mapped_code != e.grade.mapped_code) {
       ++out.regraded;
     }
@@ -124,7 +180,8 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const Grader& gra
     return changed;
   }));
   out.credentials = builder.Finish();
-  out.summary = MakeSummary(run, out.credentials, m, grader, taxonomy);
+  out.summary = MakeSummary(run, out.credentials, m, *in.grader, *in.taxonomy);
+  out.summary.hashes["datasets"] = in.datasets->sha256();
   out.credentials_file = MakeCredentialsFile(run, out.summary, out.credentials, m);
   MEDCRED_RETURN_IF_ERROR(dir.WriteSummary(out.summary));
   MEDCRED_RETURN_IF_ERROR(dir.WriteCredentials(out.credentials_file));

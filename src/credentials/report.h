@@ -17,12 +17,14 @@
 
 #include <string>
 
+#include "cases/case_builder.h"
 #include "cases/taxonomy.h"
 #include "common/status.h"
 #include "credentials/credentials.h"
 #include "grading/grader.h"
 #include "grading/judge.h"
 #include "rundir/records.h"
+#include "store/datasets.h"
 
 namespace medcred {
 
@@ -34,11 +36,24 @@ struct RunOutputs {
   Methodology methodology;           // what they were graded and tiered under
 };
 
-// `judge` (may be null): the optional LLM judge, asked about every episode
-// that has an answer; its verdicts are kept in episodes.jsonl and reported
-// beside the deterministic grade, never instead of it.
-Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const Grader& grader, const Taxonomy& taxonomy,
-                                   Judge* judge = nullptr);
+// What re-grading a run reads besides its directory.
+struct GradingInputs {
+  const Grader* grader = nullptr;
+  const Taxonomy* taxonomy = nullptr;
+  const KnownDatasets* datasets = nullptr;
+  // The cases of the store the run was made on. Credentials come only from
+  // the store: every episode must be a case of it, once, with the case's
+  // presentation (its hash), and is graded against the store's truth, in the
+  // store's categories and split, never against what the episode says.
+  const CaseSet* cases = nullptr;
+  std::string store_checksum_digest;  // the store's: a run of another dataset is refused
+  // The optional LLM judge (may be null), asked about every episode that has
+  // an answer; its verdicts are kept in episodes.jsonl and reported beside
+  // the deterministic grade, never instead of it.
+  Judge* judge = nullptr;
+};
+
+Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInputs& inputs);
 
 // The credential table as aligned text for a terminal.
 std::string CredentialTable(const Credentials& credentials);

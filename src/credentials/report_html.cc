@@ -143,17 +143,24 @@ std::string ReportHtml(const RunOutputs& o) {
        "0}.grid{stroke:#eaeef2}.threshold{stroke:#8250df;stroke-dasharray:4 3}"
        ".ci{stroke:#57606a;stroke-width:2}.dot{fill:#0969da}.bar{fill:#0969da}.axis{fill:#57606a;font-size:11px}.label{"
        "font-size:11px}"
-       ".tier-certified{fill:#1a7f37}.tier-provisional{fill:#bf8700}.tier-not-certified{fill:#cf222e}.tier-demo{fill:#"
+       ".tier-certified{fill:#1a7f37}.tier-provisional{fill:#bf8700}.tier-not-certified{fill:#cf222e}.tier-demo,.tier-"
+       "unrecognized{fill:#"
        "6e7781}"
-       "span.tier-certified,span.tier-provisional,span.tier-not-certified,span.tier-demo{fill:none;font-weight:bold}"
+       "span.tier-certified,span.tier-provisional,span.tier-not-certified,span.tier-demo,span.tier-unrecognized{fill:"
+       "none;font-weight:bold}"
        "span.tier-certified{color:#1a7f37}span.tier-provisional{color:#9a6700}span.tier-not-certified{color:#cf222e}"
-       "span.tier-demo{color:#6e7781}\n";
+       "span.tier-demo,span.tier-unrecognized{color:#6e7781}\n";
   h += "</style></head><body>\n";
   h += "<h1>medcred report</h1>\n<p class=\"muted\">Model <b>" + Esc(model) + "</b> &middot; dataset " +
        Esc(dataset.name) + " " + Esc(dataset.version) + " &middot; methodology " + Esc(o.methodology.version) +
        " &middot; split " + Esc(cr.split) + " &middot; " + std::to_string(cr.episodes) + " episodes &middot; medcred " +
        Esc(kVersion) + " &middot; generated " + Esc(cj.generated) + "</p>\n";
-  if (cr.demo) {
+  if (cr.dataset == DatasetStatus::kUnrecognized) {
+    h += "<div class=\"demo\" id=\"unrecognized-banner\"><b>Unrecognized dataset.</b> The store's files are not a "
+         "release medcred knows (data/datasets-v1.toml): a copy, a scaled or edited dataset, or a release not yet "
+         "listed. Its results are shown, but no tier is earned; tiers below read <i>unrecognized</i>.</div>\n";
+  }
+  if (cr.demo()) {
     h += "<div class=\"demo\" id=\"demo-banner\"><b>Demo run.</b> This run used the open MIMIC-IV demo (100 patients). "
          "It is labelled <i>demo</i> everywhere and never certifies anything; tiers below read <i>demo</i>.</div>\n";
   }

@@ -46,7 +46,7 @@ class ReportTest : public test::SyntheticRunTest {
 };
 
 TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
-  auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
+  auto out = BuildRunOutputs(options_.out_dir, test::Grading(*inputs_));
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_EQ(out->regraded, 0);
   const auto summary = nlohmann::json::parse(test::ReadFile(options_.out_dir + "/summary.json"));
@@ -85,7 +85,7 @@ TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
     EXPECT_DOUBLE_EQ(c["mean_turns"].get<double>(), 2.0);
     EXPECT_LE(c["ci_low"].get<double>(), c["accuracy"].get<double>());
     EXPECT_GE(c["ci_high"].get<double>(), c["accuracy"].get<double>());
-    EXPECT_EQ(c["tier"], "not certified");  // a handful of cases never earn a tier
+    EXPECT_EQ(c["tier"], "unrecognized");  // the synthetic release is no known MIMIC-IV release
   }
   const auto cred = nlohmann::json::parse(test::ReadFile(options_.out_dir + "/credentials.json"));
   EXPECT_EQ(cred["categories"].size(), want.size());
@@ -101,7 +101,7 @@ TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
 }
 
 TEST_F(ReportTest, NothingPublishableHoldsACaseOrPatientId) {
-  ASSERT_TRUE(BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy).ok());
+  ASSERT_TRUE(BuildRunOutputs(options_.out_dir, test::Grading(*inputs_)).ok());
   const std::string episodes = test::ReadFile(options_.out_dir + "/episodes.jsonl");
   for (const char* f : {"summary.json", "credentials.json", "report.html"}) {
     const std::string text = test::ReadFile(options_.out_dir + "/" + f);
@@ -124,14 +124,14 @@ TEST_F(ReportTest, ReportRegradesEveryEpisode) {
   std::string text;
   for (const auto& l : lines) text += l.dump() + "\n";
   test::WriteFile(path, text);
-  auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
+  auto out = BuildRunOutputs(options_.out_dir, test::Grading(*inputs_));
   ASSERT_TRUE(out.ok()) << out.status().message();
   const auto again = test::ReadEpisodeLines(options_.out_dir);
   EXPECT_EQ(again[0]["grade"], good_grade);
   EXPECT_EQ(again[1]["grade"]["level"], "none");
   EXPECT_GE(out->regraded, 1);
   // A second report changes nothing.
-  auto twice = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
+  auto twice = BuildRunOutputs(options_.out_dir, test::Grading(*inputs_));
   ASSERT_TRUE(twice.ok());
   EXPECT_EQ(twice->regraded, 0);
   EXPECT_EQ(test::ReadFile(path), [&] {
@@ -148,16 +148,16 @@ TEST_F(ReportTest, ABadEpisodeLineIsNamed) {
   std::string text;
   for (const auto& l : lines) text += l.dump() + "\n";
   test::WriteFile(path, text);
-  auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
+  auto out = BuildRunOutputs(options_.out_dir, test::Grading(*inputs_));
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().exit_code(), 2);
   EXPECT_THAT(out.status().message(), HasSubstr("episodes.jsonl:2"));
   EXPECT_THAT(out.status().message(), HasSubstr("truth"));
   test::WriteFile(path, text.substr(0, 20) + "\n");
-  out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy);
+  out = BuildRunOutputs(options_.out_dir, test::Grading(*inputs_));
   ASSERT_FALSE(out.ok());
   EXPECT_THAT(out.status().message(), HasSubstr("episodes.jsonl:1"));
-  EXPECT_EQ(BuildRunOutputs(tmp_ / "nowhere", *inputs_->grader, inputs_->taxonomy).status().exit_code(), 1);
+  EXPECT_EQ(BuildRunOutputs(tmp_ / "nowhere", test::Grading(*inputs_)).status().exit_code(), 1);
 }
 
 // A judge that agrees whenever the answer names an infarction.
@@ -180,7 +180,7 @@ TEST_F(ReportTest, TheJudgeIsReportedBesideTheGradeWithItsAgreement) {
   FakeJudge model;
   auto judge = Judge::Load(&model, &*inputs_->reference);
   ASSERT_TRUE(judge.ok()) << judge.status().message();
-  auto out = BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy, &*judge);
+  auto out = BuildRunOutputs(options_.out_dir, test::Grading(*inputs_, &*judge));
   ASSERT_TRUE(out.ok()) << out.status().message();
   const auto lines = test::ReadEpisodeLines(options_.out_dir);
   EXPECT_EQ(model.calls, static_cast<int>(lines.size()));
@@ -213,7 +213,7 @@ TEST_F(ReportTest, TheJudgeIsReportedBesideTheGradeWithItsAgreement) {
 
 TEST_F(ReportTest, TheReportRendersInHeadlessChromium) {
   MEDCRED_REQUIRE_BROWSER(browser);
-  ASSERT_TRUE(BuildRunOutputs(options_.out_dir, *inputs_->grader, inputs_->taxonomy).ok());
+  ASSERT_TRUE(BuildRunOutputs(options_.out_dir, test::Grading(*inputs_)).ok());
   const std::string html = test::ReadFile(options_.out_dir + "/report.html");
   // Self-contained: nothing is fetched.
   for (const char* remote : {"http://", "https://", "<script", "@import", "<link"}) {

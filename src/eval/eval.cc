@@ -26,11 +26,15 @@ Result<EvalResult> Evaluate(const EvalOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<RunInputs> inputs, LoadRunInputs(o.run));
   MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, MakeEvalModel(o, *inputs));
   EvalResult result;
-  result.dataset_name = inputs->store_summary.dataset_name;
-  result.demo = inputs->store_summary.demo;
+  result.dataset_name = inputs->dataset.name;
+  result.dataset_status = inputs->dataset.status;
   MEDCRED_ASSIGN_OR_RETURN(result.run, Run(o.run, *inputs, *model));
-  MEDCRED_ASSIGN_OR_RETURN(result.outputs,
-                           RegradeRun(o.run.out_dir, *inputs->grader, inputs->taxonomy, *inputs->reference, o.judge));
+  MEDCRED_ASSIGN_OR_RETURN(
+      result.outputs,
+      RegradeRun(o.run.out_dir,
+                 GradingContext{&*inputs->grader, &inputs->taxonomy, &*inputs->reference, &inputs->known_datasets,
+                                &inputs->cases, inputs->store_summary.ChecksumDigest()},
+                 o.judge));
   return result;
 }
 

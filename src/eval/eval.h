@@ -35,7 +35,7 @@ struct EvalResult {
   RunResult run;
   RunOutputs outputs;
   std::string dataset_name;
-  bool demo = false;
+  DatasetStatus dataset_status = DatasetStatus::kUnrecognized;
 };
 
 // The model a run evaluates: the protocol's timeout and output-token limit

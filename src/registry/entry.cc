@@ -27,6 +27,11 @@ Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& 
     return Status::Usage(
         "this run is on the demo dataset, which never certifies; pass --allow-demo to record it as a demo entry");
   }
+  if (c.dataset.status != "recognized" && !c.demo) {
+    return Status::Usage("this run's dataset is " + c.dataset.status +
+                         " (its release digest is not in data/datasets-v1.toml), so it earns no tier and cannot be "
+                         "entered in the registry; see docs/security.md on adding a release");
+  }
   nlohmann::json results = nlohmann::json::object(), suites = nlohmann::json::object();
   for (const CredentialCategory& cat : c.categories) {
     if (cat.name.empty()) return Status::BadInput("credentials.json: a category without a name");
@@ -36,7 +41,7 @@ Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& 
                          {"accuracy", RoundForEntry(cat.accuracy)},
                          {"ci_low", RoundForEntry(cat.ci_low)},
                          {"ci_high", RoundForEntry(cat.ci_high)},
-                         {"tier", c.demo ? "demo" : cat.tier},
+                         {"tier", c.dataset.status == "recognized" ? cat.tier : c.dataset.status},
                          {"rank", cat.rank}};
     suites[cat.name] = {{"sha256", cat.suite_sha256}, {"complete", cat.complete_suite}};
   }

@@ -37,12 +37,21 @@ std::map<std::string, int64_t> CountMap(JsonFields& f, const char* key) {
 // ---- run.json ----------------------------------------------------------------
 
 nlohmann::json DatasetRecord::ToJson() const {
-  return {{"name", name}, {"version", version}, {"checksum_digest", checksum_digest}};
+  return {{"name", name},
+          {"version", version},
+          {"checksum_digest", checksum_digest},
+          {"release_digest", release_digest},
+          {"status", status}};
 }
 
 Result<DatasetRecord> DatasetRecord::FromJson(const nlohmann::json& j, const std::string& where) {
   JsonFields f(j, where + ": dataset");
-  DatasetRecord d{f.StrOr("name", ""), f.StrOr("version", ""), f.StrOr("checksum_digest", "")};
+  DatasetRecord d;
+  d.name = f.StrOr("name", "");
+  d.version = f.StrOr("version", "");
+  d.checksum_digest = f.StrOr("checksum_digest", "");
+  d.release_digest = f.StrOr("release_digest", "");
+  d.status = f.StrOr("status", "unrecognized");
   MEDCRED_RETURN_IF_ERROR(f.status());
   return d;
 }
@@ -156,6 +165,7 @@ nlohmann::json JudgeRecord::ToJson() const {
 nlohmann::json EpisodeRecord::ToJson() const {
   return {{"format", format},
           {"case_id", case_id},
+          {"presentation_sha256", Opt(presentation_sha256)},
           {"categories", categories},
           {"split", split},
           {"outcome", outcome},
@@ -184,6 +194,7 @@ Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std
     return Status::BadInput(where + ": format " + e.format + " is not one this medcred reads (" + kEpisodeFormat + ")");
   }
   e.case_id = f.Str("case_id");
+  e.presentation_sha256 = f.OptStr("presentation_sha256");
   e.categories = f.Strs("categories");
   e.split = f.Str("split");
   e.outcome = f.Str("outcome");

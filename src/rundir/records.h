@@ -32,8 +32,13 @@ inline constexpr const char* kEpisodeFormat = "medcred-episode-v2";
 inline constexpr const char* kSummaryFormat = "medcred-summary-v2";
 inline constexpr const char* kCredentialsFormat = "medcred-credentials-v1";
 
+// The dataset a run was made on: its name and version, the checksum digest of
+// every file ingested, the release digest (store/datasets.h) and the status it
+// had under the known datasets: recognized, demo or unrecognized.
 struct DatasetRecord {
   std::string name, version, checksum_digest;
+  std::string release_digest;           // empty in runs made before releases were recognized
+  std::string status = "unrecognized";  // recognized, demo, unrecognized
   nlohmann::json ToJson() const;
   static Result<DatasetRecord> FromJson(const nlohmann::json& j, const std::string& where);
   bool operator==(const DatasetRecord&) const = default;
@@ -97,7 +102,8 @@ struct JudgeRecord {
 // One line of episodes.jsonl.
 struct EpisodeRecord {
   std::string format = kEpisodeFormat;
-  std::string case_id;  // local only: never published
+  std::string case_id;                             // local only: never published
+  std::optional<std::string> presentation_sha256;  // the case's presentation (cases/presentation.h Sha256)
   std::vector<std::string> categories;
   std::string split;
   std::string outcome;  // diagnosed, no_diagnosis, limit, error

@@ -39,7 +39,11 @@ RunFingerprint Fingerprint(const RunOptions& o, const RunInputs& in) {
   fp.max_turns = o.max_turns;
   fp.seed = o.seed;
   fp.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
-  fp.dataset = {in.store_summary.dataset_name, in.store_summary.dataset_version, in.store_summary.ChecksumDigest()};
+  fp.dataset.name = in.dataset.name;
+  fp.dataset.version = in.dataset.version;
+  fp.dataset.checksum_digest = in.store_summary.ChecksumDigest();
+  fp.dataset.release_digest = in.dataset.release_digest;
+  fp.dataset.status = DatasetStatusName(in.dataset.status);
   fp.hashes = {{"protocol", in.protocol.sha256()},
                {"taxonomy", in.taxonomy.sha256()},
                {"catalog", in.environment->catalog().sha256()},
@@ -47,7 +51,8 @@ RunFingerprint Fingerprint(const RunOptions& o, const RunInputs& in) {
                {"presentation", in.rules.sha256},
                {"icd_reference", in.reference->digest()},
                {"lexicon", in.grader->lexicon_sha256()},
-               {"methodology", in.grader->methodology().sha256}};
+               {"methodology", in.grader->methodology().sha256},
+               {"datasets", in.known_datasets.sha256()}};
   fp.case_builder = kCaseBuilderVersion;
   return fp;
 }
@@ -57,7 +62,7 @@ RunManifest NewManifest(const RunOptions& o, const RunInputs& in, size_t selecte
   m.medcred_version = kVersion;
   m.git_commit = kGitCommit;
   m.created = NowIso8601Utc();
-  m.demo = in.store_summary.demo;
+  m.demo = in.dataset.status == DatasetStatus::kDemo;
   m.store = RedactUri(o.store);  // a PostgreSQL password is never written
   m.selected_cases = static_cast<int64_t>(selected);
   const ProtocolLimits& lim = in.protocol.limits();
@@ -112,6 +117,7 @@ class EpisodeLoop {
   EpisodeLoop(const Case& c, const RunInputs& in, Model& model, Episode& episode, int max_turns)
       : c_(c), in_(in), model_(model), episode_(episode), max_turns_(max_turns) {
     record_.case_id = c.case_id;
+    record_.presentation_sha256 = c.presentation.Sha256();
     record_.categories = c.categories;
     record_.split = c.split;
     record_.messages = {ChatMessage::System(in.protocol.system_prompt()),
@@ -290,6 +296,8 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(CostTable costs, CostTable::Load());
   MEDCRED_ASSIGN_OR_RETURN(in->store, OpenStore(o.store));
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());
+  MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
+  in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
   MEDCRED_ASSIGN_OR_RETURN(in->cases, BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference}));
   MEDCRED_ASSIGN_OR_RETURN(
       Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, WindowHours{}));

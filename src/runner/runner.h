@@ -25,6 +25,7 @@
 #include "environment/environment.h"
 #include "grading/grader.h"
 #include "models/model.h"
+#include "store/datasets.h"
 
 namespace medcred {
 
@@ -53,6 +54,8 @@ struct RunInputs {
   Protocol protocol;
   CaseSet cases;
   StoreSummary store_summary;
+  KnownDatasets known_datasets;
+  DatasetIdentity dataset;  // the store's release under the known datasets
   std::unique_ptr<Store> store;
   std::optional<Environment> environment;
   std::optional<Grader> grader;  // holds a pointer to *reference

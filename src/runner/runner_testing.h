@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "credentials/report.h"
 #include "ingest/ingest.h"
 #include "runner/runner.h"
 #include "testing/testing.h"
@@ -79,6 +80,13 @@ class SyntheticRunTest : public ::testing::Test {
   RunOptions options_;
   std::unique_ptr<RunInputs> inputs_;
 };
+
+// What re-grading a run of these inputs reads: their grader, taxonomy, known
+// datasets and the store's cases.
+inline GradingInputs Grading(const RunInputs& in, Judge* judge = nullptr) {
+  return GradingInputs{&*in.grader, &in.taxonomy, &in.known_datasets, &in.cases, in.store_summary.ChecksumDigest(),
+                       judge};
+}
 
 // The episodes of a run directory, in file order.
 inline std::vector<nlohmann::json> ReadEpisodeLines(const std::string& dir) {

@@ -55,6 +55,8 @@ class TempDir {
 // ends in .gz.
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
+// A gzip file's decompressed text.
+std::string ReadGzipFile(const std::string& path);
 
 // The folder of the synthetic release: src/testing/synthetic-release.
 std::string SyntheticReleaseDir();
