@@ -30,8 +30,8 @@ class IntegrityCli : public ::testing::Test {
     if (test::DemoDir().empty() || test::ReferenceDir().empty()) return;
     tmp_ = new TempDir();
     ingest_ = new CliRun(RunMedcred("ingest --source " + test::DemoDir() + " --store " + Store(), *tmp_));
-    run_ = new CliRun(RunMedcred("run --store " + Store() + " --model baseline:labs-bayes --out " + (*tmp_ / "run"),
-                                 *tmp_));
+    run_ = new CliRun(
+        RunMedcred("run --store " + Store() + " --model baseline:labs-bayes --out " + (*tmp_ / "run"), *tmp_));
   }
   static void TearDownTestSuite() {
     delete run_;
@@ -160,8 +160,10 @@ TEST_F(IntegrityCli, TheDemoIsRecognizedByItsFilesWhateverItsFolderIsCalled) {
   // The demo's files under a real release's name.
   const std::string copy = work_ / "mimic-iv-3.1";
   fs::create_directories(copy);
-  for (const char* module : {"hosp", "icu"}) fs::create_directory_symlink(test::DemoDir() + "/" + module, copy + "/" + module);
-  const CliRun renamed = RunMedcred("ingest --no-verify --source " + copy + " --store " + (work_ / "r.db") + " --json", work_);
+  for (const char* module : {"hosp", "icu"})
+    fs::create_directory_symlink(test::DemoDir() + "/" + module, copy + "/" + module);
+  const CliRun renamed =
+      RunMedcred("ingest --no-verify --source " + copy + " --store " + (work_ / "r.db") + " --json", work_);
   ASSERT_EQ(renamed.code, 0) << renamed.err;
   const auto r = nlohmann::json::parse(renamed.out)["dataset"];
   EXPECT_EQ(r["status"], "demo");
@@ -176,14 +178,16 @@ TEST_F(IntegrityCli, AnEditedDatasetIsUnrecognizedAndEarnsNoTierAnywhere) {
   fs::create_directories(copy + "/hosp");
   fs::create_directory_symlink(test::DemoDir() + "/icu", copy + "/icu");
   for (const auto& f : fs::directory_iterator(test::DemoDir() + "/hosp")) {
-    if (f.path().filename() != "admissions.csv.gz") fs::create_symlink(f.path(), copy + "/hosp/" + f.path().filename().string());
+    if (f.path().filename() != "admissions.csv.gz")
+      fs::create_symlink(f.path(), copy + "/hosp/" + f.path().filename().string());
   }
   const std::string admissions = test::ReadGzipFile(test::DemoDir() + "/hosp/admissions.csv.gz");
   const size_t last = admissions.rfind('\n', admissions.size() - 2);
   test::WriteFile(copy + "/hosp/admissions.csv.gz", admissions.substr(0, last + 1));
   const CliRun ingest = RunMedcred("ingest --no-verify --source " + copy + " --store " + (work_ / "e.db"), work_);
   ASSERT_EQ(ingest.code, 0) << ingest.err;
-  const CliRun run = RunMedcred("run --store " + (work_ / "e.db") + " --model baseline:prior --out " + (work_ / "e"), work_);
+  const CliRun run =
+      RunMedcred("run --store " + (work_ / "e.db") + " --model baseline:prior --out " + (work_ / "e"), work_);
   ASSERT_EQ(run.code, 0) << run.err;
   const auto summary = nlohmann::json::parse(test::ReadFile(work_ / "e/summary.json"));
   EXPECT_EQ(summary["dataset"]["status"], "unrecognized");

@@ -10,12 +10,15 @@
 #include "cli/commands.h"
 #include "credentials/regrade.h"
 #include "registry/canonical_json.h"
+#include "registry/claims.h"
 #include "registry/entry.h"
 #include "registry/identity.h"
 #include "registry/keys.h"
 #include "registry/registry.h"
 #include "registry/serve.h"
 #include "registry/site.h"
+#include "registry/trust.h"
+#include "store/datasets.h"
 
 namespace medcred::cli {
 namespace fs = std::filesystem;
@@ -86,6 +89,20 @@ Result<Registry> LoadRegistry(const std::string& where) {
   return Registry::FromParts(std::move(p));
 }
 
+// What a verifier checks beyond the log's own structure: the key it trusts,
+// no rollback from the head seen before, and every entry's claims recomputed.
+Status CheckRegistry(const Registry& r, const std::string& where, const TrustOptions& trust) {
+  std::string note;
+  MEDCRED_RETURN_IF_ERROR(CheckTrust(r, where, trust, &note));
+  if (!note.empty()) std::fprintf(stderr, "medcred: %s\n", note.c_str());
+  MEDCRED_ASSIGN_OR_RETURN(KnownDatasets known, KnownDatasets::Load());
+  ClaimChecker claims(known);
+  for (const auto& e : r.entries()) {
+    MEDCRED_RETURN_IF_ERROR(claims.Check(e.json, where + ": entry #" + e.json["index"].dump()));
+  }
+  return Status::OK();
+}
+
 void PrintEntry(const nlohmann::json& e) {
   std::printf(
       "entry #%s%s  model %s  sha256 %s\n  issued %s  medcred %s  methodology %s  dataset %s %s\n",
@@ -143,6 +160,7 @@ Command AddKeygen(CLI::App& root) {
 Command AddRegistry(CLI::App& root) {
   struct Opts {
     std::string dir, key, run, model_path, model_sha256, model_name, model_filter, out, reference, store;
+    TrustOptions trust;
     bool allow_demo = false, json = false;
   };
   auto o = std::make_shared<Opts>();
@@ -165,6 +183,9 @@ Command AddRegistry(CLI::App& root) {
   CLI::App* verify =
       app->add_subcommand("verify", "Recompute and check every signature, hash, chain link and tree head");
   verify->add_option("dir", o->dir, "Registry directory")->required();
+  verify->add_option("--trusted-key", o->trust.trusted_key_file,
+                     "The operator's public key (a file of hex keys, e.g. KEYFILE.pub); default: your trust file, "
+                     "trust on first use");
   CLI::App* show = app->add_subcommand("show", "Print the entries");
   show->add_option("dir", o->dir, "Registry directory or URL")->required();
   show->add_option("--model", o->model_filter, "Only this model's entries (SHA-256)");
@@ -206,9 +227,11 @@ Command AddRegistry(CLI::App& root) {
             }
             if (verify->parsed()) {
               MEDCRED_ASSIGN_OR_RETURN(Registry r, Registry::Open(o->dir));
+              MEDCRED_RETURN_IF_ERROR(CheckRegistry(r, o->dir, o->trust));
               std::printf(
-                  "%s verifies: %zu entries, every signature by %s, hash chain intact, %zu signed tree heads "
-                  "each matching its prefix of the log, root %s\n",
+                  "%s verifies: %zu entries, every signature by the trusted key %s, hash chain intact, %zu signed "
+                  "tree heads each matching its prefix of the log, no rollback from the head seen before, every "
+                  "entry's tiers recomputed from its counts, root %s\n",
                   o->dir.c_str(), r.entries().size(), r.public_key().c_str(), r.parts().heads.size(),
                   r.tree_head().json.value("root", "").c_str());
               return Status::OK();
@@ -270,6 +293,7 @@ Command AddServe(CLI::App& root) {
 Command AddVerify(CLI::App& root) {
   struct Opts {
     std::string path, registry;
+    TrustOptions trust;
   };
   auto o = std::make_shared<Opts>();
   auto code = std::make_shared<int>(0);
@@ -278,11 +302,15 @@ Command AddVerify(CLI::App& root) {
       "Is this model certified, and for what? Exit 0 certified, 4 listed but not certified, 5 not in the registry");
   app->add_option("path", o->path, "Model file or directory")->required();
   app->add_option("--registry", o->registry, "Registry directory or URL")->required();
+  app->add_option("--trusted-key", o->trust.trusted_key_file,
+                  "The operator's public key (a file of hex keys, e.g. KEYFILE.pub); default: your trust file, "
+                  "trust on first use");
   return {
       app,
       [o, code]() -> Status {
         MEDCRED_ASSIGN_OR_RETURN(ModelIdentity id, HashModel(o->path));
         MEDCRED_ASSIGN_OR_RETURN(Registry r, LoadRegistry(o->registry));
+        MEDCRED_RETURN_IF_ERROR(CheckRegistry(r, o->registry, o->trust));
         std::printf("%s  %s\n", id.sha256.c_str(), o->path.c_str());
         int found = 0;
         bool certified = false;

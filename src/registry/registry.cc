@@ -288,6 +288,11 @@ Result<nlohmann::json> Registry::ConsistencyProofJson(uint64_t old_size) const {
                         {"path", path}};
 }
 
+std::string Registry::PrefixRootHex(uint64_t size) const {
+  if (size > leaves_.size()) return "";
+  return Hex(MerkleRoot(std::vector<Hash>(leaves_.begin(), leaves_.begin() + static_cast<std::ptrdiff_t>(size))));
+}
+
 bool Registry::CheckInclusion(uint64_t index) const {
   if (index >= leaves_.size()) return false;
   std::string root;

@@ -82,6 +82,8 @@ class Registry {
   // Computes entry `index`'s inclusion proof and checks it against the signed
   // tree head's root, as a client holding only the head would.
   bool CheckInclusion(uint64_t index) const;
+  // The Merkle root (hex) of the log's first `size` entries.
+  std::string PrefixRootHex(uint64_t size) const;
 
  private:
   RegistryParts parts_;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "common/sha256.h"
+#include "credentials/credentials.h"
 #include "registry/canonical_json.h"
 #include "registry/entry.h"
 #include "registry/identity.h"
@@ -31,8 +33,35 @@ namespace fs = std::filesystem;
 using test::TempDir;
 using ::testing::HasSubstr;
 
-// A synthetic credentials.json (made-up figures, as `medcred report` writes them).
+// A synthetic credentials.json as `medcred report` writes it: made-up counts
+// with the interval and tier they give under methodology v1, on a dataset
+// whose release digest is kFakeRelease (known only to a test's own data
+// folder: test::DataDirWithRelease).
+const std::string kFakeRelease(64, 'e');
+
+nlohmann::json Category(const std::string& name, int n, int correct, int rank) {
+  const Interval ci = WilsonInterval(correct, n, 0.95);
+  const std::string tier = ci.low >= 0.70 && n >= 100 ? "certified"
+                           : ci.low >= 0.5 && n >= 30 ? "provisional"
+                                                      : "not certified";
+  return {{"name", name},
+          {"n", n},
+          {"points", correct},
+          {"correct", correct},
+          {"accuracy", static_cast<double>(correct) / n},
+          {"ci_low", ci.low},
+          {"ci_high", ci.high},
+          {"tier", tier},
+          {"rank", rank},
+          {"suite_sha256", std::string(64, 'd')},
+          {"complete_suite", true}};
+}
+
 nlohmann::json CredentialsJson(bool demo) {
+  const auto methodology = Methodology::Load();
+  EXPECT_TRUE(methodology.ok());
+  nlohmann::json cardiology = Category("cardiology", 120, 98, 1), neurology = Category("neurology", 40, 18, 2);
+  if (demo) cardiology["tier"] = neurology["tier"] = "demo";
   return {{"format", "medcred-credentials-v1"},
           {"model", "openai:local-model@http://127.0.0.1:8080/v1"},
           {"demo", demo},
@@ -40,9 +69,9 @@ nlohmann::json CredentialsJson(bool demo) {
            {{"name", "mimic-iv"},
             {"version", "3.1"},
             {"checksum_digest", std::string(64, 'a')},
-            {"release_digest", std::string(64, 'e')},
+            {"release_digest", kFakeRelease},
             {"status", demo ? "demo" : "recognized"}}},
-          {"methodology", {{"version", "v1"}, {"sha256", std::string(64, 'b')}}},
+          {"methodology", {{"version", "v1"}, {"sha256", methodology.ok() ? methodology->sha256 : ""}}},
           {"split", "test"},
           {"confidence", 0.95},
           {"medcred_version", "0.1.0"},
@@ -50,29 +79,7 @@ nlohmann::json CredentialsJson(bool demo) {
           {"protocol_version", "v1"},
           {"hashes", {{"protocol", std::string(64, 'c')}}},
           {"settings", {{"category", "all"}, {"case_ids_given", 0}, {"seed", 0}}},
-          {"categories",
-           {{{"name", "cardiology"},
-             {"n", 120},
-             {"points", 101.5},
-             {"correct", 98},
-             {"accuracy", 98.0 / 120},
-             {"ci_low", 0.7385123456},
-             {"ci_high", 0.8769},
-             {"tier", "certified"},
-             {"rank", 1},
-             {"suite_sha256", std::string(64, 'd')},
-             {"complete_suite", true}},
-            {{"name", "neurology"},
-             {"n", 40},
-             {"points", 20},
-             {"correct", 18},
-             {"accuracy", 0.45},
-             {"ci_low", 0.31},
-             {"ci_high", 0.6},
-             {"tier", "not certified"},
-             {"rank", 2},
-             {"suite_sha256", std::string(64, 'e')},
-             {"complete_suite", true}}}}};
+          {"categories", {cardiology, neurology}}};
 }
 
 // The same, read as medcred reads a run's credentials.json.
@@ -159,7 +166,9 @@ TEST_F(RegistryTest, EntriesChainSignAndGrowTheTree) {
     }
     EXPECT_TRUE(r->CheckInclusion(i));
     // Entries carry 6-decimal fractions only, and no model URL.
-    EXPECT_EQ(e["results"]["cardiology"]["ci_low"], 0.738512);
+    const double low = WilsonInterval(98, 120, 0.95).low;  // 0.73799..., more places than an entry keeps
+    EXPECT_EQ(e["results"]["cardiology"]["ci_low"], std::round(low * 1e6) / 1e6);
+    EXPECT_NE(e["results"]["cardiology"]["ci_low"].get<double>(), low);
     EXPECT_EQ(e["evaluation"]["adapter"], "openai:local-model");
     EXPECT_EQ(r->entries()[i].bytes.find("127.0.0.1"), std::string::npos);
   }
@@ -432,7 +441,9 @@ TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
   // Served to `medcred verify` as a URL registry.
   const std::string model = tmp_ / "model.bin";
   test::WriteFile(model, "weights of a model that is not in the registry");
+  ::setenv("MEDCRED_DATA_DIR", test::DataDirWithRelease(tmp_, kFakeRelease).c_str(), 1);
   auto v = test::RunMedcred("verify " + model + " --registry http://127.0.0.1:" + std::to_string(port), tmp_);
+  ::unsetenv("MEDCRED_DATA_DIR");
   EXPECT_EQ(v.code, 5) << v.err;
   EXPECT_THAT(v.out, HasSubstr("not in the registry"));
 

@@ -81,7 +81,8 @@ TEST_F(RunDirTest, EpisodesStreamWithTheirOffsetsAndAKilledRunsLastLineIsNotAnEp
                    ids.push_back(e.case_id);
                    where.push_back(w);
                    return Status::OK();
-                 }).ok());
+                 })
+                  .ok());
   EXPECT_EQ(ids, (std::vector<std::string>{"hadm-1", "hadm-2", "hadm-3"}));
   ASSERT_EQ(where.size(), 3u);
   EXPECT_EQ(where[1].line, 2);
@@ -101,8 +102,7 @@ TEST_F(RunDirTest, ABadLineIsNamedAndAnErrorStopsTheScan) {
   EXPECT_THAT(s.message(), HasSubstr("episodes.jsonl:2: not an episode record"));
   // JSON nested 100,000 deep is refused before it is parsed, not a crash.
   test::WriteFile(run.episodes_path(), std::string(100000, '[') + std::string(100000, ']') + "\n");
-  EXPECT_EQ(run.ForEachEpisode([](EpisodeRecord&, const RunDir::EpisodeLocation&) { return Status::OK(); })
-                .exit_code(),
+  EXPECT_EQ(run.ForEachEpisode([](EpisodeRecord&, const RunDir::EpisodeLocation&) { return Status::OK(); }).exit_code(),
             2);
 }
 
@@ -113,22 +113,23 @@ TEST_F(RunDirTest, ARewriteChangesOnlyWhatChangedAndLeavesNoTemporaryFile) {
     for (const char* id : {"hadm-1", "hadm-2"}) ASSERT_TRUE((*w)->Append(Episode(id)).ok());
   }
   const std::string before = test::ReadFile(run.episodes_path());
-  ASSERT_TRUE(run.RewriteEpisodes([](EpisodeRecord&, const RunDir::EpisodeLocation&) -> Result<bool> {
-                   return false;
-                 }).ok());
+  ASSERT_TRUE(
+      run.RewriteEpisodes([](EpisodeRecord&, const RunDir::EpisodeLocation&) -> Result<bool> { return false; }).ok());
   EXPECT_EQ(test::ReadFile(run.episodes_path()), before);
   // A failing rewrite leaves the file as it was.
   EXPECT_FALSE(run.RewriteEpisodes([](EpisodeRecord& e, const RunDir::EpisodeLocation& w) -> Result<bool> {
                     if (w.line == 2) return Status::BadInput("stop");
                     e.outcome = "limit";
                     return true;
-                  }).ok());
+                  })
+                   .ok());
   EXPECT_EQ(test::ReadFile(run.episodes_path()), before);
   ASSERT_TRUE(run.RewriteEpisodes([](EpisodeRecord& e, const RunDir::EpisodeLocation& w) -> Result<bool> {
                    if (w.line != 2) return false;
                    e.outcome = "limit";
                    return true;
-                 }).ok());
+                 })
+                  .ok());
   const auto lines = test::ReadEpisodeLinesOf(run.episodes_path());
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0]["outcome"], "no_diagnosis");

@@ -8,9 +8,12 @@ namespace medcred {
 
 const char* DatasetStatusName(DatasetStatus status) {
   switch (status) {
-    case DatasetStatus::kRecognized: return "recognized";
-    case DatasetStatus::kDemo: return "demo";
-    case DatasetStatus::kUnrecognized: return "unrecognized";
+    case DatasetStatus::kRecognized:
+      return "recognized";
+    case DatasetStatus::kDemo:
+      return "demo";
+    case DatasetStatus::kUnrecognized:
+      return "unrecognized";
   }
   return "unrecognized";
 }
@@ -23,9 +26,9 @@ Result<DatasetStatus> ParseDatasetStatus(const std::string& name) {
 }
 
 const std::vector<std::string>& ReleaseDigestFiles() {
-  static const std::vector<std::string> kFiles = {
-      "hosp/admissions.csv.gz",    "hosp/d_icd_diagnoses.csv.gz", "hosp/d_labitems.csv.gz",
-      "hosp/diagnoses_icd.csv.gz", "hosp/labevents.csv.gz",       "hosp/patients.csv.gz"};
+  static const std::vector<std::string> kFiles = {"hosp/admissions.csv.gz", "hosp/d_icd_diagnoses.csv.gz",
+                                                  "hosp/d_labitems.csv.gz", "hosp/diagnoses_icd.csv.gz",
+                                                  "hosp/labevents.csv.gz",  "hosp/patients.csv.gz"};
   return kFiles;
 }
 

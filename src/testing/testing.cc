@@ -54,6 +54,16 @@ void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
+std::string DataDirWithRelease(const TempDir& tmp, const std::string& digest) {
+  const std::string dir = tmp / "data";
+  fs::remove_all(dir);
+  fs::copy(std::string(MEDCRED_SOURCE_DIR) + "/data", dir, fs::copy_options::recursive);
+  std::ofstream out(dir + "/datasets-v1.toml", std::ios::app);
+  out << "\n[[release]]\nname = \"mimic-iv-test\"\nversion = \"0.0\"\ndemo = false\ndigest = \"" << digest
+      << "\"\nsource = \"a release made up by a test\"\n";
+  return dir;
+}
+
 std::string ReadGzipFile(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
   EXPECT_NE(f, nullptr) << path;
@@ -138,8 +148,11 @@ int64_t Exec(const std::string& db_path, const std::string& sql) {
 
 CliRun RunMedcred(const std::string& args, const TempDir& tmp) {
   const std::string out = tmp / "stdout", err = tmp / "stderr";
+  // The client-side trust state (registry keys, tree heads) of each test's own user.
+  const char* state = std::getenv("MEDCRED_STATE_DIR");
+  const std::string env = state != nullptr ? "" : "MEDCRED_STATE_DIR=" + (tmp / "medcred-state") + " ";
   const std::string cmd =
-      std::string(MEDCRED_BINARY_DIR) + "/src/cli/medcred " + args + " >" + out + " 2>" + err + " </dev/null";
+      env + std::string(MEDCRED_BINARY_DIR) + "/src/cli/medcred " + args + " >" + out + " 2>" + err + " </dev/null";
   int rc = std::system(cmd.c_str());
   return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out), ReadFile(err)};
 }

@@ -58,6 +58,11 @@ std::string ReadFile(const std::string& path);
 // A gzip file's decompressed text.
 std::string ReadGzipFile(const std::string& path);
 
+// A copy of the repository's data/ folder in tmp/data whose known datasets
+// (datasets-v1.toml) also list a made-up, non-demo release with this digest;
+// point MEDCRED_DATA_DIR at it to have medcred recognize that release.
+std::string DataDirWithRelease(const TempDir& tmp, const std::string& digest);
+
 // The folder of the synthetic release: src/testing/synthetic-release.
 std::string SyntheticReleaseDir();
 

@@ -1,0 +1,83 @@
+#include "registry/claims.h"
+
+#include <cmath>
+
+#include "common/json_util.h"
+#include "credentials/credentials.h"
+
+namespace medcred {
+namespace {
+
+bool Near(double a, double b) { return std::fabs(a - b) <= 2e-6; }  // entries round to 6 places
+
+}  // namespace
+
+Result<const Methodology*> ClaimChecker::MethodologyOf(const std::string& version, const std::string& sha256,
+                                                       const std::string& what) {
+  auto it = methodologies_.find(version);
+  if (it == methodologies_.end()) {
+    const bool safe = !version.empty() && version.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") ==
+                                              std::string::npos;
+    if (!safe) return Status::BadInput(what + ": methodology version '" + version + "' is not a version name");
+    auto m = Methodology::Load("methodology-" + version + ".toml");
+    if (!m.ok()) {
+      return Status::BadInput(what + ": names methodology " + version + ", which this medcred does not have (" +
+                              m.status().message() + ")");
+    }
+    it = methodologies_.emplace(version, std::move(*m)).first;
+  }
+  if (it->second.sha256 != sha256) {
+    return Status::BadInput(what + ": its methodology " + version + " has SHA-256 " + sha256 +
+                            ", not that of the published file (" + it->second.sha256 + ")");
+  }
+  return &it->second;
+}
+
+Status ClaimChecker::Check(const nlohmann::json& entry, const std::string& what) {
+  JsonFields e(entry, what);
+  JsonFields ev(e.Obj("evaluation"), what + ": evaluation");
+  JsonFields meth(ev.Obj("methodology"), what + ": evaluation.methodology");
+  JsonFields ds(ev.Obj("dataset"), what + ": evaluation.dataset");
+  const bool demo = e.BoolOr("demo", false);
+  const std::string version = meth.Str("version"), sha = meth.Str("sha256");
+  const std::string digest = ds.StrOr("release_digest", ""), claimed_status = ds.StrOr("status", "");
+  const double confidence = ev.NumOr("confidence", 0.95);
+  for (JsonFields* f : {&e, &ev, &meth, &ds}) MEDCRED_RETURN_IF_ERROR(f->status());
+  MEDCRED_ASSIGN_OR_RETURN(const Methodology* m, MethodologyOf(version, sha, what));
+  if (confidence != m->confidence) {
+    return Status::BadInput(what + ": confidence " + std::to_string(confidence) + " is not methodology " + version +
+                            "'s");
+  }
+  // The dataset's status now, from its digest; a demo entry is a demo whatever its digest says.
+  DatasetStatus status = known_.StatusOf(digest);
+  if (demo) status = DatasetStatus::kDemo;
+  if (!claimed_status.empty() && claimed_status != DatasetStatusName(status) && !demo) {
+    return Status::BadInput(what + ": claims a " + claimed_status + " dataset, but its release digest is " +
+                            DatasetStatusName(status) + " under the known datasets");
+  }
+  if (status == DatasetStatus::kDemo && !demo) return Status::BadInput(what + ": a demo dataset in an entry not marked demo");
+  for (const auto& [name, r] : e.Obj("results").items()) {
+    const std::string where = what + ": results." + name;
+    JsonFields f(r, where);
+    const int64_t n = f.Int("n"), correct = f.Int("correct");
+    const double accuracy = f.Num("accuracy"), low = f.Num("ci_low"), high = f.Num("ci_high");
+    const std::string tier = f.Str("tier");
+    MEDCRED_RETURN_IF_ERROR(f.status());
+    if (n < 0 || correct < 0 || correct > n) return Status::BadInput(where + ": counts that cannot be");
+    const Interval ci = WilsonInterval(correct, n, m->confidence);
+    const double acc = n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0;
+    if (!Near(accuracy, acc) || !Near(low, ci.low) || !Near(high, ci.high)) {
+      return Status::BadInput(where + ": accuracy or interval are not what " + std::to_string(correct) + " of " +
+                              std::to_string(n) + " give");
+    }
+    const std::string want = TierOf(correct, n, *m, status);
+    if (tier != want) {
+      return Status::BadInput(where + ": claims tier '" + tier + "', but " + std::to_string(correct) + " of " +
+                              std::to_string(n) + " on a " + DatasetStatusName(status) + " dataset under methodology " +
+                              version + " earn '" + want + "'");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace medcred
