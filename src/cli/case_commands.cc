@@ -4,6 +4,7 @@
 
 #include "cases/case_builder.h"
 #include "cli/commands.h"
+#include "common/json_util.h"
 
 namespace medcred::cli {
 
@@ -19,7 +20,7 @@ Command AddCategories(CLI::App& root) {
               for (const Category& c : tax.categories()) {
                 out.push_back({{"name", c.name}, {"title", c.title}, {"kind", c.kind}, {"definition", c.Definition()}});
               }
-              std::printf("%s\n", out.dump(2).c_str());
+              std::printf("%s\n", SafeDump(out, 2).c_str());
               return Status::OK();
             }
             std::printf("taxonomy %s (sha256 %s)\n", tax.version().c_str(), tax.sha256().c_str());
@@ -63,7 +64,7 @@ Command AddCases(CLI::App& root) {
               j["presentation_rules"] = {{"version", rules.version}, {"sha256", rules.sha256}};
               j["icd_reference"] = set.reference_digest;
               if (o->jsonl) {
-                std::printf("%s\n", j.dump().c_str());
+                std::printf("%s\n", SafeDump(j).c_str());
                 return Status::OK();
               }
               std::printf("taxonomy %s %s, presentation %s %s, %s\n", tax.version().c_str(),
@@ -89,7 +90,7 @@ Command AddCases(CLI::App& root) {
                 continue;
               }
               if (o->jsonl) {
-                std::printf("%s\n", c.ToJson(o->with_truth).dump().c_str());
+                std::printf("%s\n", SafeDump(c.ToJson(o->with_truth)).c_str());
                 continue;
               }
               std::string cats;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/json_util.h"
 #include "grading/grader.h"
 
 namespace medcred::cli {
@@ -56,7 +57,7 @@ Command AddMatchDx(CLI::App& root) {
             if (!o->code.empty()) code = o->code;
             const Grade g = grader.GradeAnswer(truth, SplitCodes(o->secondary), o->answer, code);
             if (o->json) {
-              std::printf("%s\n", g.ToJson().dump().c_str());
+              std::printf("%s\n", SafeDump(g.ToJson()).c_str());
             } else {
               std::printf("%s (credit %g)%s%s\n%s\n", g.level.c_str(), g.credit,
                           g.mapped_code.empty() ? "" : ", mapped to ", g.mapped_code.c_str(), g.explanation.c_str());

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/json_util.h"
 #include "credentials/regrade.h"
 #include "registry/canonical_json.h"
 #include "registry/claims.h"
@@ -78,7 +79,7 @@ Result<Registry> LoadRegistry(const std::string& where) {
   MEDCRED_ASSIGN_OR_RETURN(p.registry, signed_file("registry.json"));
   MEDCRED_ASSIGN_OR_RETURN(p.tree_head, signed_file("tree-head.json"));
   MEDCRED_ASSIGN_OR_RETURN(std::string entries, Fetch(base + "/entries.json"));
-  nlohmann::json list = nlohmann::json::parse(entries, nullptr, false);
+  nlohmann::json list = ParseJson(entries, base + "/entries.json").value_or(nlohmann::json());
   if (!list.is_array()) return Status::BadInput(base + "/entries.json: not a JSON array");
   for (size_t i = 0; i < list.size(); ++i) {
     MEDCRED_ASSIGN_OR_RETURN(std::string bytes, CanonicalJson(list[i]));
@@ -132,7 +133,7 @@ Command AddHash(CLI::App& root) {
             for (const std::string& p : o->paths) {
               MEDCRED_ASSIGN_OR_RETURN(ModelIdentity id, HashModel(p));
               if (o->json) {
-                std::printf("%s\n", id.ToJson().dump().c_str());
+                std::printf("%s\n", SafeDump(id.ToJson()).c_str());
               } else {
                 std::printf("%s  %s  (%s, %s, %s parameters, %zu file%s)\n", id.sha256.c_str(), p.c_str(),
                             id.format.c_str(),
@@ -247,7 +248,7 @@ Command AddRegistry(CLI::App& root) {
                   PrintEntry(e.json);
                 }
               }
-              if (o->json) std::printf("%s\n", list.dump(2).c_str());
+              if (o->json) std::printf("%s\n", SafeDump(list, 2).c_str());
               return Status::OK();
             }
             if (publish->parsed()) {

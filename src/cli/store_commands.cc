@@ -89,6 +89,14 @@ Command AddIngest(CLI::App& root) {
             MEDCRED_ASSIGN_OR_RETURN(KnownDatasets known, KnownDatasets::Load());
             MEDCRED_ASSIGN_OR_RETURN(StoreSummary s, Ingest(opt));
             const DatasetIdentity id = IdentifyStore(s, known);
+            for (const auto& [name, t] : s.tables) {
+              if (t.repaired_fields == 0) continue;
+              std::fprintf(stderr,
+                           "medcred ingest: %s: %llu text fields were not UTF-8 or held NUL bytes; they are stored "
+                           "with U+FFFD in place of the bad bytes (the first at %s)\n",
+                           t.source_file.c_str(), static_cast<unsigned long long>(t.repaired_fields),
+                           t.first_repair.c_str());
+            }
             if (o->json) {
               std::printf("%s\n", SafeDump(SummaryJson(s, id), 2).c_str());
             } else {

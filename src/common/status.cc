@@ -7,9 +7,4 @@ const std::string& Status::message() const {
   return rep_ ? rep_->message : kEmpty;
 }
 
-Status Status::WithPrefix(const std::string& prefix) const {
-  if (ok()) return *this;
-  return Status(rep_->kind, prefix + rep_->message);
-}
-
 }  // namespace medcred

@@ -33,9 +33,6 @@ class Status {
   // The process exit code for this status (0 when OK).
   int exit_code() const { return static_cast<int>(kind()); }
 
-  // The same error with `prefix` put before the message ("file.csv: " + msg).
-  Status WithPrefix(const std::string& prefix) const;
-
  private:
   struct Rep {
     Kind kind;
@@ -60,6 +57,8 @@ class Result {
   T& value() & { return std::get<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }
   T&& value() && { return std::get<T>(std::move(v_)); }
+  // The value, or `fallback` when this holds an error.
+  T value_or(T fallback) const& { return ok() ? value() : std::move(fallback); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }

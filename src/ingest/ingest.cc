@@ -88,8 +88,10 @@ class Queue {
   bool closed_ = false;
 };
 
-// Converts one CSV field into a typed cell, or says why it cannot.
-bool AddCell(RowBatch* batch, ColumnType type, const CsvField& f) {
+// Converts one CSV field into a typed cell, or says why it cannot. Text that
+// is not UTF-8, or holds NUL bytes, is stored repaired (U+FFFD) and counted
+// in `repaired`: every reader downstream can then rely on clean text.
+bool AddCell(RowBatch* batch, ColumnType type, const CsvField& f, uint64_t* repaired) {
   if (f.is_null() || (f.text.empty() && type != ColumnType::kText)) {
     batch->AddNull();
     return true;
@@ -98,7 +100,12 @@ bool AddCell(RowBatch* batch, ColumnType type, const CsvField& f) {
   const char* e = b + f.text.size();
   switch (type) {
     case ColumnType::kText:
-      batch->AddText(f.text);
+      if (IsCleanUtf8(f.text)) {
+        batch->AddText(f.text);
+      } else {
+        batch->AddText(RepairUtf8(f.text));
+        ++*repaired;
+      }
       return true;
     case ColumnType::kInt: {
       int64_t v;
@@ -195,9 +202,13 @@ Status ParseFile(const SourceFile& file, GzipBackend gzip, Queue* queue, const s
         continue;
       }
       const CsvField& f = fields[static_cast<size_t>(source_index[c])];
-      if (!AddCell(&batch, spec.columns[c].type, f)) {
-        return reader.ErrorHere("column '" + spec.columns[c].name + "': '" + std::string(f.text.substr(0, 40)) +
+      const uint64_t repaired_before = stats.repaired_fields;
+      if (!AddCell(&batch, spec.columns[c].type, f, &stats.repaired_fields)) {
+        return reader.ErrorHere("column '" + spec.columns[c].name + "': '" + RepairUtf8(f.text.substr(0, 40)) +
                                 "' is not " + TypeNoun(spec.columns[c].type));
+      }
+      if (stats.repaired_fields > repaired_before && stats.first_repair.empty()) {
+        stats.first_repair = file.path + ":" + std::to_string(reader.line()) + " (column " + spec.columns[c].name + ")";
       }
     }
     ++stats.rows;

@@ -150,6 +150,29 @@ TEST(IngestSynthetic, LoadsEveryModuleAndFiltersByDesign) {
   EXPECT_EQ(QueryText(db, "SELECT deathtime FROM admissions WHERE hadm_id = 101"), "<null>");
 }
 
+TEST(IngestSynthetic, TextThatIsNotUtf8OrHoldsNulIsRepairedCountedAndNeverAbortsOutput) {
+  TempDir tmp;
+  std::string labitems = test::ReadFile(test::SyntheticReleaseDir() + "/hosp/d_labitems.csv");
+  // A Latin-1 byte in one label, a NUL in another (invented, as the whole release is).
+  labitems.replace(labitems.find("Potassium"), 9, std::string("Potassi\xFCm"));
+  labitems.replace(labitems.find("Sodium"), 6, std::string("Sod\0um", 6));
+  test::WriteSyntheticRelease(tmp / "src", {{"hosp/d_labitems.csv.gz", labitems}});
+  const auto r = test::RunMedcred("ingest --source " + (tmp / "src") + " --store " + (tmp / "s.db") + " --json", tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("hosp/d_labitems.csv.gz: 2 text fields were not UTF-8"));
+  EXPECT_THAT(r.err, HasSubstr("d_labitems.csv.gz:3 (column label)"));
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["tables"]["d_labitems"]["repaired_fields"], 2);
+  EXPECT_EQ(QueryText(tmp / "s.db", "SELECT label FROM d_labitems WHERE itemid = 50971"), "Potassi\xEF\xBF\xBDm");
+  EXPECT_EQ(QueryText(tmp / "s.db", "SELECT label FROM d_labitems WHERE itemid = 50983"), "Sod\xEF\xBF\xBDum");
+  // Everything that prints what the store holds still works.
+  for (const std::string& cmd : {"cases --store " + (tmp / "s.db") + " --split all --jsonl",
+                                 "resolve --store " + (tmp / "s.db") + " --json potassium"}) {
+    const auto out = test::RunMedcred(cmd, tmp);
+    EXPECT_EQ(out.code, 0) << cmd << ": " << out.err;
+  }
+}
+
 TEST(IngestSynthetic, ModulesCanBeChosen) {
   TempDir tmp;
   test::WriteSyntheticRelease(tmp / "src");

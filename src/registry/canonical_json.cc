@@ -1,4 +1,5 @@
 #include "registry/canonical_json.h"
+#include "common/json_util.h"
 
 #include <cmath>
 
@@ -67,8 +68,9 @@ Result<nlohmann::json> ParseCanonical(const std::string& bytes, const std::strin
     return Status::BadInput(what + ": " + std::to_string(bytes.size()) + " bytes, more than the " +
                             std::to_string(max_bytes) + " an entry may have");
   }
-  nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
-  if (j.is_discarded()) return Status::BadInput(what + ": not valid JSON");
+  auto parsed = ParseJson(bytes, what);
+  if (!parsed.ok()) return Status::BadInput(what + ": not valid JSON (" + parsed.status().message() + ")");
+  const nlohmann::json& j = *parsed;
   auto again = CanonicalJson(j);
   if (!again.ok()) return Status::BadInput(what + ": " + again.status().message());
   if (*again != bytes)

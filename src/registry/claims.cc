@@ -16,8 +16,8 @@ Result<const Methodology*> ClaimChecker::MethodologyOf(const std::string& versio
                                                        const std::string& what) {
   auto it = methodologies_.find(version);
   if (it == methodologies_.end()) {
-    const bool safe = !version.empty() && version.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") ==
-                                              std::string::npos;
+    const bool safe =
+        !version.empty() && version.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") == std::string::npos;
     if (!safe) return Status::BadInput(what + ": methodology version '" + version + "' is not a version name");
     auto m = Methodology::Load("methodology-" + version + ".toml");
     if (!m.ok()) {
@@ -55,7 +55,8 @@ Status ClaimChecker::Check(const nlohmann::json& entry, const std::string& what)
     return Status::BadInput(what + ": claims a " + claimed_status + " dataset, but its release digest is " +
                             DatasetStatusName(status) + " under the known datasets");
   }
-  if (status == DatasetStatus::kDemo && !demo) return Status::BadInput(what + ": a demo dataset in an entry not marked demo");
+  if (status == DatasetStatus::kDemo && !demo)
+    return Status::BadInput(what + ": a demo dataset in an entry not marked demo");
   for (const auto& [name, r] : e.Obj("results").items()) {
     const std::string where = what + ": results." + name;
     JsonFields f(r, where);

@@ -8,7 +8,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "common/json_util.h"
 #include "common/sha256.h"
 
 namespace medcred {
@@ -167,7 +169,7 @@ Result<HeaderFacts> ReadSafetensors(const std::string& path, uint64_t header_siz
   in.read(header.data(), static_cast<std::streamsize>(header_size));
   if (static_cast<uint64_t>(in.gcount()) != header_size)
     return Status::BadInput(path + ": damaged safetensors header (short)");
-  nlohmann::json j = nlohmann::json::parse(header, nullptr, false);
+  const nlohmann::json j = ParseJson(header, path).value_or(nlohmann::json());
   if (!j.is_object()) return Status::BadInput(path + ": damaged safetensors header (not a JSON object)");
   HeaderFacts f;
   f.format = "safetensors";
@@ -241,11 +243,24 @@ Result<ModelIdentity> HashModel(const std::string& path) {
       it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file()) files.push_back(it->path());
+    if (!it->is_regular_file()) continue;
+    // A link is hashed as the file it names only while that file is inside the
+    // directory: a manifest never names, nor hashes, a file outside the model.
+    if (it->is_symlink()) {
+      const fs::path target = fs::weakly_canonical(it->path(), ec);
+      const fs::path root = fs::weakly_canonical(p, ec);
+      const auto [end, rest] = std::mismatch(root.begin(), root.end(), target.begin(), target.end());
+      if (end != root.end()) {
+        return Status::BadInput(it->path().string() + " links to " + target.string() +
+                                ", outside the model directory: copy the model with its links resolved (cp -rL) "
+                                "and hash the copy");
+      }
+    }
+    files.push_back(it->path());
   }
   if (files.empty()) return Status::Usage(path + ": the directory holds no files");
   std::vector<std::pair<std::string, fs::path>> sorted;
-  for (const auto& f : files) sorted.emplace_back(fs::relative(f, p).generic_string(), f);
+  for (const auto& f : files) sorted.emplace_back(f.lexically_relative(p).generic_string(), f);
   std::sort(sorted.begin(), sorted.end());
   std::string manifest;
   uint64_t params = 0;
@@ -266,8 +281,9 @@ Result<ModelIdentity> HashModel(const std::string& path) {
       }
     }
     if (rel == "config.json") {  // Hugging Face: {"architectures": ["LlamaForCausalLM"], "model_type": "llama"}
-      auto text = std::ifstream(full);
-      nlohmann::json c = nlohmann::json::parse(text, nullptr, false);
+      std::stringstream text;
+      text << std::ifstream(full).rdbuf();
+      const nlohmann::json c = ParseJson(text.str(), full).value_or(nlohmann::json());
       if (c.is_object() && c.contains("architectures") && c["architectures"].is_array() &&
           !c["architectures"].empty() && c["architectures"][0].is_string()) {
         id.architecture = c["architectures"][0];

@@ -2,15 +2,18 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "registry/merkle.h"
 
 namespace medcred {
@@ -34,6 +37,10 @@ Result<std::string> GenerateKey(const std::string& keyfile) {
                             {"public_key", pub},
                             {"secret_key", Hex(std::string(reinterpret_cast<char*>(sk), sizeof sk))}};
   sodium_memzero(sk, sizeof sk);
+  std::error_code ec;
+  if (std::filesystem::exists(keyfile + ".pub", ec)) {
+    return Status::Usage(keyfile + ".pub exists; medcred never overwrites a key, public half included");
+  }
   // O_EXCL: never overwrite a key; 0600 from the first byte.
   const int fd = ::open(keyfile.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -51,8 +58,14 @@ Result<std::string> GenerateKey(const std::string& keyfile) {
 
 Result<SigningKey> LoadKey(const std::string& keyfile) {
   Init();
+  struct stat st {};
+  if (::stat(keyfile.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    return Status::Usage(keyfile + " can be read by others (mode " + std::to_string((st.st_mode >> 6) & 7) +
+                         std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
+                         "): a secret key must be private; chmod 600 " + keyfile + " if it has not been copied");
+  }
   MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(keyfile));
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  nlohmann::json j = ParseJson(text, keyfile).value_or(nlohmann::json());
   sodium_memzero(text.data(), text.size());
   if (!j.is_object() || j.value("algorithm", "") != "ed25519" || !j.contains("public_key") ||
       !j.contains("secret_key") || !j["public_key"].is_string() || !j["secret_key"].is_string()) {

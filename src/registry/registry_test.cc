@@ -2,9 +2,12 @@
 // concurrent writers, the site and the HTTP server (in headless Chromium too).
 #include "registry/registry.h"
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -148,6 +151,7 @@ TEST_F(RegistryTest, KeysAreEd25519AndTheSecretIsPrivate) {
   auto j = nlohmann::json::parse(test::ReadFile(tmp_ / "key"));
   j["public_key"] = other_.public_hex;
   test::WriteFile(tmp_ / "mixed", j.dump());
+  ::chmod((tmp_ / "mixed").c_str(), 0600);
   EXPECT_THAT(LoadKey(tmp_ / "mixed").status().message(), HasSubstr("does not belong"));
 }
 
@@ -493,6 +497,105 @@ TEST_F(RegistryTest, PublishWritesAStaticSiteThatVerifiesFromItsOwnFiles) {
   p.entries[0].json["results"]["cardiology"]["tier"] = "certified!";
   p.entries[0].bytes = *CanonicalJson(p.entries[0].json);
   EXPECT_FALSE(Registry::FromParts(p).ok());
+}
+
+}  // namespace
+}  // namespace medcred
+
+namespace medcred {
+namespace {
+
+TEST_F(RegistryTest, PublishWritesOnlyIntoNothingAnEmptyFolderOrAnEarlierSite) {
+  Add(1);
+  auto r = Registry::Open(dir_);
+  ASSERT_TRUE(r.ok());
+  test::WriteFile(tmp_ / "home/notes.txt", "mine");
+  const Status home = WriteSite(*r, tmp_ / "home");
+  EXPECT_EQ(home.exit_code(), 1);
+  EXPECT_THAT(home.message(), HasSubstr("holds no registry site"));
+  EXPECT_FALSE(fs::exists(tmp_ / "home/index.html"));
+  const Status own = WriteSite(*r, dir_);
+  EXPECT_THAT(own.message(), HasSubstr("the registry's own directory"));
+  EXPECT_TRUE(Verify().ok());  // untouched, so still verifying
+  EXPECT_FALSE(WriteSite(*r, dir_ + "/entries").ok());
+  ASSERT_TRUE(WriteSite(*r, tmp_ / "site").ok());
+  Add(1);
+  EXPECT_TRUE(WriteSite(*Registry::Open(dir_), tmp_ / "site").ok());  // an earlier site is updated
+}
+
+TEST_F(RegistryTest, ARegistryNested50000DeepIsRefusedNotACrash) {
+  Add(1);
+  test::WriteFile(dir_ + "/registry.json", std::string(50000, '[') + std::string(50000, ']'));
+  const Status s = Verify();
+  EXPECT_EQ(s.exit_code(), 2);
+  EXPECT_THAT(s.message(), HasSubstr("registry.json"));
+}
+
+TEST_F(RegistryTest, KeysAreNeverOverwrittenAndAReadableSecretKeyIsRefused) {
+  test::WriteFile(tmp_ / "fresh.pub", "someone else's public key\n");
+  EXPECT_EQ(GenerateKey(tmp_ / "fresh").status().exit_code(), 1);
+  EXPECT_EQ(test::ReadFile(tmp_ / "fresh.pub"), "someone else's public key\n");
+  ASSERT_EQ(::chmod((tmp_ / "key").c_str(), 0644), 0);
+  auto k = LoadKey(tmp_ / "key");
+  ASSERT_FALSE(k.ok());
+  EXPECT_THAT(k.status().message(), HasSubstr("mode 644"));
+}
+
+TEST(Identity, AModelDirectoryNeverNamesOrHashesAFileOutsideIt) {
+  test::TempDir tmp;
+  test::WriteFile(tmp / "model/weights.bin", "weights");
+  test::WriteFile(tmp / "outside.txt", "a private file");
+  fs::create_symlink(tmp / "model/weights.bin", tmp / "model/alias.bin");  // inside: hashed, under its own name
+  auto inside = HashModel(tmp / "model");
+  ASSERT_TRUE(inside.ok()) << inside.status().message();
+  ASSERT_EQ(inside->files.size(), 2u);
+  for (const auto& f : inside->files) EXPECT_EQ(f.path.find(".."), std::string::npos) << f.path;
+  fs::create_symlink("../outside.txt", tmp / "model/config.txt");
+  auto outside = HashModel(tmp / "model");
+  ASSERT_FALSE(outside.ok());
+  EXPECT_EQ(outside.status().exit_code(), 2);
+  EXPECT_THAT(outside.status().message(), HasSubstr("outside the model directory"));
+}
+
+TEST_F(RegistryTest, TheServerRefusesOtherMethodsSendsAPolicyAndOutlastsIdleClients) {
+  Add(1);
+  RegistryServer server(dir_);
+  std::promise<int> ready;
+  std::thread t([&] { EXPECT_TRUE(server.Serve("127.0.0.1", 0, [&](int p) { ready.set_value(p); }).ok()); });
+  const int port = ready.get_future().get();
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Get("/");
+  ASSERT_TRUE(res);
+  EXPECT_THAT(res->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'none'"));
+  EXPECT_FALSE(res->has_header("X-Medcred-Counted"));
+  res = c.Post("/api/entries", "{}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 405);
+  EXPECT_EQ(res->get_header_value("Allow"), "GET, HEAD");
+  EXPECT_EQ(c.Delete("/index.html")->status, 405);
+  // More idle connections than the server has threads: they are dropped after
+  // the read timeout, and a real client is served.
+  std::vector<int> idle;
+  for (int i = 0; i < 80; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    if (i % 2 == 0) {
+      ASSERT_EQ(::write(fd, "GET / HTTP/1.1\r\n", 16), 16);  // a request that never ends
+    }
+    idle.push_back(fd);
+  }
+  httplib::Client late("127.0.0.1", port);
+  late.set_read_timeout(30, 0);
+  auto served = late.Get("/api/tree-head");
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  for (int fd : idle) ::close(fd);
+  server.Stop();
+  t.join();
 }
 
 }  // namespace

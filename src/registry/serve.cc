@@ -11,6 +11,67 @@
 namespace medcred {
 namespace fs = std::filesystem;
 
+namespace {
+
+constexpr const char* kCounted = "X-Medcred-Counted";
+
+// Requests in flight per client address.
+class ClientCounts {
+ public:
+  bool Enter(const std::string& addr) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int& n = counts_[addr];
+    if (n >= kMaxRequestsPerClient) return false;
+    ++n;
+    return true;
+  }
+  void Leave(const std::string& addr) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = counts_.find(addr);
+    if (it != counts_.end() && --it->second <= 0) counts_.erase(it);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int> counts_;
+};
+
+}  // namespace
+
+void LimitServer(httplib::Server& server, const std::string& csp) {
+  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server.set_read_timeout(3, 0);
+  server.set_write_timeout(10, 0);
+  server.set_keep_alive_timeout(2);
+  server.set_keep_alive_max_count(20);
+  server.set_payload_max_length(1 << 16);  // GETs have no body worth more
+  auto counts = std::make_shared<ClientCounts>();
+  server.set_pre_routing_handler([counts, csp](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Content-Security-Policy", csp);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    if (req.method != "GET" && req.method != "HEAD") {
+      res.status = 405;
+      res.set_header("Allow", "GET, HEAD");
+      res.set_content("only GET and HEAD are served\n", "text/plain; charset=utf-8");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!counts->Enter(req.remote_addr)) {
+      res.status = 429;
+      res.set_content("too many requests at once from one client\n", "text/plain; charset=utf-8");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    res.set_header(kCounted, "1");  // this request holds one of its client's places
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Runs before every answer is written, whatever answered it.
+  server.set_post_routing_handler([counts](const httplib::Request& req, httplib::Response& res) {
+    if (!res.has_header(kCounted)) return;
+    res.headers.erase(kCounted);
+    counts->Leave(req.remote_addr);
+  });
+}
+
 struct RegistryServer::Impl {
   std::string dir;
   httplib::Server server;
@@ -43,6 +104,10 @@ void RegistryServer::Stop() { impl_->server.stop(); }
 Status RegistryServer::Serve(const std::string& host, int port, const std::function<void(int)>& on_ready) {
   Impl& s = *impl_;
   MEDCRED_RETURN_IF_ERROR(s.Refresh());
+  // The site's pages use inline CSS and no script.
+  LimitServer(s.server,
+              "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+              "form-action 'none'; frame-ancestors 'none'");
   auto json = [](httplib::Response& res, int status, const std::string& body) {
     res.status = status;
     res.set_content(body, "application/json; charset=utf-8");
@@ -54,7 +119,6 @@ Status RegistryServer::Serve(const std::string& host, int port, const std::funct
     std::lock_guard<std::mutex> lock(s.mu);
     Status st = s.Refresh();
     if (!st.ok()) return error(res, 500, "the registry does not verify: " + st.message());
-    res.set_header("X-Content-Type-Options", "nosniff");
     const std::string& path = req.path;
     if (path == "/api/entries") return json(res, 200, s.site["entries.json"].content);
     if (path == "/api/tree-head") return json(res, 200, s.registry->tree_head().bytes);

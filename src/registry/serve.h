@@ -9,6 +9,14 @@
 // file outside it. The registry is re-read (and re-verified) whenever its
 // tree-head.json changes.
 //
+// Limits (LimitServer): a client must send its request within a few seconds
+// (read timeout), keeps a connection idle for at most two, and may have at
+// most kMaxRequestsPerClient requests in flight (429 beyond); 64 threads
+// serve. Other methods than GET and HEAD get 405. Pages carry a
+// Content-Security-Policy that allows no script and nothing from elsewhere.
+// A client trickling one byte at a time still holds a thread per connection
+// until its request ends: to serve the public, put a reverse proxy in front.
+//
 // Thread safety: Serve() blocks; Stop() may be called from another thread.
 #pragma once
 
@@ -18,7 +26,17 @@
 
 #include "common/status.h"
 
+namespace httplib {
+class Server;
+}
+
 namespace medcred {
+
+inline constexpr int kMaxRequestsPerClient = 8;
+
+// The limits above, on any cpp-httplib server of medcred's. `csp` is the
+// Content-Security-Policy sent with every answer.
+void LimitServer(httplib::Server& server, const std::string& csp);
 
 class RegistryServer {
  public:

@@ -160,6 +160,23 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
 
 Status WriteSite(const Registry& r, const std::string& out_dir) {
   std::error_code ec;
+  // Only into nothing, an empty folder, or an earlier site (which it updates);
+  // never into the registry itself, which would then fail to verify.
+  const fs::path out = fs::weakly_canonical(fs::absolute(out_dir), ec);
+  const fs::path reg = fs::weakly_canonical(fs::absolute(r.parts().where), ec);
+  const auto [mismatch, rest] = std::mismatch(reg.begin(), reg.end(), out.begin(), out.end());
+  if (mismatch == reg.end()) {
+    return Status::Usage(out_dir + " is the registry's own directory (or inside it): publish the site elsewhere");
+  }
+  const fs::file_status st = fs::symlink_status(out_dir, ec);
+  if (st.type() != fs::file_type::not_found) {
+    if (st.type() != fs::file_type::directory) return Status::Usage(out_dir + " exists and is not a directory");
+    const bool site =
+        fs::exists(fs::path(out_dir) / "entries.json", ec) && fs::exists(fs::path(out_dir) / "index.html", ec);
+    if (!fs::is_empty(out_dir, ec) && !site) {
+      return Status::Usage(out_dir + " is not empty and holds no registry site: choose an empty or new --out");
+    }
+  }
   for (const auto& [path, f] : BuildSite(r)) {
     const fs::path p = fs::path(out_dir) / path;
     fs::create_directories(p.parent_path(), ec);

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -59,6 +60,49 @@ void Exec(const std::string& db_path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+TEST(StoreWriterGuard, RefusesToReplaceWhatIsNotAStore) {
+  test::TempDir tmp;
+  // A text file, a source file of MIMIC's, a folder, a link, a named pipe: each left as it was.
+  test::WriteFile(tmp / "notes.txt", "my notes");
+  test::WriteFile(tmp / "admissions.csv.gz", "subject_id,hadm_id\n1,2\n");
+  fs::create_directories(tmp / "folder");
+  test::WriteFile(tmp / "real.db", "x");
+  fs::create_symlink(tmp / "real.db", tmp / "link.db");
+  ASSERT_EQ(::mkfifo((tmp / "fifo").c_str(), 0600), 0);
+  for (const char* name : {"notes.txt", "admissions.csv.gz", "folder", "link.db", "fifo"}) {
+    auto w = StoreWriter::Create(tmp / name);
+    ASSERT_FALSE(w.ok()) << name;
+    EXPECT_EQ(w.status().exit_code(), 1) << name;
+    EXPECT_THAT(w.status().message(), HasSubstr(tmp / name)) << name;
+  }
+  EXPECT_EQ(test::ReadFile(tmp / "notes.txt"), "my notes");
+  EXPECT_EQ(test::ReadGzipFile(tmp / "admissions.csv.gz"), "subject_id,hadm_id\n1,2\n");
+  // A medcred store is replaced.
+  auto first = StoreWriter::Create(tmp / "s.db");
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)->Finish(Summary(0)).ok());
+  first->reset();
+  auto again = StoreWriter::Create(tmp / "s.db");
+  EXPECT_TRUE(again.ok()) << again.status().message();
+}
+
+TEST(StoreWriterGuard, TwoIngestsIntoOneStoreAtOnceAreRefusedAndTheStoreIsPrivate) {
+  test::TempDir tmp;
+  auto first = StoreWriter::Create(tmp / "s.db");
+  ASSERT_TRUE(first.ok());
+  auto second = StoreWriter::Create(tmp / "s.db");
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.status().message(), HasSubstr("being written by another ingest"));
+  ASSERT_TRUE((*first)->Insert(Patients()).ok());
+  ASSERT_TRUE((*first)->Finish(Summary(2)).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat((tmp / "s.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);  // patient data
+  for (const auto& e : fs::directory_iterator(tmp.path())) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+  }
+}
+
 TEST(Store, WrittenSummaryReadsBackAndCountsAgree) {
   test::TempDir tmp;
   const std::string path = tmp / "s.db";
@@ -95,14 +139,21 @@ TEST(Store, AccountingThatDisagreesWithTheInsertsIsRefused) {
 TEST(Store, AnUnfinishedWriterLeavesTheOldStoreAndNoTemporaryFile) {
   test::TempDir tmp;
   const std::string path = tmp / "s.db";
-  test::WriteFile(path, "previous contents");
+  {
+    auto previous = StoreWriter::Create(path);
+    ASSERT_TRUE(previous.ok());
+    ASSERT_TRUE((*previous)->Finish(Summary(0)).ok());
+  }
+  const std::string before = test::ReadFile(path);
   {
     auto w = StoreWriter::Create(path);
-    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(w.ok()) << w.status().message();
     ASSERT_TRUE((*w)->Insert(Patients()).ok());
   }
-  EXPECT_EQ(test::ReadFile(path), "previous contents");
-  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  EXPECT_EQ(test::ReadFile(path), before);
+  for (const auto& e : fs::directory_iterator(tmp.path())) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+  }
 }
 
 TEST(Store, OtherSchemaVersionsAndDamagedMetaAreBadInput) {

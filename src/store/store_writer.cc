@@ -1,7 +1,13 @@
 #include "store/store_writer.h"
 
 #include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +21,7 @@ namespace medcred {
 struct StoreWriter::Impl {
   std::string path;
   std::string tmp_path;
+  int lock_fd = -1;  // flock on PATH.lock for the whole ingest
   sqlite::Db db;
   std::vector<sqlite::Stmt> inserts;  // one per table of the schema
   std::vector<uint64_t> inserted;
@@ -32,6 +39,34 @@ Status SyncPath(const std::string& path, bool directory) {
   return Status::OK();
 }
 
+// Whether `path` may be replaced by a new store: absent, or a regular file
+// that is a medcred store (a SQLite file with medcred's meta table).
+Status CheckReplaceable(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (ec || st.type() == fs::file_type::not_found) return Status::OK();
+  if (st.type() == fs::file_type::directory) return Status::Usage(path + ": the store path is a directory");
+  if (st.type() != fs::file_type::regular) {
+    return Status::Usage(path +
+                         " is not a regular file (a link, device or pipe): medcred replaces only its own stores");
+  }
+  sqlite3* db = nullptr;
+  bool ours = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK;
+  sqlite3_stmt* q = nullptr;
+  ours = ours &&
+         sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, nullptr) == SQLITE_OK &&
+         sqlite3_step(q) == SQLITE_ROW;
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  if (!ours) {
+    return Status::Usage(path +
+                         " exists and is not a medcred store; medcred replaces only its own stores: choose "
+                         "another --store, or remove the file yourself");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 StoreWriter::StoreWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -42,6 +77,7 @@ StoreWriter::~StoreWriter() {
     (void)impl_->db.Close();
     std::remove(impl_->tmp_path.c_str());
   }
+  if (impl_->lock_fd >= 0) ::close(impl_->lock_fd);
 }
 
 Result<std::unique_ptr<StoreWriter>> StoreWriter::Create(const std::string& path) {
@@ -53,12 +89,33 @@ Result<std::unique_ptr<StoreWriter>> StoreWriter::Create(const std::string& path
     return true;
   }();
   (void)kConfigured;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return Status::Usage(path + ": the store path is a directory");
+  MEDCRED_RETURN_IF_ERROR(CheckReplaceable(path));
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->tmp_path = path + ".tmp";
-  fs::remove(impl->tmp_path, ec);  // left by an interrupted ingest
+  // One ingest into a store at a time; the lock outlives the rename.
+  const std::string lock = path + ".lock";
+  impl->lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (impl->lock_fd < 0) return Status::External(lock + ": cannot open: " + std::strerror(errno));
+  if (::flock(impl->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(impl->lock_fd);
+    return Status::Usage(path + " is being written by another ingest; wait for it to finish");
+  }
+  // Temporary stores of ingests that were killed: nobody else holds the lock, so they are ours to remove.
+  std::error_code ec;
+  const fs::path abs = fs::absolute(path);
+  for (const auto& e : fs::directory_iterator(abs.parent_path(), ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(abs.filename().string() + ".tmp", 0) == 0) fs::remove(e.path(), ec);
+  }
+  // A unique temporary name, private (0600: a store holds patient data) from its first byte.
+  std::string pattern = path + ".tmp.XXXXXX";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return Status::External(path + ": cannot create a temporary store beside it: " + std::strerror(errno));
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  impl->tmp_path = name.data();
   std::unique_ptr<StoreWriter> w(new StoreWriter(std::move(impl)));
   Impl& im = *w->impl_;
   // NOMUTEX: this connection is only ever used by the writer thread.

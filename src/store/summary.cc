@@ -23,6 +23,10 @@ nlohmann::json StoreSummary::ToJson() const {
                          {"source_rows", t.source_rows},
                          {"filtered_rows", t.filtered_rows},
                          {"seconds", t.seconds}};
+    if (t.repaired_fields > 0) {
+      tables_json[name]["repaired_fields"] = t.repaired_fields;
+      tables_json[name]["first_repair"] = t.first_repair;
+    }
   }
   return {
       {"store", store},

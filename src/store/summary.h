@@ -23,6 +23,10 @@ struct TableStats {
   uint64_t rows = 0;
   uint64_t filtered_rows = 0;
   double seconds = 0;
+  // Text fields that were not UTF-8 or held NUL bytes, stored with U+FFFD
+  // (counted at ingest, not kept in the store), and where the first was.
+  uint64_t repaired_fields = 0;
+  std::string first_repair;
 };
 
 struct StoreSummary {
