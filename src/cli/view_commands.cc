@@ -20,7 +20,8 @@ Command AddView(CLI::App& root) {
   CLI::App* app = root.add_subcommand(
       "view", "Look inside runs in a browser: episodes, transcripts, two runs side by side (on 127.0.0.1 only)");
   app->add_option("run_dirs", o->run_dirs, "Run directories (two or more: compared side by side)")->required();
-  app->add_option("--port", o->port, "Port on 127.0.0.1 (default 8765; 0 = any free port)")->check(CLI::Range(0, 65535));
+  app->add_option("--port", o->port, "Port on 127.0.0.1 (default 8765; 0 = any free port)")
+      ->check(CLI::Range(0, 65535));
   app->add_option("--host", o->host,
                   "Loopback address to listen on (default 127.0.0.1; any other address is refused: transcripts hold "
                   "MIMIC data)");
@@ -34,8 +35,7 @@ Command AddView(CLI::App& root) {
             }
             const auto start = std::chrono::steady_clock::now();
             MEDCRED_ASSIGN_OR_RETURN(Viewer viewer, Viewer::Open(o->run_dirs, o->reference));
-            const double seconds =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             size_t episodes = 0;
             for (const RunIndex& r : viewer.runs()) episodes += r.rows().size();
             static ViewerServer* server = nullptr;

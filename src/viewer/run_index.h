@@ -39,9 +39,9 @@ struct EpisodeRow {
   bool has_error = false;
   double credit = 0, cost = 0;
   int32_t turns = 0, tool_calls = 0, invalid_orders = 0, protocol_errors = 0;
-  std::string answer;       // the submitted diagnosis, cut to kAnswerChars bytes; empty without an answer
-  std::string answer_code;  // the ICD-10-CM code the model gave, if any
-  std::string mapped_code;  // what the grader read the answer as
+  std::string answer;              // the submitted diagnosis, cut to kAnswerChars bytes; empty without an answer
+  std::string answer_code;         // the ICD-10-CM code the model gave, if any
+  std::string mapped_code;         // what the grader read the answer as
   std::vector<std::string> truth;  // the principal diagnosis's ICD-10-CM codes
 };
 
@@ -55,7 +55,7 @@ class RunIndex {
 
   const RunDir& dir() const { return dir_; }
   const RunManifest& manifest() const { return manifest_; }
-  const std::optional<SummaryFile>& summary() const { return summary_; }          // none before a report
+  const std::optional<SummaryFile>& summary() const { return summary_; }              // none before a report
   const std::optional<CredentialsFile>& credentials() const { return credentials_; }  // none before a report
   const std::string& methodology_version() const { return methodology_version_; }
   double correct_at() const { return correct_at_; }

@@ -15,9 +15,8 @@ namespace {
 constexpr size_t kMaxLimit = 1000;
 
 // The fields a table can be sorted by.
-const char* const kSortFields[] = {"case_id",  "categories",     "outcome",        "level",
-                                   "credit",   "answer",         "truth",          "turns",
-                                   "tool_calls", "cost",         "invalid_orders", "protocol_errors"};
+const char* const kSortFields[] = {"case_id", "categories", "outcome",    "level", "credit",         "answer",
+                                   "truth",   "turns",      "tool_calls", "cost",  "invalid_orders", "protocol_errors"};
 
 ApiReply Error(int status, const std::string& message) { return {status, nlohmann::json{{"error", message}}}; }
 
@@ -141,7 +140,16 @@ Result<Viewer> Viewer::Open(const std::vector<std::string>& run_dirs, const std:
   return v;
 }
 
-std::string Viewer::Title(const std::string& code) const { return reference_ ? reference_->Title(code) : ""; }
+std::string Viewer::Title(const std::string& code) const {
+  if (!reference_ || code.empty()) return "";
+  const std::string& title = reference_->Title(code);
+  if (!title.empty()) return title;
+  // A code the order file no longer lists (MIMIC's codes are of earlier
+  // years): its 3-character category's title, saying so.
+  const IcdPlace place = reference_->Place(code);
+  if (place.category_title.empty()) return "";
+  return place.category_title + " (category " + place.category + "; " + code + " is not in this ICD-10-CM order file)";
+}
 
 nlohmann::json Viewer::Codes(const std::vector<std::string>& codes) const {
   nlohmann::json list = nlohmann::json::array();
@@ -210,8 +218,7 @@ ApiReply Viewer::Runs() const {
     run["notes"] = notes;
     runs.push_back(run);
   }
-  return {200,
-          {{"runs", runs}, {"titles", reference_.has_value()}, {"titles_note", reference_note_}}};
+  return {200, {{"runs", runs}, {"titles", reference_.has_value()}, {"titles_note", reference_note_}}};
 }
 
 Result<std::vector<uint32_t>> Viewer::Select(size_t run, const EpisodeQuery& q) const {
@@ -251,8 +258,8 @@ Result<std::vector<uint32_t>> Viewer::Select(size_t run, const EpisodeQuery& q) 
       bool differs = false;
       for (size_t w : q.with) {
         const EpisodeRow* o = runs_[w].Find(e.case_id);
-        differs = differs || o == nullptr || runs_[w].levels()[o->level] != r.levels()[e.level] ||
-                  o->correct != e.correct;
+        differs =
+            differs || o == nullptr || runs_[w].levels()[o->level] != r.levels()[e.level] || o->correct != e.correct;
       }
       if (!differs) continue;
     }
