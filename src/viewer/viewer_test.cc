@@ -354,9 +354,17 @@ class ServerTest : public ViewerTest {
     ViewerTest::SetUp();
     server_ = std::make_unique<ViewerServer>(*viewer_);
     std::promise<int> ready;
-    thread_ =
-        std::thread([&] { EXPECT_TRUE(server_->Serve("127.0.0.1", 0, [&](int p) { ready.set_value(p); }).ok()); });
+    thread_ = std::thread([&] {
+      bool told = false;
+      Status st = server_->Serve("127.0.0.1", 0, [&](int p) {
+        told = true;
+        ready.set_value(p);
+      });
+      EXPECT_TRUE(st.ok()) << st.message();
+      if (!told) ready.set_value(-1);  // never bound: fail, do not wait forever
+    });
     port_ = ready.get_future().get();
+    ASSERT_GT(port_, 0);
   }
   void TearDown() override {
     server_->Stop();
