@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package medcred needs to build, test and benchmark.
-# Idempotent and quiet; run as root on Debian 12 (bookworm). Nothing else is
-# downloaded: no language registries, no prebuilt binaries.
+# Idempotent and quiet; run as root on Debian 12 (bookworm). Beside Debian's
+# packages, only the viewer's browser test's npm packages, pinned by
+# src/viewer/browser_test/package-lock.json, are installed (`npm ci`); no
+# prebuilt binary or browser is downloaded.
 set -euo pipefail
 
 PACKAGES=(
@@ -18,6 +20,7 @@ PACKAGES=(
   libcurl4-openssl-dev          # the openai: model adapter (HTTP client)
   libcpp-httplib-dev            # HTTP server: scripted model endpoints in tests, `medcred serve`
   libsodium-dev                 # Ed25519 signatures of registry entries and tree heads
+  libsimdjson-dev               # `medcred view` indexes big episodes.jsonl files (SIMD JSON parsing)
   libgtest-dev libgmock-dev     # tests
   libbenchmark-dev              # micro-benchmarks
   # tools the tests and benchmarks call
@@ -30,13 +33,25 @@ for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
+# Node.js and npm run the viewer's browser test (Playwright); Debian's, unless
+# a node and npm are there already.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "bootstrap: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# playwright-core for the viewer's browser test, exactly as the lock file pins
+# it; it drives Debian's /usr/bin/chromium and downloads no browser. Done again
+# only when the lock file changed.
+browser_test="$(dirname "$0")/../src/viewer/browser_test"
+if ! cmp -s "$browser_test/package-lock.json" "$browser_test/node_modules/.medcred-installed-lock"; then
+  (cd "$browser_test" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$browser_test/package-lock.json" "$browser_test/node_modules/.medcred-installed-lock"
+fi

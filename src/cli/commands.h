@@ -38,5 +38,6 @@ Command AddKeygen(CLI::App& root);
 Command AddRegistry(CLI::App& root);
 Command AddServe(CLI::App& root);
 Command AddVerify(CLI::App& root);
+Command AddView(CLI::App& root);
 
 }  // namespace medcred::cli

@@ -167,6 +167,24 @@ Status RunDir::ForEachEpisodeLine(
   });
 }
 
+Status RunDir::ForEachRawEpisodeLine(
+    const std::function<Status(std::string& line, const EpisodeLocation& where)>& fn) const {
+  const std::string path = episodes_path();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::OK();
+  LineReader reader(path);
+  if (!reader.ok()) return Status::External(path + ": cannot be read");
+  std::string line;
+  uint64_t offset = 0;
+  bool complete = false;
+  for (int64_t line_no = 1; reader.Next(&line, &offset, &complete); ++line_no) {
+    if (!complete) break;  // what a killed run leaves: not an episode (see ScanLines)
+    if (line.empty()) continue;
+    MEDCRED_RETURN_IF_ERROR(fn(line, EpisodeLocation{line_no, offset, line.size()}));
+  }
+  return Status::OK();
+}
+
 Result<EpisodeRecord> RunDir::ReadEpisodeAt(const EpisodeLocation& where) const {
   std::ifstream in(episodes_path(), std::ios::binary);
   if (!in) return Status::External(episodes_path() + ": cannot be read");

@@ -93,6 +93,11 @@ class RunDir {
   // The complete lines of episodes.jsonl as raw text, without parsing them
   // into records (merge); `fn` gets the line and its case id.
   Status ForEachEpisodeLine(const std::function<Status(const std::string& line, const std::string& case_id)>& fn) const;
+  // The complete lines of episodes.jsonl with their locations, not parsed at
+  // all (the viewer's index reads only the fields it shows, rundir's callers
+  // the whole record). Streaming; a partial last line is skipped, empty lines
+  // are passed over. `line` is valid during the call only.
+  Status ForEachRawEpisodeLine(const std::function<Status(std::string& line, const EpisodeLocation& where)>& fn) const;
   // One episode by its location (the viewer reads by offset).
   Result<EpisodeRecord> ReadEpisodeAt(const EpisodeLocation& where) const;
   // Cuts a partial last line off episodes.jsonl (before a resumed run appends).
