@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -185,6 +186,48 @@ TEST_F(DemoCli, APublishedRegistryHoldsNoIdOfTheRunsCases) {
     }
   }
   EXPECT_GE(files, 8u);
+}
+
+// Regression: `medcred demo` assembled its own pipeline and skipped recording
+// an external model's replies. It now runs the pipeline `medcred run` does.
+TEST_F(DemoCli, ADemoWithAnAgentRecordsItsRepliesAndRunsUnderTheSameLimitsAsRun) {
+  const std::string agent = *tmp_ / "agent.sh";
+  std::ofstream(agent) << "#!/bin/sh\nwhile IFS= read -r line; do\n"
+                          "  echo '{\"tool_calls\":[{\"id\":\"s\",\"name\":\"submit_diagnosis\","
+                          "\"arguments\":{\"diagnosis\":\"sepsis\",\"icd10\":\"A41.9\"}}]}'\n"
+                          "done\n";
+  ::chmod(agent.c_str(), 0755);
+  TempDir tmp;
+  const CliRun demo = RunMedcred("demo --out " + (*tmp_ / "demo") + " --model exec:" + agent, tmp);
+  ASSERT_EQ(demo.code, 0) << demo.err;
+  std::string dir;
+  for (const auto& e : fs::directory_iterator(*tmp_ / "demo")) {
+    if (e.path().filename().string().rfind("run-exec-", 0) == 0) dir = e.path().string();
+  }
+  ASSERT_FALSE(dir.empty());
+  const CliRun run =
+      RunMedcred("run --store " + (*tmp_ / "demo/demo.db") + " --model exec:" + agent + " --out " + (tmp / "run"), tmp);
+  ASSERT_EQ(run.code, 0) << run.err;
+  size_t demo_cached = 0, run_cached = 0;
+  for (const auto& e : fs::directory_iterator(dir + "/cache")) demo_cached += e.is_regular_file();
+  for (const auto& e : fs::directory_iterator(tmp / "run/cache")) run_cached += e.is_regular_file();
+  EXPECT_GT(demo_cached, 0u);
+  EXPECT_EQ(demo_cached, run_cached);
+  const auto a = nlohmann::json::parse(test::ReadFile(dir + "/run.json"));
+  const auto b = nlohmann::json::parse(test::ReadFile(tmp / "run/run.json"));
+  EXPECT_EQ(a["limits"], b["limits"]);
+  auto by_case = [](const std::vector<nlohmann::json>& lines) {
+    std::map<std::string, nlohmann::json> out;  // the demo runs two at a time: lines come in any order
+    for (nlohmann::json e : lines) {
+      e.erase("seconds");
+      out[e["case_id"]] = e;
+    }
+    return out;
+  };
+  const auto ea = by_case(test::ReadEpisodeLinesOf(dir + "/episodes.jsonl"));
+  const auto eb = by_case(test::ReadEpisodeLinesOf(tmp / "run/episodes.jsonl"));
+  EXPECT_EQ(ea.size(), 171u);
+  EXPECT_TRUE(ea == eb);
 }
 
 TEST(DemoCliErrors, AMissingDemoIsAUsageErrorSayingWhereToPutIt) {

@@ -96,7 +96,7 @@ void WriteRun(const std::string& dir, const std::string& model, const std::vecto
   RunManifest m;
   m.fingerprint.model = model;
   m.fingerprint.split = "test";
-  m.fingerprint.dataset = {"SYNTHETIC", "0", ""};
+  m.fingerprint.dataset = {"SYNTHETIC", "0", "", "", "unrecognized"};
   m.protocol_version = "v1";
   m.selected_cases = static_cast<int64_t>(episodes.size());
   ASSERT_TRUE(run.WriteManifest(m).ok());
