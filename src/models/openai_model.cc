@@ -493,8 +493,10 @@ Result<ModelReply> OpenAIModel::Complete(const Conversation& messages, const nlo
     request["tool_choice"] = "auto";
   }
   // max_tokens: what fits the window, if it is known; nullopt when nothing fits.
+  int sized_for = 0;  // the window max_tokens was sized for
   auto size = [&]() -> std::optional<std::string> {
     const int window = window_.load();
+    sized_for = window;
     int64_t max_tokens = options_.max_output_tokens;
     if (window > 0) {
       const int64_t room = window - prompt;
@@ -537,15 +539,22 @@ Result<ModelReply> OpenAIModel::Complete(const Conversation& messages, const nlo
       if (http.status == 200) {
         auto reply = ParseChatCompletion(http.body, text_mode);
         if (reply.ok()) {
-          // A prompt smaller than the last one: the server dropped messages to fit its window.
+          // A prompt that did not grow by what was added since the last one (at least a token per 8
+          // bytes): the server dropped messages to fit its window.
           size_t after = 0;
           const TokenUsage* before = LastUsage(messages, &after);
-          if (before != nullptr && reply->usage && reply->usage->prompt_tokens > 0 &&
-              reply->usage->prompt_tokens < before->prompt_tokens) {
-            return Refused(Refusal::kContextFull, "the server's prompt shrank from " +
-                                                      std::to_string(before->prompt_tokens) + " to " +
-                                                      std::to_string(reply->usage->prompt_tokens) +
-                                                      " tokens: it dropped earlier messages to fit its context window");
+          if (before != nullptr && reply->usage && reply->usage->prompt_tokens > 0) {
+            size_t added = 0;
+            for (size_t i = after - 1; i < messages.size(); ++i) added += SafeDump(messages[i].ToJson()).size();
+            const int64_t least = before->prompt_tokens + static_cast<int64_t>(added / 8);
+            if (reply->usage->prompt_tokens < least) {
+              return Refused(Refusal::kContextFull, "the server's prompt was " +
+                                                        std::to_string(reply->usage->prompt_tokens) + " tokens after " +
+                                                        std::to_string(before->prompt_tokens) + " and " +
+                                                        std::to_string(added) +
+                                                        " bytes more: it dropped earlier messages to fit its "
+                                                        "context window");
+            }
           }
           if (loading > 0) std::fprintf(stderr, "medcred: %s is ready (after %.0f s)\n", url.c_str(), loading);
           return reply;
@@ -563,9 +572,10 @@ Result<ModelReply> OpenAIModel::Complete(const Conversation& messages, const nlo
             break;
           case ErrorMeaning::kContextFull:
             // The server named its window: size the reply to it and ask once more.
-            if (e.context_window > 0 && !learned && e.context_window != window_.load()) {
+            if (e.context_window > 0 && !learned && e.context_window != sized_for) {
               learned = true;
-              Learn(static_cast<int>(e.context_window), "the server's error message");
+              if (e.context_window != window_.load())
+                Learn(static_cast<int>(e.context_window), "the server's error message");
               if (auto full = size()) return Refused(Refusal::kContextFull, *full);
               body = SafeDump(request);
               --tries;

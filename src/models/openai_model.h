@@ -16,8 +16,9 @@
 //   /api/v0/models, TGI /info, Ollama /api/ps and /api/show); the prompt is
 //   estimated from the last reply's usage plus 1 token per 3 bytes since. A
 //   conversation that does not fit, or that the server says does not fit, is
-//   a kContextFull refusal; so is a server whose prompt shrank (it dropped
-//   messages to fit, as Ollama does without a word).
+//   a kContextFull refusal; so is a server whose prompt did not grow by what
+//   was added (at least a token per 8 bytes): it dropped messages to fit, as
+//   Ollama does without a word.
 // - A server that refuses tools is a kToolsUnsupported refusal (endpoint_errors.h).
 // - Retries with exponential backoff and jitter on connection errors,
 //   timeouts, 429 (Retry-After honoured up to 60 s), 5xx (not when the same
