@@ -97,7 +97,7 @@ Result<Protocol> Protocol::Load(const std::string& file_name) {
     for (const auto& s : Tools()) {
       if (name == s.text) spec = &s;
     }
-    if (spec == nullptr) return Status::BadInput(f.path + ": tool '" + name + "' is not a protocol v1 tool");
+    if (spec == nullptr) return Status::BadInput(f.path + ": tool '" + name + "' is not one of the protocol's tools");
     std::set<std::string> props;
     const nlohmann::json params = fn.value("parameters", nlohmann::json::object());
     const nlohmann::json properties = params.value("properties", nlohmann::json::object());
@@ -107,7 +107,7 @@ Result<Protocol> Protocol::Load(const std::string& file_name) {
     declared.insert(name);
   }
   if (declared.size() != Tools().size())
-    return Status::BadInput(f.path + ": every protocol v1 tool must be declared once");
+    return Status::BadInput(f.path + ": every protocol tool must be declared once");
   const nlohmann::json lim = j.value("limits", nlohmann::json::object());
   auto limit = [&](const char* key, int* out, int lo, int hi) -> Status {
     if (!lim.contains(key) || !lim[key].is_number_integer() || lim[key].get<int>() < lo || lim[key].get<int>() > hi) {

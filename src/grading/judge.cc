@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/data_file.h"
+#include "common/json_util.h"
 #include "common/text.h"
 
 namespace medcred {
@@ -64,7 +65,8 @@ Result<Judge> Judge::Load(Model* model, const IcdReference* reference, const std
 Result<JudgeVerdict> Judge::ParseVerdict(const ModelReply& reply) {
   for (const ModelToolCall& tc : reply.tool_calls) {
     if (tc.name != "verdict") continue;
-    nlohmann::json args = nlohmann::json::parse(tc.arguments, nullptr, false);
+    auto parsed = ParseJson(tc.arguments, "the judge's verdict");
+    const nlohmann::json args = parsed.ok() ? *parsed : nlohmann::json();
     if (!args.is_object() || !args.contains("correct") || !args["correct"].is_boolean()) {
       return Status::BadInput("the judge's verdict call has no boolean `correct`");
     }

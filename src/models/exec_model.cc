@@ -50,6 +50,9 @@ Result<ModelReply> ParseAgentReply(const std::string& line) {
 ExecModel::ExecModel(std::string command, int timeout_seconds, std::vector<std::string> hidden_env)
     : command_(std::move(command)), timeout_seconds_(timeout_seconds) {
   hidden_env.push_back("MEDCRED_API_KEY");
+  std::sort(hidden_env.begin(), hidden_env.end());
+  hidden_env.erase(std::unique(hidden_env.begin(), hidden_env.end()), hidden_env.end());
+  hidden_ = hidden_env;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry = *e;
     const std::string name = entry.substr(0, entry.find('='));

@@ -36,6 +36,9 @@ class ExecModel : public Model {
   std::string spec() const override { return "exec:" + command_; }
   Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
+  nlohmann::json Describe() const override {
+    return {{"timeout_seconds", timeout_seconds_}, {"environment_removed", hidden_}};
+  }
 
  private:
   struct Agent {
@@ -49,7 +52,8 @@ class ExecModel : public Model {
 
   std::string command_;
   int timeout_seconds_;
-  std::vector<std::string> env_;  // the agent's environment ("NAME=value")
+  std::vector<std::string> env_;     // the agent's environment ("NAME=value")
+  std::vector<std::string> hidden_;  // the names taken out of it
   std::mutex mu_;
   std::vector<Agent> idle_;
 };
