@@ -98,8 +98,7 @@ Command AddDemo(CLI::App& root) {
   app->add_option("--model", o->eval.run.model, "The model to run (default baseline:labs-bayes)");
   app->add_option("--reference", o->eval.run.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   app->add_option("--concurrency", o->eval.run.concurrency, "Episodes at once (default 2)")->check(CLI::Range(1, 256));
-  app->add_option("--api-key-env", o->eval.model.api_key_env,
-                  "Environment variable holding the API key (default MEDCRED_API_KEY)");
+  AddModelOptions(app, o->eval);
   return {app, [o]() -> Status {
             MEDCRED_ASSIGN_OR_RETURN(std::string demo, FindDemo(o->source));
             std::error_code ec;

@@ -11,6 +11,24 @@
 
 namespace medcred::cli {
 
+void AddModelOptions(CLI::App* app, EvalOptions& o) {
+  app->add_option("--api-key-env", o.model.api_key_env,
+                  "Environment variable holding the API key (default MEDCRED_API_KEY; never passed to exec: agents)");
+  app->add_option("--tool-mode", o.run.tool_mode,
+                  "native: send the tools; text: describe them in the prompt and read calls from the text; auto "
+                  "(default): native until the server refuses tools")
+      ->check(CLI::IsMember({"native", "text", "auto"}));
+  app->add_option("--context-window", o.model.context_window,
+                  "The server's context window in tokens (default: asked from the server); max_tokens is sized to fit")
+      ->check(CLI::Range(256, 1 << 30));
+  app->add_option("--wait-for-model", o.model.wait_for_model_seconds,
+                  "Seconds to wait for a server answering 503 \"Loading model\" (default 300)")
+      ->check(CLI::Range(0, 86400));
+  app->add_option("--max-call-seconds", o.model.max_call_seconds,
+                  "The most one model call may take, retries included (default 300)")
+      ->check(CLI::Range(1, 86400));
+}
+
 Command AddRun(CLI::App& root) {
   struct Opts {
     EvalOptions eval;
@@ -30,11 +48,10 @@ Command AddRun(CLI::App& root) {
   app->add_option("--max-turns", r.max_turns, "Model turns per episode (default: the protocol's 20)")
       ->check(CLI::Range(1, 1000));
   app->add_flag("--resume", r.resume, "Finish an interrupted run in --out");
-  app->add_option("--seed", r.seed, "Seed of the --cases order (default 0)");
+  app->add_option("--seed", r.seed, "Seed of the --cases order, also sent as the sampling seed (default 0)");
   app->add_option("--shard", o->shard, "Run shard K of N (K/N); join shards with medcred merge");
   app->add_option("--reference", r.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
-  app->add_option("--api-key-env", o->eval.model.api_key_env,
-                  "Environment variable holding the API key (default MEDCRED_API_KEY)");
+  AddModelOptions(app, o->eval);
   app->add_option("--replay", o->eval.replay_dir,
                   "Answer from the recorded replies of this run directory, without the model");
   app->add_flag("--allow-remote-endpoint", o->eval.model.allow_remote_endpoint,

@@ -57,6 +57,9 @@ CredentialsBuilder::CredentialsBuilder(const Methodology& m, const Taxonomy& tax
 void CredentialsBuilder::Add(const GradedEpisode& e) {
   ++out_.episodes;
   ++out_.outcomes[e.outcome];
+  ++out_.tool_modes[e.tool_mode];
+  out_.tokens.prompt += e.tokens.prompt;
+  out_.tokens.completion += e.tokens.completion;
   if (m_.split != "all" && e.split != m_.split) return;
   ++out_.levels[e.grade.level];
   const bool correct = e.grade.credit >= m_.correct_at;
@@ -78,6 +81,8 @@ void CredentialsBuilder::Add(const GradedEpisode& e) {
     t.r.correct += correct;
     t.r.invalid_orders += e.invalid_orders;
     t.r.protocol_errors += e.protocol_errors;
+    t.r.tokens.prompt += e.tokens.prompt;
+    t.r.tokens.completion += e.tokens.completion;
     t.cost += e.cost;
     t.turns += e.turns;
     t.ordered += static_cast<int64_t>(e.tests_ordered.size());

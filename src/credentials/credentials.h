@@ -5,8 +5,9 @@
 // Wilson score interval at the methodology's confidence, the tier (the first of
 // the methodology's tiers, best first, whose minimum cases and lower bound are
 // met), and beside the diagnosis: mean cost, mean turns, and the precision and
-// recall of the lab tests ordered against those the clinicians ran. Categories
-// are ranked by lower bound, then points, then name. Only a recognized dataset
+// recall of the lab tests ordered against those the clinicians ran, and the
+// tokens the episodes cost (as the server counted them). Categories are
+// ranked by lower bound, then points, then name. Only a recognized dataset
 // earns tiers: a demo run's tiers are all "demo", and an unrecognized
 // dataset's (store/datasets.h) all "unrecognized".
 //
@@ -51,15 +52,19 @@ struct GradedEpisode {
   Grade grade;
   std::set<std::string> tests_ordered, tests_performed;
   std::optional<bool> judge_correct;  // the optional LLM judge's verdict
+  std::string tool_mode = "native";
+  TokenCount tokens;  // as the server counted them; 0 when it did not
 };
 
 struct Credentials {
   DatasetStatus dataset = DatasetStatus::kUnrecognized;
   bool demo() const { return dataset == DatasetStatus::kDemo; }
   std::string split;
-  std::vector<CategoryResult> categories;   // ranked, best first
-  std::map<std::string, int64_t> outcomes;  // over every episode of the run
-  std::map<std::string, int64_t> levels;    // grade levels over the credential split
+  std::vector<CategoryResult> categories;     // ranked, best first
+  std::map<std::string, int64_t> outcomes;    // over every episode of the run
+  std::map<std::string, int64_t> levels;      // grade levels over the credential split
+  std::map<std::string, int64_t> tool_modes;  // over every episode: native/text -> episodes
+  TokenCount tokens;                          // over every episode
   int64_t episodes = 0;
   int64_t judged = 0;
   std::optional<double> judge_agreement;

@@ -77,6 +77,8 @@ GradedEpisode ToGraded(const EpisodeRecord& e) {
   g.tests_ordered.insert(e.tests_ordered.begin(), e.tests_ordered.end());
   g.tests_performed.insert(e.tests_performed.begin(), e.tests_performed.end());
   if (e.judge && e.judge->correct) g.judge_correct = *e.judge->correct;
+  g.tool_mode = e.tool_mode;
+  if (e.tokens) g.tokens = *e.tokens;
   return g;
 }
 
@@ -91,6 +93,8 @@ SummaryFile MakeSummary(const RunManifest& run, const Credentials& cr, const Met
   s.categories = cr.categories;
   s.outcomes = cr.outcomes;
   s.levels = cr.levels;
+  s.tool_modes = cr.tool_modes;
+  s.tokens = cr.tokens;
   if (cr.judged > 0) {
     s.judged = cr.judged;
     s.judge_agreement = cr.judge_agreement;
@@ -126,6 +130,12 @@ CredentialsFile MakeCredentialsFile(const RunManifest& run, const SummaryFile& s
   settings.erase("case_ids");  // case ids are never published; their count is
   settings["case_ids_given"] = run.fingerprint.case_ids.size();
   settings["limits"] = run.limits.ToJson();
+  // How the model was reached: tool modes, sampling, context window (no URL or proxy: they name machines).
+  settings["tool_modes"] = run.tool_modes;
+  const nlohmann::json& ms = run.model_settings;
+  for (const char* key : {"sampling", "context_window", "max_output_tokens"}) {
+    if (ms.contains(key)) settings["adapter"][key] = ms[key];
+  }
   c.settings = settings;
   c.episodes = cr.episodes;
   c.outcomes = cr.outcomes;
@@ -192,15 +202,16 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInpu
 std::string CredentialTable(const Credentials& cr) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%-4s %-20s %5s %7s %7s %8s  %-15s %-14s %7s %6s\n", "rank", "category", "n", "points",
-                "correct", "accuracy", "95% interval", "tier", "cost $", "turns");
+  std::snprintf(buf, sizeof buf, "%-4s %-20s %5s %7s %7s %8s  %-15s %-14s %7s %6s %9s\n", "rank", "category", "n",
+                "points", "correct", "accuracy", "95% interval", "tier", "cost $", "turns", "tokens/ep");
   out += buf;
   for (const CategoryResult& c : cr.categories) {
     char ci[32];
     std::snprintf(ci, sizeof ci, "[%.3f, %.3f]", c.ci.low, c.ci.high);
-    std::snprintf(buf, sizeof buf, "%-4d %-20s %5lld %7.1f %7lld %8.3f  %-15s %-14s %7.2f %6.1f\n", c.rank,
+    const double tokens = c.n > 0 ? static_cast<double>(c.tokens.prompt + c.tokens.completion) / c.n : 0;
+    std::snprintf(buf, sizeof buf, "%-4d %-20s %5lld %7.1f %7lld %8.3f  %-15s %-14s %7.2f %6.1f %9.0f\n", c.rank,
                   c.name.c_str(), static_cast<long long>(c.n), c.points, static_cast<long long>(c.correct), c.accuracy,
-                  ci, c.tier.c_str(), c.mean_cost, c.mean_turns);
+                  ci, c.tier.c_str(), c.mean_cost, c.mean_turns, tokens);
     out += buf;
   }
   return out;

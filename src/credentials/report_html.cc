@@ -170,7 +170,7 @@ std::string ReportHtml(const RunOutputs& o) {
        Fmt("%.0f", 100 * o.methodology.confidence) +
        "% interval</th><th class=\"l\">tier</th><th>mean cost</th><th>mean turns</th><th>test precision</th><th>test "
        "recall</th>"
-       "<th>invalid orders</th><th>protocol errors</th></tr></thead><tbody>\n";
+       "<th>invalid orders</th><th>protocol errors</th><th>tokens in</th><th>tokens out</th></tr></thead><tbody>\n";
   for (const CategoryResult& c : cr.categories) {
     h += "<tr><td>" + std::to_string(c.rank) + "</td><td class=\"l\" title=\"" + Esc(c.title) + "\">" + Esc(c.name) +
          "</td><td class=\"l\">" + Esc(c.kind) + "</td><td>" + std::to_string(c.n) + "</td><td>" +
@@ -179,6 +179,7 @@ std::string ReportHtml(const RunOutputs& o) {
          TierClass(c.tier) + "\">" + Esc(c.tier) + "</span></td><td>$" + Fmt("%.2f", c.mean_cost) + "</td><td>" +
          Fmt("%.1f", c.mean_turns) + "</td><td>" + Pct(c.test_precision) + "</td><td>" + Pct(c.test_recall) +
          "</td><td>" + std::to_string(c.invalid_orders) + "</td><td>" + std::to_string(c.protocol_errors) +
+         "</td><td>" + std::to_string(c.tokens.prompt) + "</td><td>" + std::to_string(c.tokens.completion) +
          "</td></tr>\n";
   }
   h += "</tbody></table>\n";
@@ -193,6 +194,14 @@ std::string ReportHtml(const RunOutputs& o) {
        Fmt("%.2f", o.methodology.correct_at) +
        ". Test precision and recall compare the lab tests ordered with those the "
        "clinicians ran in the window.</p>\n";
+  std::string modes;
+  for (const auto& [mode, n] : cr.tool_modes)
+    modes += (modes.empty() ? "" : ", ") + Esc(mode) + " " + std::to_string(n);
+  h += "<p id=\"tool-modes\">Tool calls: " + (modes.empty() ? std::string("none") : modes) +
+       " episodes (native: the server's tool calling; text: tools described in the prompt, calls read from the "
+       "text). Tokens over all " +
+       std::to_string(cr.episodes) + " episodes, as the server counted them: " + std::to_string(cr.tokens.prompt) +
+       " in, " + std::to_string(cr.tokens.completion) + " out.</p>\n";
   if (cr.judged > 0) {
     h += "<p id=\"judge\">LLM judge: " + std::to_string(cr.judged) +
          " answers judged; agreement with the deterministic grade " + Pct(cr.judge_agreement) +

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/data_file.h"
+#include "common/json_util.h"
 #include "common/sha256.h"
 
 namespace medcred {
@@ -55,6 +56,11 @@ Result<std::vector<std::string>> StringList(const nlohmann::json& v, const std::
   return out;
 }
 
+void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+}
+
 }  // namespace
 
 const char* ToolNameString(ToolName name) {
@@ -66,8 +72,8 @@ const char* ToolNameString(ToolName name) {
 
 Result<Protocol> Protocol::Load(const std::string& file_name) {
   MEDCRED_ASSIGN_OR_RETURN(DataFile f, LoadDataFile(file_name));
-  nlohmann::json j = nlohmann::json::parse(f.text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Status::BadInput(f.path + ": not a JSON object");
+  MEDCRED_ASSIGN_OR_RETURN(nlohmann::json j, ParseJson(f.text, f.path));
+  if (!j.is_object()) return Status::BadInput(f.path + ": not a JSON object");
   Protocol p;
   p.sha256_ = f.sha256;
   auto text = [&](const char* key, std::string* out) -> Status {
@@ -78,6 +84,8 @@ Result<Protocol> Protocol::Load(const std::string& file_name) {
   MEDCRED_RETURN_IF_ERROR(text("version", &p.version_));
   MEDCRED_RETURN_IF_ERROR(text("system_prompt", &p.system_prompt_));
   MEDCRED_RETURN_IF_ERROR(text("reminder", &p.reminder_));
+  p.truncated_ = p.reminder_;
+  if (j.contains("truncated")) MEDCRED_RETURN_IF_ERROR(text("truncated", &p.truncated_));
   if (!j.contains("tools") || !j["tools"].is_array()) return Status::BadInput(f.path + ": \"tools\" must be a list");
   p.tools_ = j["tools"];
   // The schemas must declare exactly the tools and arguments the parser accepts.
@@ -89,7 +97,7 @@ Result<Protocol> Protocol::Load(const std::string& file_name) {
     for (const auto& s : Tools()) {
       if (name == s.text) spec = &s;
     }
-    if (spec == nullptr) return Status::BadInput(f.path + ": tool '" + name + "' is not a protocol v1 tool");
+    if (spec == nullptr) return Status::BadInput(f.path + ": tool '" + name + "' is not one of the protocol's tools");
     std::set<std::string> props;
     const nlohmann::json params = fn.value("parameters", nlohmann::json::object());
     const nlohmann::json properties = params.value("properties", nlohmann::json::object());
@@ -99,7 +107,7 @@ Result<Protocol> Protocol::Load(const std::string& file_name) {
     declared.insert(name);
   }
   if (declared.size() != Tools().size())
-    return Status::BadInput(f.path + ": every protocol v1 tool must be declared once");
+    return Status::BadInput(f.path + ": every protocol tool must be declared once");
   const nlohmann::json lim = j.value("limits", nlohmann::json::object());
   auto limit = [&](const char* key, int* out, int lo, int hi) -> Status {
     if (!lim.contains(key) || !lim[key].is_number_integer() || lim[key].get<int>() < lo || lim[key].get<int>() > hi) {
@@ -115,7 +123,37 @@ Result<Protocol> Protocol::Load(const std::string& file_name) {
   MEDCRED_RETURN_IF_ERROR(limit("max_output_tokens", &p.limits_.max_output_tokens, 1, 1000000));
   MEDCRED_RETURN_IF_ERROR(limit("reminders", &p.limits_.reminders, 0, 10));
   MEDCRED_RETURN_IF_ERROR(limit("max_tests_per_order", &p.limits_.max_tests_per_order, 1, 100));
+  if (j.contains("text_mode")) {
+    JsonFields t(j["text_mode"], f.path + ": text_mode");
+    std::string instructions = t.Str("instructions");
+    const std::string tool_line = t.Str("tool");
+    p.text_result_ = t.Str("result");
+    p.text_separator_ = t.Str("results_separator");
+    MEDCRED_RETURN_IF_ERROR(t.status());
+    std::string lines;
+    for (const auto& tool : p.tools_) {
+      const nlohmann::json& fn = tool["function"];
+      std::string line = tool_line;
+      ReplaceAll(line, "{parameters}", SafeDump(fn.value("parameters", nlohmann::json::object())));
+      ReplaceAll(line, "{description}", fn.value("description", ""));
+      ReplaceAll(line, "{name}", fn.value("name", ""));
+      lines += (lines.empty() ? "" : "\n") + line;
+    }
+    ReplaceAll(instructions, "{tools}", lines);
+    p.text_system_prompt_ = p.system_prompt_ + "\n\n" + instructions;
+  }
   return p;
+}
+
+std::string Protocol::TextResults(const std::vector<std::pair<std::string, std::string>>& results) const {
+  std::string out;
+  for (const auto& [tool, result] : results) {
+    std::string r = text_result_;
+    ReplaceAll(r, "{result}", result);
+    ReplaceAll(r, "{tool}", tool);
+    out += (out.empty() ? "" : text_separator_) + r;
+  }
+  return out;
 }
 
 nlohmann::json ToolCall::ToJson() const {
@@ -155,8 +193,14 @@ Result<ToolCall> ParseToolCall(std::string_view name, std::string_view arguments
   if (arguments.size() > kMaxArgumentBytes) return Status::BadInput(where + ": the arguments are larger than 64 KiB");
   nlohmann::json args = nlohmann::json::object();
   if (arguments.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-    args = nlohmann::json::parse(arguments, nullptr, /*allow_exceptions=*/false);
-    if (args.is_discarded()) return Status::BadInput(where + ": the arguments are not valid JSON");
+    auto parsed = ParseJson(arguments, where);
+    if (!parsed.ok()) {
+      if (JsonDepth(arguments) > kMaxJsonDepth)
+        return Status::BadInput(where + ": the arguments are nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                " levels");
+      return Status::BadInput(where + ": the arguments are not valid JSON");
+    }
+    args = std::move(*parsed);
     if (args.is_null()) args = nlohmann::json::object();
     if (!args.is_object()) return Status::BadInput(where + ": the arguments must be a JSON object");
   }

@@ -11,11 +11,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(Protocol, V1DeclaresTheSevenToolsWithTheirLimits) {
+TEST(Protocol, V2DeclaresTheSevenToolsWithTheirLimits) {
   auto p = Protocol::Load();
   ASSERT_TRUE(p.ok()) << p.status().message();
-  EXPECT_EQ(p->version(), "v1");
-  auto file = LoadDataFile("protocol-v1.json");
+  EXPECT_EQ(p->version(), "v2");
+  auto file = LoadDataFile("protocol-v2.json");
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(p->sha256(), Sha256::Hex(file->text));
   std::vector<std::string> names;
@@ -29,6 +29,46 @@ TEST(Protocol, V1DeclaresTheSevenToolsWithTheirLimits) {
   EXPECT_EQ(p->limits().max_output_tokens, 4000);
   EXPECT_EQ(p->limits().reminders, 1);
   EXPECT_THAT(p->system_prompt(), HasSubstr("submit_diagnosis"));
+}
+
+// v2 is v1 with text mode: the same prompt, tools and limits for native tool calling.
+TEST(Protocol, V1StillLoadsAndV2OnlyAddsTextMode) {
+  auto v1 = Protocol::Load("protocol-v1.json");
+  auto v2 = Protocol::Load("protocol-v2.json");
+  ASSERT_TRUE(v1.ok()) << v1.status().message();
+  ASSERT_TRUE(v2.ok()) << v2.status().message();
+  EXPECT_EQ(v1->version(), "v1");
+  EXPECT_NE(v1->sha256(), v2->sha256());
+  EXPECT_EQ(v1->system_prompt(), v2->system_prompt());
+  EXPECT_EQ(v1->tools(), v2->tools());
+  EXPECT_EQ(v1->reminder(), v2->reminder());
+  EXPECT_EQ(v1->truncated_notice(), v1->reminder());
+  EXPECT_NE(v2->truncated_notice(), v2->reminder());
+  EXPECT_FALSE(v1->has_text_mode());
+  ASSERT_TRUE(v2->has_text_mode());
+  // Text mode: the native prompt, then every tool with its description and argument schema.
+  const std::string& text = v2->text_system_prompt();
+  EXPECT_EQ(text.rfind(v2->system_prompt(), 0), 0u);
+  for (const auto& t : v2->tools()) {
+    EXPECT_THAT(text, HasSubstr("- " + t["function"]["name"].get<std::string>() + ": " +
+                                t["function"]["description"].get<std::string>()));
+  }
+  EXPECT_THAT(text, HasSubstr(R"({"tool": "NAME", "arguments": {...}})"));
+  EXPECT_THAT(text, HasSubstr(R"("required":["tests"])"));
+  EXPECT_EQ(v2->TextResults({{"get_history", "No history."}, {"order_ecg", "not performed"}}),
+            "Result of get_history:\nNo history.\n\nResult of order_ecg:\nnot performed");
+}
+
+TEST(ParseToolCall, ArgumentsNested100000DeepAreRefusedNotACrash) {
+  const std::string deep = "{\"tests\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto c = ParseToolCall("order_labs", deep, 20);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().kind(), Status::Kind::kBadInput);
+  // Within the size limit, too deep is said so.
+  const std::string deep_small = "{\"tests\": " + std::string(1000, '[') + std::string(1000, ']') + "}";
+  c = ParseToolCall("order_labs", deep_small, 20);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("nested deeper than 64"));
 }
 
 TEST(ParseToolCall, AcceptsWellFormedCalls) {

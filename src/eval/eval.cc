@@ -13,6 +13,7 @@ Result<std::unique_ptr<Model>> MakeEvalModel(const EvalOptions& o, const RunInpu
   ModelSettings ms = o.model;
   ms.timeout_seconds = inputs.protocol.limits().call_timeout_seconds;
   ms.max_output_tokens = inputs.protocol.limits().max_output_tokens;
+  ms.seed = o.run.seed;
   MEDCRED_ASSIGN_OR_RETURN(
       std::unique_ptr<Model> model,
       MakeModel(o.run.model, TrainingData{&inputs.cases, inputs.store.get(), &*inputs.environment}, ms));

@@ -26,7 +26,8 @@ namespace medcred {
 
 struct EvalOptions {
   RunOptions run;
-  ModelSettings model;     // the key's variable and the data-use guard; limits come from the protocol
+  ModelSettings
+      model;  // the key's variable, the data-use guard, context window and waits; limits come from the protocol
   std::string replay_dir;  // answer from this run directory's recorded replies, without the model
   JudgeOptions judge;
 };

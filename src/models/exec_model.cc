@@ -7,9 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+
+#include "common/json_util.h"
 
 extern char** environ;
 
@@ -21,8 +24,10 @@ constexpr size_t kMaxReplyBytes = 8 << 20;  // a reply line larger than 8 MiB is
 }  // namespace
 
 Result<ModelReply> ParseAgentReply(const std::string& line) {
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::BadInput("the agent's reply is not one JSON object");
+  auto parsed = ParseJson(line, "the agent's reply");
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& j = *parsed;
+  if (!j.is_object()) return Status::BadInput("the agent's reply is not one JSON object");
   ModelReply r;
   if (j.contains("content") && j["content"].is_string()) r.content = j["content"];
   if (j.contains("tool_calls") && j["tool_calls"].is_array()) {
@@ -34,12 +39,25 @@ Result<ModelReply> ParseAgentReply(const std::string& line) {
       c.id = tc.contains("id") && tc["id"].is_string() ? tc["id"].get<std::string>() : "call_" + std::to_string(i);
       c.name = f.contains("name") && f["name"].is_string() ? f["name"].get<std::string>() : "";
       if (f.contains("arguments"))
-        c.arguments = f["arguments"].is_string() ? f["arguments"].get<std::string>() : f["arguments"].dump();
+        c.arguments = f["arguments"].is_string() ? f["arguments"].get<std::string>() : SafeDump(f["arguments"]);
       r.tool_calls.push_back(std::move(c));
       ++i;
     }
   }
   return r;
+}
+
+ExecModel::ExecModel(std::string command, int timeout_seconds, std::vector<std::string> hidden_env)
+    : command_(std::move(command)), timeout_seconds_(timeout_seconds) {
+  hidden_env.push_back("MEDCRED_API_KEY");
+  std::sort(hidden_env.begin(), hidden_env.end());
+  hidden_env.erase(std::unique(hidden_env.begin(), hidden_env.end()), hidden_env.end());
+  hidden_ = hidden_env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if (std::find(hidden_env.begin(), hidden_env.end(), name) == hidden_env.end()) env_.push_back(entry);
+  }
 }
 
 ExecModel::~ExecModel() {
@@ -77,8 +95,11 @@ Result<ExecModel::Agent> ExecModel::Start() {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
   const char* argv[] = {"/bin/sh", "-c", command_.c_str(), nullptr};
+  std::vector<char*> envp;
+  for (const std::string& e : env_) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, const_cast<char* const*>(argv), environ);
+  const int rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, const_cast<char* const*>(argv), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(to_child[0]);
@@ -132,12 +153,20 @@ Result<ModelReply> ExecModel::Complete(const Conversation& messages, const nlohm
       std::string reply_line = a.buffered.substr(0, nl);
       a.buffered.erase(0, nl + 1);
       auto reply = ParseAgentReply(reply_line);
-      if (!reply.ok()) return fail("wrote a line that is not one JSON object");
+      if (!reply.ok()) {
+        // Garbage the model sent: a scored outcome, not an outage.
+        Stop(a);
+        return Status::BadInput("exec: agent '" + command_ + "' wrote a line that is not one JSON object (" +
+                                reply.status().message() + ")");
+      }
       std::lock_guard<std::mutex> lock(mu_);
       idle_.push_back(std::move(a));
       return reply;
     }
-    if (a.buffered.size() > kMaxReplyBytes) return fail("wrote more than 8 MiB without a newline");
+    if (a.buffered.size() > kMaxReplyBytes) {
+      Stop(a);
+      return Status::BadInput("exec: agent '" + command_ + "' wrote more than 8 MiB without a newline");
+    }
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return fail("did not answer within " + std::to_string(timeout_seconds_) + " s");

@@ -3,18 +3,10 @@
 #include <filesystem>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "common/sha256.h"
 
 namespace medcred {
-namespace {
-
-nlohmann::json ToJson(const ModelReply& r) {
-  nlohmann::json calls = nlohmann::json::array();
-  for (const auto& c : r.tool_calls) calls.push_back({{"id", c.id}, {"name", c.name}, {"arguments", c.arguments}});
-  return {{"content", r.content}, {"tool_calls", calls}};
-}
-
-}  // namespace
 
 std::string RequestHash(const std::string& spec, const Conversation& messages, const nlohmann::json& tools) {
   Sha256 h;
@@ -31,7 +23,7 @@ Result<ModelReply> RecordingModel::Complete(const Conversation& messages, const 
   std::error_code ec;
   std::filesystem::create_directories(cache_dir_, ec);
   const std::string key = RequestHash(inner_->spec(), messages, tools);
-  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically(cache_dir_ + "/" + key + ".json", ToJson(reply).dump() + "\n", 0600));
+  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically(cache_dir_ + "/" + key + ".json", SafeDump(reply.ToJson()) + "\n", 0600));
   return reply;
 }
 
@@ -43,14 +35,9 @@ Result<ModelReply> ReplayModel::Complete(const Conversation& messages, const nlo
     return Status::External("replay: no recorded reply for this request in " + cache_dir_ + " (the run diverged)");
   }
   MEDCRED_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.contains("tool_calls")) return Status::BadInput(path + ": not a recorded reply");
-  ModelReply r;
-  r.content = j.value("content", "");
-  for (const auto& c : j["tool_calls"]) {
-    r.tool_calls.push_back({c.value("id", ""), c.value("name", ""), c.value("arguments", "")});
-  }
-  return r;
+  MEDCRED_ASSIGN_OR_RETURN(nlohmann::json j, ParseJson(text, path));
+  if (!j.is_object() || !j.contains("tool_calls")) return Status::BadInput(path + ": not a recorded reply");
+  return ModelReply::FromJson(j, path);
 }
 
 }  // namespace medcred

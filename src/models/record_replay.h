@@ -1,6 +1,7 @@
 // Record and replay (docs/models.md): every request to a model and its reply are kept
 // under RUN_DIR/cache/, named by the SHA-256 of the request (model spec,
-// messages, tools; never a key). A replaying model answers from such a cache
+// messages, tools; never a key). A reply is kept whole: content, calls,
+// reasoning, finish_reason, usage, and a refusal the runner acted on. A replaying model answers from such a cache
 // alone and fails, as an external error, on a request it has not seen: a run
 // can be reproduced without the endpoint or the agent.
 //
@@ -24,6 +25,7 @@ class RecordingModel : public Model {
   std::string spec() const override { return inner_->spec(); }
   Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
+  nlohmann::json Describe() const override { return inner_->Describe(); }
 
  private:
   std::unique_ptr<Model> inner_;

@@ -57,17 +57,9 @@ Result<DatasetRecord> DatasetRecord::FromJson(const nlohmann::json& j, const std
 }
 
 nlohmann::json RunFingerprint::ToJson() const {
-  return {{"model", model},
-          {"category", category},
-          {"split", split},
-          {"cases", cases},
-          {"case_ids", case_ids},
-          {"max_turns", max_turns},
-          {"seed", seed},
-          {"shard", shard},
-          {"dataset", dataset.ToJson()},
-          {"hashes", hashes},
-          {"case_builder", case_builder}};
+  return {{"model", model},       {"category", category},        {"split", split},   {"cases", cases},
+          {"case_ids", case_ids}, {"max_turns", max_turns},      {"seed", seed},     {"tool_mode", tool_mode},
+          {"shard", shard},       {"dataset", dataset.ToJson()}, {"hashes", hashes}, {"case_builder", case_builder}};
 }
 
 Result<RunFingerprint> RunFingerprint::FromJson(const nlohmann::json& j, const std::string& where) {
@@ -80,6 +72,7 @@ Result<RunFingerprint> RunFingerprint::FromJson(const nlohmann::json& j, const s
   fp.case_ids = f.StrsOr("case_ids");
   fp.max_turns = f.IntOr("max_turns", 0);
   fp.seed = static_cast<uint64_t>(f.IntOr("seed", 0));
+  fp.tool_mode = f.StrOr("tool_mode", "auto");
   fp.shard = f.StrOr("shard", "1/1");
   fp.hashes = StringMap(f, "hashes");
   fp.case_builder = f.StrOr("case_builder", "");
@@ -109,6 +102,9 @@ nlohmann::json RunManifest::ToJson() const {
                       {"suites", suites},
                       {"fingerprint", fingerprint.ToJson()}};
   if (!merged_from.empty()) j["merged_from"] = merged_from;
+  if (!model_settings.empty()) j["model_settings"] = model_settings;
+  if (!tool_modes.empty()) j["tool_modes"] = tool_modes;
+  if (!tool_refusal.empty()) j["tool_refusal"] = tool_refusal;
   return j;
 }
 
@@ -135,6 +131,9 @@ Result<RunManifest> RunManifest::FromJson(const nlohmann::json& j, const std::st
   m.taxonomy_version = f.StrOr("taxonomy_version", "");
   m.suites = StringMap(f, "suites");
   m.merged_from = f.StrsOr("merged_from");
+  m.model_settings = f.ObjOr("model_settings");
+  m.tool_modes = CountMap(f, "tool_modes");
+  m.tool_refusal = f.StrOr("tool_refusal", "");
   MEDCRED_RETURN_IF_ERROR(l.status());
   MEDCRED_RETURN_IF_ERROR(f.status());
   MEDCRED_ASSIGN_OR_RETURN(m.fingerprint, RunFingerprint::FromJson(j["fingerprint"], where));
@@ -163,28 +162,45 @@ nlohmann::json JudgeRecord::ToJson() const {
 }
 
 nlohmann::json EpisodeRecord::ToJson() const {
-  return {{"format", format},
-          {"case_id", case_id},
-          {"presentation_sha256", Opt(presentation_sha256)},
-          {"categories", categories},
-          {"split", split},
-          {"outcome", outcome},
-          {"turns", turns},
-          {"tool_calls", tool_calls},
-          {"protocol_errors", protocol_errors},
-          {"invalid_orders", invalid_orders},
-          {"cost", cost},
-          {"messages", ConversationJson(messages)},
-          {"orders", orders},
-          {"answer", answer ? answer->ToJson() : nlohmann::json(nullptr)},
-          {"truth", {{"principal", truth_principal}, {"secondary", truth_secondary}}},
-          {"grade", grade.ToJson()},
-          {"tests_ordered", tests_ordered},
-          {"tests_performed", tests_performed},
-          {"error", Opt(error)},
-          {"seconds", seconds},
-          {"judge", judge ? judge->ToJson() : nlohmann::json(nullptr)}};
+  nlohmann::json j = {{"format", format},
+                      {"case_id", case_id},
+                      {"presentation_sha256", Opt(presentation_sha256)},
+                      {"categories", categories},
+                      {"split", split},
+                      {"outcome", outcome},
+                      {"turns", turns},
+                      {"tool_calls", tool_calls},
+                      {"protocol_errors", protocol_errors},
+                      {"invalid_orders", invalid_orders},
+                      {"cost", cost},
+                      {"messages", ConversationRecordJson(messages)},
+                      {"orders", orders},
+                      {"answer", answer ? answer->ToJson() : nlohmann::json(nullptr)},
+                      {"truth", {{"principal", truth_principal}, {"secondary", truth_secondary}}},
+                      {"grade", grade.ToJson()},
+                      {"tests_ordered", tests_ordered},
+                      {"tests_performed", tests_performed},
+                      {"error", Opt(error)},
+                      {"seconds", seconds},
+                      {"judge", judge ? judge->ToJson() : nlohmann::json(nullptr)},
+                      {"tool_mode", tool_mode}};
+  if (tokens) j["tokens"] = tokens->ToJson();
+  return j;
 }
+
+namespace {
+
+Result<TokenCount> ReadTokens(JsonFields& f, const char* key, const std::string& where) {
+  TokenCount t;
+  if (!f.Has(key)) return t;
+  JsonFields tf(f.Obj(key), where + ": " + key);
+  t.prompt = tf.IntOr("prompt", 0);
+  t.completion = tf.IntOr("completion", 0);
+  MEDCRED_RETURN_IF_ERROR(tf.status());
+  return t;
+}
+
+}  // namespace
 
 Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std::string& where) {
   JsonFields f(j, where);
@@ -208,6 +224,11 @@ Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std
   e.tests_performed = f.StrsOr("tests_performed");
   e.error = f.OptStr("error");
   e.seconds = f.NumOr("seconds", 0);
+  e.tool_mode = f.StrOr("tool_mode", "native");
+  if (f.Has("tokens")) {
+    MEDCRED_ASSIGN_OR_RETURN(TokenCount t, ReadTokens(f, "tokens", where));
+    e.tokens = t;
+  }
   if (!f.Has("truth")) {
     f.Fail("field `truth` is missing (written by a medcred older than 0.6; rerun the episodes)");
   }
@@ -273,7 +294,8 @@ nlohmann::json CategoryResult::ToJson() const {
           {"protocol_errors", protocol_errors},
           {"suite_sha256", suite_sha256},
           {"judged", judged},
-          {"judge_agreement", Opt(judge_agreement)}};
+          {"judge_agreement", Opt(judge_agreement)},
+          {"tokens", tokens.ToJson()}};
 }
 
 Result<CategoryResult> CategoryResult::FromJson(const nlohmann::json& j, const std::string& name,
@@ -297,6 +319,7 @@ Result<CategoryResult> CategoryResult::FromJson(const nlohmann::json& j, const s
   c.suite_sha256 = f.StrOr("suite_sha256", "");
   c.judged = f.IntOr("judged", 0);
   c.judge_agreement = f.OptNum("judge_agreement");
+  MEDCRED_ASSIGN_OR_RETURN(c.tokens, ReadTokens(f, "tokens", f.where()));
   MEDCRED_RETURN_IF_ERROR(f.status());
   return c;
 }
@@ -315,6 +338,8 @@ nlohmann::json SummaryFile::ToJson() const {
           {"categories", cats},
           {"outcomes", outcomes},
           {"levels", levels},
+          {"tool_modes", tool_modes},
+          {"tokens", tokens.ToJson()},
           {"judge", judge},
           {"methodology_version", methodology_version},
           {"medcred_version", medcred_version},
@@ -331,6 +356,8 @@ Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::st
   s.split = f.StrOr("split", "test");
   s.outcomes = CountMap(f, "outcomes");
   s.levels = CountMap(f, "levels");
+  s.tool_modes = CountMap(f, "tool_modes");
+  MEDCRED_ASSIGN_OR_RETURN(s.tokens, ReadTokens(f, "tokens", where));
   s.methodology_version = f.StrOr("methodology_version", "");
   s.medcred_version = f.StrOr("medcred_version", "");
   s.hashes = StringMap(f, "hashes");

@@ -51,7 +51,8 @@ struct RunFingerprint {
   std::vector<std::string> case_ids;
   int64_t max_turns = 0;
   uint64_t seed = 0;
-  std::string shard;  // "K/N", or "merged"
+  std::string tool_mode = "auto";  // as asked for: native, text or auto (docs/models.md#text-mode)
+  std::string shard;               // "K/N", or "merged"
   DatasetRecord dataset;
   std::map<std::string, std::string> hashes;  // protocol, taxonomy, catalog, cost_table, presentation, ...
   std::string case_builder;
@@ -77,6 +78,13 @@ struct RunManifest {
   std::map<std::string, std::string> suites;  // category -> suite hash of its whole credential split
   RunFingerprint fingerprint;
   std::vector<std::string> merged_from;  // the shards of a merged run
+  // Written again when the run's episodes end: what the model's adapter used
+  // (context window and its source, sampling settings, timeouts, proxy), the
+  // tool modes the episodes ran in (native/text -> episodes), and the
+  // server's words that made an `auto` run switch to text.
+  nlohmann::json model_settings = nlohmann::json::object();
+  std::map<std::string, int64_t> tool_modes;
+  std::string tool_refusal;
 
   nlohmann::json ToJson() const;
   static Result<RunManifest> FromJson(const nlohmann::json& j, const std::string& where);
@@ -99,6 +107,12 @@ struct JudgeRecord {
   nlohmann::json ToJson() const;
 };
 
+// Tokens as servers counted them (`usage`), summed.
+struct TokenCount {
+  int64_t prompt = 0, completion = 0;
+  nlohmann::json ToJson() const { return {{"prompt", prompt}, {"completion", completion}}; }
+};
+
 // One line of episodes.jsonl.
 struct EpisodeRecord {
   std::string format = kEpisodeFormat;
@@ -118,6 +132,8 @@ struct EpisodeRecord {
   std::optional<std::string> error;
   double seconds = 0;
   std::optional<JudgeRecord> judge;
+  std::string tool_mode = "native";  // native or text (files before it: native)
+  std::optional<TokenCount> tokens;  // over the replies whose usage the server reported
 
   nlohmann::json ToJson() const;
   // `where` names the line ("RUN/episodes.jsonl:12").
@@ -142,6 +158,7 @@ struct CategoryResult {
   std::string suite_sha256;               // SuiteHash of the category's case ids in this run
   std::optional<double> judge_agreement;  // share of judged episodes where judge and grade agree
   int64_t judged = 0;
+  TokenCount tokens;  // what the category's episodes cost in tokens (0 when the model reports none)
 
   // summary.json's object for the category (docs/cli.md#machine-readable-outputs).
   nlohmann::json ToJson() const;
@@ -158,6 +175,8 @@ struct SummaryFile {
   std::string split;
   std::vector<CategoryResult> categories;  // ranked
   std::map<std::string, int64_t> outcomes, levels;
+  std::map<std::string, int64_t> tool_modes;  // native/text -> episodes
+  TokenCount tokens;                          // over every episode
   std::optional<int64_t> judged;
   std::optional<double> judge_agreement;
   std::string methodology_version, medcred_version;

@@ -130,6 +130,18 @@ class FakeEndpoint {
     } else if (model == "textaction") {
       out = Reply(nlohmann::json::array(),
                   R"(Done. {"tool": "submit_diagnosis", "arguments": {"diagnosis": "pneumonia"}})");
+    } else if (model == "retry_after_day") {
+      res.status = 429;
+      res.set_header("Retry-After", "100000");
+      return;
+    } else if (model == "always500") {
+      res.status = 500;
+      res.set_content(
+          R"({"error":{"code":500,"message":"Failed to parse tool call arguments as JSON","type":"server_error"}})",
+          "application/json");
+      return;
+    } else if (model == "huge100") {
+      out = Reply({Call("submit_diagnosis", R"({"diagnosis": "pneumonia"})")}, std::string(16 << 20, 'x'));
     } else if (model == "hang") {
       std::this_thread::sleep_for(std::chrono::milliseconds(2500));
       out = good();
@@ -157,6 +169,21 @@ class OpenAIRun : public ::testing::Test {
     setenv("MEDCRED_TEST_KEY", kKey, 1);
     inputs_ = test::SyntheticRunInputs(tmp_);
     ASSERT_NE(inputs_, nullptr);
+  }
+
+  std::unique_ptr<OpenAIModel> Model(const std::string& model, int timeout_seconds, int retries,
+                                     double max_call_seconds = 300) {
+    OpenAIOptions oo;
+    oo.model = model;
+    oo.base_url = endpoint_.base_url();
+    oo.api_key_env = "MEDCRED_TEST_KEY";
+    oo.timeout_seconds = timeout_seconds;
+    oo.max_retries = retries;
+    oo.backoff_seconds = 0.01;
+    oo.max_call_seconds = max_call_seconds;
+    auto m = OpenAIModel::Create(oo);
+    EXPECT_TRUE(m.ok()) << m.status().message();
+    return m.ok() ? std::move(*m) : nullptr;
   }
 
   // Runs `model` against the fake endpoint; returns the episodes by case id.
@@ -239,12 +266,107 @@ TEST_F(OpenAIRun, BadModelsEndWithTheRightOutcome) {
   }
 }
 
-TEST_F(OpenAIRun, AHangingEndpointTimesOutAndTheEpisodeIsAnError) {
-  for (const auto& [id, e] : RunModel("hang", /*timeout_seconds=*/1, /*retries=*/1)) {
-    EXPECT_EQ(e["outcome"], "error");
-    EXPECT_THAT(e["error"].get<std::string>(), HasSubstr("Timeout"));
-    EXPECT_THAT(e["error"].get<std::string>(), HasSubstr("after 2 attempts"));
-  }
+// A hanging endpoint is an outage: the run stops (exit 3) naming it, and records nothing.
+TEST_F(OpenAIRun, AHangingEndpointTimesOutAndStopsTheRun) {
+  auto m = Model("hang", /*timeout_seconds=*/1, /*retries=*/1);
+  RunOptions o;
+  o.store = tmp_ / "s.db";
+  o.split = "all";
+  o.model = m->spec();
+  o.out_dir = tmp_ / "hang";
+  o.concurrency = 4;
+  auto r = medcred::Run(o, *inputs_, *m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().exit_code(), 3);
+  EXPECT_THAT(r.status().message(), HasSubstr("Timeout"));
+  EXPECT_THAT(r.status().message(), HasSubstr("after 2 attempts"));
+  EXPECT_THAT(r.status().message(), HasSubstr(endpoint_.base_url()));
+  EXPECT_TRUE(test::ReadEpisodeLines(o.out_dir).empty());
+}
+
+// Retry-After: 100000 does not put a call to sleep for a day: it is cut to
+// 60 s, and no call outlives --max-call-seconds.
+TEST_F(OpenAIRun, RetryAfterOfADayIsCutAndACallIsBoundedInTime) {
+  auto m = Model("retry_after_day", 10, 4, /*max_call_seconds=*/3);
+  const auto start = std::chrono::steady_clock::now();
+  auto reply = m->Complete({ChatMessage::User("hi")}, nlohmann::json::array(), EpisodeContext{});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().kind(), Status::Kind::kExternal);
+  EXPECT_THAT(reply.status().message(), HasSubstr("HTTP 429"));
+  EXPECT_LT(seconds, 5);
+}
+
+// A 500 with the same body for the same request is deterministic: asked twice, not five times.
+TEST_F(OpenAIRun, TheSameServerErrorTwiceIsNotRetriedFurther) {
+  auto m = Model("always500", 10, 4);
+  auto reply = m->Complete({ChatMessage::User("hi")}, nlohmann::json::array(), EpisodeContext{});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().kind(), Status::Kind::kExternal);
+  // The body's message survives, not only "HTTP 500".
+  EXPECT_THAT(reply.status().message(), HasSubstr("HTTP 500: Failed to parse tool call arguments as JSON"));
+  EXPECT_THAT(reply.status().message(), HasSubstr("the same answer twice"));
+  EXPECT_EQ(endpoint_.requests("always500"), 2);
+}
+
+// A reply larger than 8 MiB is refused (as exec's are), not stored whole twice.
+TEST_F(OpenAIRun, AReplyLargerThan8MiBIsRefused) {
+  auto m = Model("huge100", 10, 4);
+  auto reply = m->Complete({ChatMessage::User("hi")}, nlohmann::json::array(), EpisodeContext{});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().kind(), Status::Kind::kBadInput);
+  EXPECT_THAT(reply.status().message(), HasSubstr("larger than 8 MiB"));
+  EXPECT_EQ(endpoint_.requests("huge100"), 1);
+}
+
+// http_proxy / ALL_PROXY never carry a loopback request (patient data, the key) to a proxy.
+TEST_F(OpenAIRun, LoopbackRequestsNeverGoThroughAProxy) {
+  httplib::Server proxy;
+  std::atomic<int> proxied{0};
+  proxy.set_pre_routing_handler([&](const httplib::Request&, httplib::Response& res) {
+    ++proxied;
+    res.status = 502;
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  const int port = proxy.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { proxy.listen_after_bind(); });
+  while (!proxy.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const char* names[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
+  for (const char* n : names) setenv(n, url.c_str(), 1);
+  unsetenv("no_proxy");
+  unsetenv("NO_PROXY");
+  auto m = Model("good", 10, 1);
+  auto reply = m->Complete({ChatMessage::User("hi")}, nlohmann::json::array(), EpisodeContext{});
+  for (const char* n : names) unsetenv(n);
+  proxy.stop();
+  t.join();
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(proxied.load(), 0);
+  EXPECT_TRUE(m->Describe()["proxy"].is_null());
+}
+
+// Which proxy libcurl would use, as run.json records it: never one for loopback, and NO_PROXY honoured.
+TEST(ProxyFromEnvironment, NamesTheVariableAndHostNeverCredentials) {
+  setenv("https_proxy", "http://user:pa55@proxy.example:3128", 1);
+  unsetenv("no_proxy");
+  unsetenv("NO_PROXY");
+  EXPECT_EQ(ProxyFromEnvironment("https://api.example.org/v1"), "https_proxy (proxy.example:3128)");
+  EXPECT_EQ(ProxyFromEnvironment("http://127.0.0.1:8080/v1"), std::nullopt);
+  EXPECT_EQ(ProxyFromEnvironment("https://localhost/v1"), std::nullopt);
+  setenv("no_proxy", "localhost,.example.org", 1);
+  EXPECT_EQ(ProxyFromEnvironment("https://api.example.org/v1"), std::nullopt);
+  EXPECT_EQ(ProxyFromEnvironment("https://api.example.com/v1"), "https_proxy (proxy.example:3128)");
+  OpenAIOptions o;
+  o.model = "m";
+  o.base_url = "https://api.example.com/v1";
+  o.allow_remote = true;  // no connection is made
+  auto m = OpenAIModel::Create(o);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->Describe()["proxy"], "https_proxy (proxy.example:3128)");
+  EXPECT_EQ((*m)->Describe().dump().find("pa55"), std::string::npos);
+  unsetenv("https_proxy");
+  unsetenv("no_proxy");
 }
 
 TEST_F(OpenAIRun, AnEndpointThatIsDownIsAnErrorNotACrash) {

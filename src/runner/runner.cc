@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "common/sha256.h"
 #include "common/time.h"
 #include "common/version.h"
+#include "models/history.h"
 #include "rundir/run_dir.h"
 #include "store/postgres_store.h"
 
@@ -38,6 +40,7 @@ RunFingerprint Fingerprint(const RunOptions& o, const RunInputs& in) {
   fp.case_ids = o.case_ids;
   fp.max_turns = o.max_turns;
   fp.seed = o.seed;
+  fp.tool_mode = o.tool_mode;
   fp.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
   fp.dataset.name = in.dataset.name;
   fp.dataset.version = in.dataset.version;
@@ -110,46 +113,120 @@ Result<std::map<std::string, std::string>> DoneEpisodes(const RunDir& dir) {
   return done;
 }
 
+enum class ToolMode { kNative, kText };
+
+const char* ToolModeName(ToolMode m) { return m == ToolMode::kNative ? "native" : "text"; }
+
+// The tool mode a run's episodes start in: `auto` starts native and turns to
+// text, for every later episode too, when the server refuses tools.
+class ToolModes {
+ public:
+  explicit ToolModes(const std::string& requested)
+      : requested_(requested), mode_(requested == "text" ? ToolMode::kText : ToolMode::kNative) {}
+  ToolMode current() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return mode_;
+  }
+  // After a refusal of tools: true when the episode may run again in text mode.
+  bool SwitchToText(const std::string& model, const std::string& why) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (requested_ != "auto") return false;
+    if (mode_ != ToolMode::kText) {
+      mode_ = ToolMode::kText;
+      refusal_ = why;
+      std::fprintf(stderr,
+                   "medcred: %s refused tool calls (%s); running in text mode: the tools are described in the "
+                   "prompt and calls are read from the reply's text (docs/models.md#text-mode)\n",
+                   model.c_str(), why.c_str());
+    }
+    return true;
+  }
+  std::string refusal() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return refusal_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  const std::string requested_;
+  ToolMode mode_;
+  std::string refusal_;
+};
+
 // One episode's conversation: the model in the loop until it submits, stops
-// or hits a limit.
+// or hits a limit. An external failure of the model is returned as an error
+// (no episode); a refusal of tools leaves tools_refused() set.
 class EpisodeLoop {
  public:
-  EpisodeLoop(const Case& c, const RunInputs& in, Model& model, Episode& episode, int max_turns)
-      : c_(c), in_(in), model_(model), episode_(episode), max_turns_(max_turns) {
+  EpisodeLoop(const Case& c, const RunInputs& in, Model& model, Episode& episode, int max_turns, ToolMode mode)
+      : c_(c), in_(in), model_(model), episode_(episode), max_turns_(max_turns), mode_(mode) {
     record_.case_id = c.case_id;
     record_.presentation_sha256 = c.presentation.Sha256();
     record_.categories = c.categories;
     record_.split = c.split;
-    record_.messages = {ChatMessage::System(in.protocol.system_prompt()),
+    record_.tool_mode = ToolModeName(mode);
+    const bool text = mode == ToolMode::kText;
+    record_.messages = {ChatMessage::System(text ? in.protocol.text_system_prompt() : in.protocol.system_prompt()),
                         ChatMessage::User(PresentationText(c.presentation))};
+    tools_ = text ? nlohmann::json::array() : in.protocol.tools();
   }
 
-  EpisodeRecord Run() {
+  const std::optional<std::string>& tools_refused() const { return tools_refused_; }
+
+  Result<EpisodeRecord> Run() {
     const ProtocolLimits& lim = in_.protocol.limits();
     int reminders = lim.reminders;
+    const bool text = mode_ == ToolMode::kText;
     while (outcome_.empty()) {
       if (turns_ >= max_turns_) {
         End("limit", "turn limit (" + std::to_string(max_turns_) + ") reached");
         break;
       }
       ++turns_;
-      auto reply = model_.Complete(record_.messages, in_.protocol.tools(), EpisodeContext{&c_, turns_});
+      auto reply = model_.Complete(record_.messages, tools_, EpisodeContext{&c_, turns_});
       if (!reply.ok()) {
+        // Garbage the model sent is its outcome; anything else is not an episode.
+        if (reply.status().kind() != Status::Kind::kBadInput) return reply.status();
         End("error", reply.status().message());
         break;
       }
-      record_.messages.push_back(ChatMessage::Assistant(*reply));
-      if (reply->tool_calls.empty()) {
-        if (reminders-- > 0) {
-          record_.messages.push_back(ChatMessage::User(in_.protocol.reminder()));
-          continue;
-        }
-        End("no_diagnosis", "");
+      if (reply->refusal == Refusal::kToolsUnsupported) {
+        if (text)
+          return Status::External(model_.spec() + " refused a request without tools: " + reply->refusal_message);
+        tools_refused_ = reply->refusal_message;
+        return EpisodeRecord{};
+      }
+      if (reply->refusal == Refusal::kContextFull) {
+        End("limit", "context window: " + reply->refusal_message);
         break;
       }
-      for (const auto& tc : reply->tool_calls) {
-        if (!HandleToolCall(tc)) break;
+      if (reply->usage) {
+        if (!record_.tokens) record_.tokens = TokenCount{};
+        record_.tokens->prompt += reply->usage->prompt_tokens;
+        record_.tokens->completion += reply->usage->completion_tokens;
       }
+      // What goes back: valid JSON arguments, ids every server accepts; the reply as it came beside it.
+      const ChatMessage sent = AssistantForHistory(*reply, text, &ids_);
+      record_.messages.push_back(sent);
+      if (reply->tool_calls.empty()) {
+        if (reminders-- > 0) {
+          record_.messages.push_back(
+              ChatMessage::User(reply->truncated ? in_.protocol.truncated_notice() : in_.protocol.reminder()));
+          continue;
+        }
+        if (reply->truncated) {
+          End("limit", "the reply was cut off at the output-token limit inside a tool call");
+        } else {
+          End("no_diagnosis", "");
+        }
+        break;
+      }
+      results_.clear();
+      for (size_t i = 0; i < reply->tool_calls.size(); ++i) {
+        if (!HandleToolCall(reply->tool_calls[i], text ? "" : sent.tool_calls[i].id)) break;
+      }
+      // Text mode: the results of one reply are one user message.
+      if (text && !results_.empty()) record_.messages.push_back(ChatMessage::User(in_.protocol.TextResults(results_)));
     }
     record_.outcome = outcome_;
     record_.turns = turns_;
@@ -165,8 +242,16 @@ class EpisodeLoop {
     error_ = error;
   }
 
-  // Answers one tool call; false when the episode ends with it.
-  bool HandleToolCall(const ModelToolCall& tc) {
+  void Answer(const std::string& id, const std::string& tool, const std::string& text) {
+    if (mode_ == ToolMode::kText) {
+      results_.emplace_back(tool, text);
+    } else {
+      record_.messages.push_back(ChatMessage::Tool(id, text));
+    }
+  }
+
+  // Answers one tool call (the arguments as the model sent them); false when the episode ends with it.
+  bool HandleToolCall(const ModelToolCall& tc, const std::string& id) {
     const ProtocolLimits& lim = in_.protocol.limits();
     if (tool_calls_ >= lim.max_tool_calls) {
       End("limit", "tool-call limit (" + std::to_string(lim.max_tool_calls) + ") reached");
@@ -176,12 +261,12 @@ class EpisodeLoop {
     auto call = ParseToolCall(tc.name, tc.arguments, lim.max_tests_per_order);
     if (!call.ok()) {
       ++protocol_errors_;
-      record_.messages.push_back(ChatMessage::Tool(tc.id, "Error: " + call.status().message()));
+      Answer(id, tc.name.substr(0, 64), "Error: " + call.status().message());
       return true;
     }
     const ToolAnswer answer = episode_.Call(*call);
     record_.orders.push_back(answer.ToJson());
-    record_.messages.push_back(ChatMessage::Tool(tc.id, answer.Text()));
+    Answer(id, tc.name, answer.Text());
     if (!answer.submitted()) return true;
     End("diagnosed", "");
     record_.answer = AnswerRecord{call->diagnosis, call->icd10, call->differential, call->confidence};
@@ -193,40 +278,59 @@ class EpisodeLoop {
   Model& model_;
   Episode& episode_;
   const int max_turns_;
+  const ToolMode mode_;
+  nlohmann::json tools_;
+  ToolCallIds ids_;
   EpisodeRecord record_;
+  std::vector<std::pair<std::string, std::string>> results_;  // text mode: this reply's (tool, result)
+  std::optional<std::string> tools_refused_;
   std::string outcome_, error_;
   int turns_ = 0, tool_calls_ = 0, protocol_errors_ = 0;
 };
 
 // One episode, graded. A store that fails to answer (a database gone away)
-// fails the run instead of recording an episode, so `--resume` runs the case
-// again.
-Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns) {
+// or a model that fails for an external reason fails the run instead of
+// recording an episode, so `--resume` runs the case again. A refusal of tools
+// runs the episode again from the start in text mode (`auto`).
+Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns,
+                                 ToolModes& modes) {
   const auto start = Clock::now();
-  MEDCRED_ASSIGN_OR_RETURN(Episode episode, Episode::Open(store, *in.environment, c));
-  EpisodeRecord record = EpisodeLoop(c, in, model, episode, max_turns).Run();
-  record.invalid_orders = episode.invalid_orders();
-  record.cost = episode.cost();
-  // The truth travels with the episode (this file stays local, mode 0600).
-  record.truth_principal = c.truth.principal;
-  record.truth_secondary = c.truth.secondary;
-  // The deterministic grade (docs/methodology.md#grading); an episode without an answer grades `none`.
-  record.grade =
-      in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, record.answer ? record.answer->diagnosis : "",
-                             record.answer ? record.answer->icd10 : std::nullopt);
-  const auto& ordered = episode.ordered_lab_concepts();
-  record.tests_ordered.assign(ordered.begin(), ordered.end());
-  const auto performed = episode.performed_lab_concepts();
-  record.tests_performed.assign(performed.begin(), performed.end());
-  record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return record;
+  for (;;) {
+    const ToolMode mode = modes.current();
+    MEDCRED_ASSIGN_OR_RETURN(Episode episode, Episode::Open(store, *in.environment, c));
+    EpisodeLoop loop(c, in, model, episode, max_turns, mode);
+    MEDCRED_ASSIGN_OR_RETURN(EpisodeRecord record, loop.Run());
+    if (loop.tools_refused()) {
+      if (!modes.SwitchToText(model.spec(), *loop.tools_refused())) {
+        return Status::External(model.spec() + " refused tool calls (" + *loop.tools_refused() +
+                                "): serve it with tool calling (docs/models.md), or run with --tool-mode auto or text");
+      }
+      continue;
+    }
+    record.invalid_orders = episode.invalid_orders();
+    record.cost = episode.cost();
+    // The truth travels with the episode (this file stays local, mode 0600).
+    record.truth_principal = c.truth.principal;
+    record.truth_secondary = c.truth.secondary;
+    // The deterministic grade (docs/methodology.md#grading); an episode without an answer grades `none`.
+    record.grade =
+        in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, record.answer ? record.answer->diagnosis : "",
+                               record.answer ? record.answer->icd10 : std::nullopt);
+    const auto& ordered = episode.ordered_lab_concepts();
+    record.tests_ordered.assign(ordered.begin(), ordered.end());
+    const auto performed = episode.performed_lab_concepts();
+    record.tests_performed.assign(performed.begin(), performed.end());
+    record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return record;
+  }
 }
 
 // Runs `todo` on `concurrency` worker threads, each with its own store
 // connection, appending each episode as it ends. The first failure stops
 // every worker and is returned.
 Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turns, const std::vector<const Case*>& todo,
-                  RunDir::EpisodeWriter& log, std::map<std::string, std::string>* outcomes, int* ran) {
+                  RunDir::EpisodeWriter& log, ToolModes& modes, std::map<std::string, std::string>* outcomes,
+                  int* ran) {
   std::atomic<size_t> next{0};
   std::mutex mu;
   Status failure;
@@ -242,11 +346,11 @@ Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turn
         std::lock_guard<std::mutex> lock(mu);
         if (!failure.ok()) return;
       }
-      auto record = RunEpisode(*todo[i], **store, in, model, max_turns);
+      auto record = RunEpisode(*todo[i], **store, in, model, max_turns, modes);
       Status s = record.ok() ? log.Append(*record) : record.status();
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
-        failure = s;
+        if (failure.ok()) failure = s;
         return;
       }
       (*outcomes)[todo[i]->case_id] = record->outcome;
@@ -258,6 +362,19 @@ Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turn
   for (int t = 0; t < n; ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   return failure;
+}
+
+// run.json again, when the episodes end: the adapter's settings and the tool modes used.
+Status UpdateManifest(const RunDir& dir, const Model& model, const ToolModes& modes) {
+  MEDCRED_ASSIGN_OR_RETURN(RunManifest m, dir.ReadManifest());
+  m.model_settings = model.Describe();
+  m.tool_modes.clear();
+  MEDCRED_RETURN_IF_ERROR(dir.ForEachEpisode([&](EpisodeRecord& e, const RunDir::EpisodeLocation&) -> Status {
+    m.tool_modes[e.tool_mode]++;
+    return Status::OK();
+  }));
+  if (!modes.refusal().empty()) m.tool_refusal = modes.refusal();
+  return dir.WriteManifest(m);
 }
 
 }  // namespace
@@ -357,6 +474,10 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   const auto start = Clock::now();
   if (o.out_dir.empty()) return Status::Usage("no --out given");
   if (o.concurrency < 1 || o.concurrency > 256) return Status::Usage("--concurrency must be from 1 to 256");
+  if (o.tool_mode != "native" && o.tool_mode != "text" && o.tool_mode != "auto")
+    return Status::Usage("--tool-mode must be native, text or auto");
+  if (o.tool_mode == "text" && !in.protocol.has_text_mode())
+    return Status::Usage("--tool-mode text: protocol " + in.protocol.version() + " has no text mode");
   MEDCRED_ASSIGN_OR_RETURN(std::vector<const Case*> selected, SelectCases(in.cases, in.taxonomy, o));
   const int max_turns = o.max_turns > 0 ? o.max_turns : in.protocol.limits().max_turns;
 
@@ -377,7 +498,13 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   }
   MEDCRED_ASSIGN_OR_RETURN(auto log, dir.OpenEpisodeWriter());
   const auto episodes_start = Clock::now();
-  MEDCRED_RETURN_IF_ERROR(RunWorkers(o, in, model, max_turns, todo, *log, &outcomes, &result.ran));
+  // Protocol v1 has no text mode: `auto` is native there.
+  ToolModes modes(o.tool_mode == "auto" && !in.protocol.has_text_mode() ? "native" : o.tool_mode);
+  const Status workers = RunWorkers(o, in, model, max_turns, todo, *log, modes, &outcomes, &result.ran);
+  log.reset();
+  const Status manifest = UpdateManifest(dir, model, modes);
+  MEDCRED_RETURN_IF_ERROR(workers);
+  MEDCRED_RETURN_IF_ERROR(manifest);
   result.episode_seconds = std::chrono::duration<double>(Clock::now() - episodes_start).count();
   for (const auto& [id, outcome] : outcomes) result.outcomes[outcome]++;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -389,12 +516,14 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   const RunDir out(out_dir);
   if (out.Inspect() == RunDir::State::kRun) return Status::Usage(out_dir + " already holds a run");
   std::optional<RunManifest> first;
+  std::map<std::string, int64_t> tool_modes;
   std::map<std::string, std::string> lines;  // case id -> episode line
   std::vector<std::string> shards;
   for (const std::string& path : dirs) {
     const RunDir dir(path);
     MEDCRED_ASSIGN_OR_RETURN(RunManifest run, dir.ReadManifest());
     shards.push_back(run.fingerprint.shard);
+    for (const auto& [mode, n] : run.tool_modes) tool_modes[mode] += n;
     if (!first) {
       first = run;
     } else {
@@ -417,6 +546,7 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   RunManifest run = *first;
   run.fingerprint.shard = "merged";
   run.merged_from = shards;
+  run.tool_modes = tool_modes;
   run.created = NowIso8601Utc();
   std::string all;
   for (const auto& [id, line] : lines) all += line + "\n";

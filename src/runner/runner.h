@@ -3,13 +3,20 @@
 // run directory as it ends.
 //
 // Run directory (mode 0700): run.json (configuration, versions, git commit and
-// every hash; never a secret), episodes.jsonl (one line per finished episode,
+// every hash; never a secret; rewritten at the end with the adapter's settings
+// and the tool modes used), episodes.jsonl (one line per finished episode,
 // written with a single append each, so a kill leaves at most one partial last
 // line). summary.json, credentials.json and report.html are built from the
 // episodes afterwards by credentials/report.h. `resume` keeps every
 // complete line, drops a partial last one, and runs only the cases without an
 // episode: an interrupted run resumed ends with the same episodes as one that
 // was never interrupted.
+//
+// Only the model's behaviour is a scored outcome (diagnosed, no_diagnosis,
+// limit, error for garbage it sent). A model call that fails for an external
+// reason (endpoint unreachable or answering 5xx after retries, agent crashed
+// or silent) is not an episode: the run stops with that error (exit 3),
+// records nothing for the case, and `--resume` runs it again.
 //
 // Thread safety: Run() starts `concurrency` worker threads, each with its own
 // store connection and episodes; the Model is shared and must be thread-safe.
@@ -43,6 +50,10 @@ struct RunOptions {
   bool resume = false;
   uint64_t seed = 0;
   int shard_index = 1, shard_count = 1;  // --shard K/N
+  // native: the protocol's tools sent as tools; text: described in the system
+  // prompt and read from the reply's text; auto: native until the server
+  // refuses tools, then text (docs/models.md#text-mode).
+  std::string tool_mode = "auto";
 };
 
 // What a run reads, loaded once: methodology files, the case set, the store

@@ -118,14 +118,49 @@ TEST_F(RunnerTest, RemindersLimitsProtocolErrorsAndFailures) {
     EXPECT_EQ(e["protocol_errors"], 3);
     EXPECT_THAT(e["messages"][3]["content"].get<std::string>(), HasSubstr("Error: order_labs: 'tests' must be a list"));
   }
+}
 
-  Scripted down(
-      [](const EpisodeContext&) -> Result<ModelReply> { return Status::External("endpoint refused the connection"); });
-  r = medcred::Run(Options("down"), *inputs_, down);
-  ASSERT_TRUE(r.ok());
-  for (const auto& e : Episodes(tmp_ / "down")) {
+// An outage is not a zero: a model call that fails for an external reason
+// stops the run (exit 3, naming the endpoint), nothing is recorded for that
+// case, and --resume runs it again. Garbage the model sends is its outcome.
+TEST_F(RunnerTest, AnEndpointOutageStopsTheRunAndResumeRunsThoseCasesAgain) {
+  const std::string down_case = inputs_->cases.cases[1].case_id;
+  auto answer = [](const EpisodeContext& ctx) -> Result<ModelReply> {
+    if (ctx.turn == 1) return Calls({{"get_history", ""}});
+    return Calls({{"submit_diagnosis", R"({"diagnosis": "sepsis"})"}});
+  };
+  Scripted outage([&](const EpisodeContext& ctx) -> Result<ModelReply> {
+    if (ctx.case_->case_id == down_case) {
+      return Status::External("openai: http://127.0.0.1:9/v1/chat/completions: Couldn't connect to server");
+    }
+    return answer(ctx);
+  });
+  RunOptions o = Options("outage");
+  auto r = medcred::Run(o, *inputs_, outage);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), Status::Kind::kExternal);
+  EXPECT_EQ(r.status().exit_code(), 3);
+  EXPECT_THAT(r.status().message(), HasSubstr("127.0.0.1:9"));
+  for (const auto& e : Episodes(o.out_dir)) {
+    EXPECT_NE(e["case_id"], down_case) << "an outage was recorded as an episode";
+    EXPECT_NE(e["outcome"], "error");
+  }
+  o.resume = true;
+  Scripted back(answer);
+  r = medcred::Run(o, *inputs_, back);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GE(r->ran, 1);
+  auto eps = Episodes(o.out_dir);
+  ASSERT_EQ(eps.size(), 4u);
+  for (const auto& e : eps) EXPECT_EQ(e["outcome"], "diagnosed");
+
+  Scripted babble(
+      [](const EpisodeContext&) -> Result<ModelReply> { return Status::BadInput("the agent's reply: not JSON"); });
+  r = medcred::Run(Options("garbage"), *inputs_, babble);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  for (const auto& e : Episodes(tmp_ / "garbage")) {
     EXPECT_EQ(e["outcome"], "error");
-    EXPECT_EQ(e["error"], "endpoint refused the connection");
+    EXPECT_EQ(e["error"], "the agent's reply: not JSON");
   }
 }
 
