@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+double ThreadCpuMicros() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
 
 void Print(const char* what, std::vector<double> v) {
   if (v.empty()) return;
@@ -52,6 +59,10 @@ int main(int argc, char** argv) {
   auto ref = IcdReference::Load(*ref_dir);
   auto catalog = LabCatalog::Load();
   auto costs = CostTable::Load();
+  if (catalog.ok()) {
+    const Status loinc = catalog->UseLoincFrom(*ref_dir);
+    if (!loinc.ok()) return Fail(loinc);
+  }
   for (const Status& s :
        {store.status(), tax.status(), rules.status(), ref.status(), catalog.status(), costs.status()}) {
     if (!s.ok()) return Fail(s);
@@ -76,7 +87,7 @@ int main(int argc, char** argv) {
       {"submit_diagnosis", R"({"diagnosis": "pneumonia", "icd10": "J18.9"})"},
   };
   std::map<std::string, std::vector<double>> by_tool;
-  std::vector<double> all, open;
+  std::vector<double> all, open, cpu, labs_cpu;
   for (int round = 0; round < rounds; ++round) {
     for (const Case& c : cases->cases) {
       const auto t0 = Clock::now();
@@ -84,6 +95,7 @@ int main(int argc, char** argv) {
       open.push_back(Micros(Clock::now() - t0));
       if (!e.ok()) return Fail(e.status());
       for (const auto& [tool, args] : script) {
+        const double cpu0 = ThreadCpuMicros();
         const auto t1 = Clock::now();
         auto call = ParseToolCall(tool, args);
         if (!call.ok()) return Fail(call.status());
@@ -92,16 +104,22 @@ int main(int argc, char** argv) {
         const std::string text = r.Text();
         const nlohmann::json record = r.ToJson();
         const double us = Micros(Clock::now() - t1);
+        cpu.push_back(ThreadCpuMicros() - cpu0);
+        if (tool == "order_labs") labs_cpu.push_back(cpu.back());
         if (text.empty() || record.empty()) return Fail(Status::BadInput("empty answer from " + tool));
         by_tool[tool].push_back(us);
         all.push_back(us);
       }
     }
   }
-  std::printf("store %s: %zu cases (built in %.2f s), %d round(s)\n", store_path.c_str(), cases->cases.size(), cases_s,
-              rounds);
+  std::printf("store %s: %zu cases (built in %.2f s), %d round(s); catalog %s bound in %.1f ms (%s)\n",
+              store_path.c_str(), cases->cases.size(), cases_s, rounds, env->catalog().version().c_str(),
+              env->bind_seconds() * 1000, env->catalog().loinc_note().c_str());
   Print("episode open", open);
   for (const auto& [tool, v] : by_tool) Print(tool.c_str(), v);
   Print("all tool calls", all);
+  // The same calls in this thread's CPU time: their own cost, without the waits of a shared machine.
+  Print("order_labs (CPU)", labs_cpu);
+  Print("all tool calls (CPU)", cpu);
   return 0;
 }

@@ -47,7 +47,8 @@ if pg_base="$(bash scripts/postgres/cluster.sh start "$pg_dir" "$((54000 + $$ % 
     bash scripts/postgres/load.sh "$demo" "$pg_base/medcred_demo"
     export MEDCRED_PG_DEMO_URI="$pg_base/medcred_demo"
   fi
-  bash scripts/postgres/load.sh src/testing/synthetic-release "$pg_base/medcred_synthetic"
+  bash scripts/postgres/load.sh src/testing/synthetic-release src/testing/synthetic-release/mimic-iv-ecg \
+    "$pg_base/medcred_synthetic"
   export MEDCRED_PG_SYNTHETIC_URI="$pg_base/medcred_synthetic" MEDCRED_PG_EMPTY_URI="$pg_base/medcred_empty"
 elif [ -n "${MEDCRED_REQUIRE_POSTGRES:-}" ]; then
   echo "test.sh: the PostgreSQL test server did not start" >&2

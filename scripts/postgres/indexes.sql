@@ -16,4 +16,11 @@ CREATE INDEX ON mimiciv_ed.triage (stay_id);
 CREATE INDEX ON mimiciv_ed.medrecon (stay_id);
 CREATE INDEX ON mimiciv_note.discharge (hadm_id);
 CREATE INDEX ON mimiciv_note.radiology (subject_id, charttime);
+CREATE INDEX ON mimiciv_ecg.machine_measurements (subject_id, ecg_time);
+CREATE INDEX ON mimiciv_ecg.record_list (subject_id, ecg_time);
+-- Tallies the store reads at start-up (as medcred ingest counts them): each lab itemid's
+-- rows, and the specimen/test pairs microbiology orders resolve to.
+CREATE TABLE medcred.labitem_counts AS SELECT itemid, count(*) AS rows FROM mimiciv_hosp.labevents GROUP BY itemid;
+CREATE TABLE medcred.micro_tests AS
+  SELECT spec_type_desc, test_name, count(*) AS rows FROM mimiciv_hosp.microbiologyevents GROUP BY 1, 2;
 ANALYZE;

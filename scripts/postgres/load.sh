@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Loads a MIMIC-IV release into PostgreSQL in mimic-code's layout (schemas
-# mimiciv_hosp, mimiciv_icu, mimiciv_ed, mimiciv_note), for users without a
+# mimiciv_hosp, mimiciv_icu, mimiciv_ed, mimiciv_note, mimiciv_ecg), for users without a
 # mimic-code build and for medcred's tests. medcred then reads it in place:
 #   medcred cases --store URI
 #
 #   scripts/postgres/load.sh SOURCE_DIR [SOURCE_DIR ...] URI
 #
 # SOURCE_DIR: a release folder with hosp/ (and icu/), and optionally the ED
-# and Note module folders (ed/, note/). Each file is checked against its
+# and Note module folders (ed/, note/) and the MIMIC-IV-ECG release folder
+# (machine_measurements.csv and record_list.csv at its top, or in ecg/). Each
+# file is checked against its
 # folder's SHA256SUMS.txt when listed there (a mismatch stops the load) and
 # loaded with COPY straight from gzip. Everything happens in one transaction:
 # a failed load leaves the database as it was. The schemas must not exist yet.
-# Records the dataset's identity and every file's checksum in schema medcred.
+# Records the dataset's identity and every file's checksum in schema medcred,
+# with the tallies medcred reads at start-up (medcred.labitem_counts, medcred.micro_tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 if [ $# -lt 2 ]; then
@@ -50,7 +53,7 @@ demo=0
 tables=(hosp/patients hosp/admissions hosp/transfers hosp/services hosp/diagnoses_icd hosp/d_icd_diagnoses
         hosp/procedures_icd hosp/drgcodes hosp/d_labitems hosp/labevents hosp/microbiologyevents hosp/poe
         hosp/poe_detail hosp/omr hosp/prescriptions icu/icustays icu/chartevents ed/edstays ed/triage
-        ed/vitalsign ed/medrecon note/discharge note/radiology)
+        ed/vitalsign ed/medrecon note/discharge note/radiology ecg/machine_measurements ecg/record_list)
 
 sql="$(mktemp)"
 trap 'rm -f "$sql"' EXIT
@@ -66,7 +69,10 @@ for mt in "${tables[@]}"; do
   module="${mt%%/*}"; table="${mt##*/}"
   file=""; src=""
   for s in "${sources[@]}"; do
-    for f in "$s/$mt.csv.gz" "$s/$mt.csv"; do
+    candidates=("$s/$mt.csv.gz" "$s/$mt.csv")
+    # MIMIC-IV-ECG has no module folder: its tables sit at the top of the release.
+    [ "$module" = ecg ] && candidates+=("$s/$table.csv.gz" "$s/$table.csv")
+    for f in "${candidates[@]}"; do
       if [ -z "$file" ] && [ -f "$f" ]; then file="$f"; src="$s"; fi
     done
   done

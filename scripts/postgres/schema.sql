@@ -1,5 +1,5 @@
 -- MIMIC-IV tables medcred reads, in mimic-code's layout: schemas mimiciv_hosp,
--- mimiciv_icu, mimiciv_ed, mimiciv_note, MIMIC's table and column names.
+-- mimiciv_icu, mimiciv_ed, mimiciv_note, mimiciv_ecg, MIMIC's table and column names.
 -- Written for medcred from the MIMIC-IV documentation (https://mimic.mit.edu/docs/iv/),
 -- not copied from mimic-code; types follow mimic-code's choices where they
 -- matter to readers (CHAR(7) ICD codes, TIMESTAMP(0) times, DATE days,
@@ -9,6 +9,7 @@ CREATE SCHEMA IF NOT EXISTS mimiciv_hosp;
 CREATE SCHEMA IF NOT EXISTS mimiciv_icu;
 CREATE SCHEMA IF NOT EXISTS mimiciv_ed;
 CREATE SCHEMA IF NOT EXISTS mimiciv_note;
+CREATE SCHEMA IF NOT EXISTS mimiciv_ecg;
 CREATE SCHEMA IF NOT EXISTS medcred;
 
 CREATE TABLE mimiciv_hosp.patients (subject_id INTEGER NOT NULL, gender CHAR(1) NOT NULL, anchor_age SMALLINT,
@@ -73,6 +74,19 @@ CREATE TABLE mimiciv_note.discharge (note_id TEXT NOT NULL, subject_id INTEGER N
 CREATE TABLE mimiciv_note.radiology (note_id TEXT NOT NULL, subject_id INTEGER NOT NULL, hadm_id INTEGER,
   note_type CHAR(2) NOT NULL, note_seq INTEGER NOT NULL, charttime TIMESTAMP(0) NOT NULL, storetime TIMESTAMP(0),
   text TEXT NOT NULL);
+
+-- MIMIC-IV-ECG (https://physionet.org/content/mimic-iv-ecg/): the machine's measurements and report lines
+-- of each diagnostic ECG, and the list of records. Measurements as double precision (whole milliseconds and
+-- degrees in the release).
+CREATE TABLE mimiciv_ecg.machine_measurements (subject_id INTEGER NOT NULL, study_id INTEGER NOT NULL, cart_id INTEGER,
+  ecg_time TIMESTAMP(0) NOT NULL, report_0 TEXT, report_1 TEXT, report_2 TEXT, report_3 TEXT, report_4 TEXT,
+  report_5 TEXT, report_6 TEXT, report_7 TEXT, report_8 TEXT, report_9 TEXT, report_10 TEXT, report_11 TEXT,
+  report_12 TEXT, report_13 TEXT, report_14 TEXT, report_15 TEXT, report_16 TEXT, report_17 TEXT, bandwidth TEXT,
+  filtering TEXT, rr_interval DOUBLE PRECISION, p_onset DOUBLE PRECISION, p_end DOUBLE PRECISION,
+  qrs_onset DOUBLE PRECISION, qrs_end DOUBLE PRECISION, t_end DOUBLE PRECISION, p_axis DOUBLE PRECISION,
+  qrs_axis DOUBLE PRECISION, t_axis DOUBLE PRECISION);
+CREATE TABLE mimiciv_ecg.record_list (subject_id INTEGER NOT NULL, study_id INTEGER NOT NULL, file_name TEXT,
+  ecg_time TIMESTAMP(0) NOT NULL, path TEXT NOT NULL);
 
 -- What medcred knows of the load: the dataset's identity and each source file's checksum.
 CREATE TABLE medcred.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -109,7 +109,8 @@ TEST_F(IntegrityCli, TruthCategoriesAndSplitWrittenIntoEpisodesAreIgnored) {
   const auto original = Episodes();
   auto lines = original;
   for (auto& e : lines) {
-    if (e["answer"].is_object() && e["answer"].contains("icd10")) e["truth"]["principal"] = {e["answer"]["icd10"]};
+    if (e["answer"].is_object() && e["answer"].contains("icd10"))
+      e["truth"]["principal"] = nlohmann::json::array({e["answer"]["icd10"]});
     e["categories"] = {"cardiology"};
     e["split"] = "test";
   }

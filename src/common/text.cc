@@ -7,7 +7,9 @@
 namespace medcred {
 namespace {
 
-char LowerChar(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII, as std::tolower and std::isalnum in the "C" locale, without their per-character call.
+char LowerChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool IsAlnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 }  // namespace
 
@@ -46,8 +48,7 @@ std::string NormalizeWords(std::string_view text, std::string_view keep) {
   std::string out;
   bool space = false;
   for (char ch : text) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || keep.find(ch) != std::string_view::npos) {
+    if (IsAlnum(ch) || keep.find(ch) != std::string_view::npos) {
       if (space && !out.empty()) out.push_back(' ');
       space = false;
       out.push_back(LowerChar(ch));

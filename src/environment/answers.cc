@@ -38,6 +38,69 @@ nlohmann::json ResultJson(const LabResultAnswer& r) {
 
 std::string ShownName(const LabResultAnswer& r) { return r.label.empty() ? r.display : r.label; }
 
+// The answer line for an order that was not carried out because of its name: ambiguous, not a test, unknown.
+std::string NotCarriedOut(const OrderAnswer& o, const std::string& what, const std::string& hint) {
+  if (o.status == OrderAnswer::Status::kAmbiguous) {
+    std::string t = "\"" + o.query + "\": ambiguous " + what + " name; it could be: ";
+    for (size_t i = 0; i < o.candidates.size(); ++i) t += (i ? "; " : "") + o.candidates[i];
+    return t + " (order one of them by name)\n";
+  }
+  if (o.status == OrderAnswer::Status::kNotATest) {
+    return "\"" + o.query + "\": a specimen-handling entry, not a test (" + o.not_a_test + ")\n";
+  }
+  return Unrecognized(o.query, what + hint, o.suggestions);
+}
+
+// "Rate 75 bpm, PR 160 ms, ...": the ECG's measurements that were taken.
+std::string EcgMeasurements(const EcgAnswer& e) {
+  std::vector<std::string> parts;
+  auto add = [&](const char* name, const std::optional<double>& v, const char* unit) {
+    if (v) parts.push_back(std::string(name) + " " + FormatFixed(*v, 0) + unit);
+  };
+  add("rate", e.rate, " bpm");
+  add("PR", e.pr, " ms");
+  add("QRS", e.qrs, " ms");
+  add("QT", e.qt, " ms");
+  add("QTc", e.qtc, " ms (Bazett)");
+  add("P axis", e.p_axis, "");
+  add("QRS axis", e.qrs_axis, "");
+  add("T axis", e.t_axis, "");
+  std::string t;
+  for (size_t i = 0; i < parts.size(); ++i) t += (i ? ", " : "") + parts[i];
+  return t;
+}
+
+std::string EcgText(const EcgAnswer& e) {
+  if (!e.performed) return "ECG: not performed\n";
+  if (!e.report) {
+    return "ECG: ordered at " + HoursText(e.hours) +
+           (e.has_ecg_module ? "; MIMIC-IV-ECG holds no tracing of it.\n"
+                             : "; no ECG report is loaded in this dataset (MIMIC-IV-ECG).\n");
+  }
+  std::string t = "ECG, " + HoursText(e.hours) + ", machine report:\n";
+  for (const std::string& line : e.lines) t += "  " + line + "\n";
+  if (e.lines.empty()) t += "  (no report text)\n";
+  const std::string m = EcgMeasurements(e);
+  t += "Measurements: " + (m.empty() ? std::string("none recorded") : m) + "\n";
+  return t;
+}
+
+nlohmann::json EcgJson(const EcgAnswer& e) {
+  nlohmann::json j = {{"performed", e.performed}};
+  if (!e.performed) return j;
+  j["report"] = e.report;
+  j["hours"] = e.hours;
+  if (!e.report) return j;
+  j["lines"] = e.lines;
+  const std::pair<const char*, const std::optional<double>*> fields[] = {
+      {"rate", &e.rate}, {"pr", &e.pr},         {"qrs", &e.qrs},           {"qt", &e.qt},
+      {"qtc", &e.qtc},   {"p_axis", &e.p_axis}, {"qrs_axis", &e.qrs_axis}, {"t_axis", &e.t_axis}};
+  for (const auto& [name, v] : fields) {
+    if (*v) j[name] = **v;
+  }
+  return j;
+}
+
 std::string HistoryText(const HistoryAnswer& h) {
   std::string t;
   t += "Chief complaint: " + h.chief_complaint.value_or("not recorded (no ED triage in this dataset)") + "\n";
@@ -75,9 +138,8 @@ std::string ExamText(const ExamAnswer& e) {
 std::string LabsText(const std::vector<OrderAnswer>& orders) {
   std::string t;
   for (const OrderAnswer& o : orders) {
-    if (o.status == OrderAnswer::Status::kUnrecognized) {
-      t += Unrecognized(o.query, o.is_micro_order ? "test (a microbiology order: use order_microbiology)" : "test",
-                        o.suggestions);
+    if (o.status != OrderAnswer::Status::kResolved) {
+      t += NotCarriedOut(o, "test", o.is_micro_order ? " (a microbiology order: use order_microbiology)" : "");
       continue;
     }
     const std::string read_as = o.interpreted.empty() ? "" : " (read as \"" + o.interpreted + "\")";
@@ -95,8 +157,8 @@ std::string LabsText(const std::vector<OrderAnswer>& orders) {
 std::string MicroText(const std::vector<OrderAnswer>& orders) {
   std::string t;
   for (const OrderAnswer& o : orders) {
-    if (o.status == OrderAnswer::Status::kUnrecognized) {
-      t += Unrecognized(o.query, "microbiology order", o.suggestions);
+    if (o.status != OrderAnswer::Status::kResolved) {
+      t += NotCarriedOut(o, "microbiology order", o.is_lab_order ? " (a lab test: use order_labs)" : "");
       continue;
     }
     if (!o.performed) {
@@ -161,9 +223,7 @@ std::string ToolAnswer::Text() const {
     case ToolName::kOrderImaging:
       return ImagingText(imaging);
     case ToolName::kOrderEcg:
-      return ecg.performed ? "ECG: ordered at " + HoursText(ecg.hours) +
-                                 "; no ECG report is loaded in this dataset (MIMIC-IV-ECG).\n"
-                           : "ECG: not performed\n";
+      return EcgText(ecg);
     case ToolName::kSubmitDiagnosis:
       return "Diagnosis submitted.";
   }
@@ -191,6 +251,12 @@ nlohmann::json ToolAnswer::ToJson() const {
         if (o.status == OrderAnswer::Status::kUnrecognized) {
           order["status"] = "unrecognized";
           order["suggestions"] = o.suggestions;
+        } else if (o.status == OrderAnswer::Status::kAmbiguous) {
+          order["status"] = "ambiguous";
+          order["candidates"] = o.candidates;
+        } else if (o.status == OrderAnswer::Status::kNotATest) {
+          order["status"] = "not_a_test";
+          order["kind"] = o.not_a_test;
         } else {
           order["status"] = "resolved";
           order["concept"] = o.concept_name;
@@ -230,11 +296,7 @@ nlohmann::json ToolAnswer::ToJson() const {
       }
       break;
     case ToolName::kOrderEcg:
-      j = {{"performed", ecg.performed}};
-      if (ecg.performed) {
-        j["report"] = false;
-        j["hours"] = ecg.hours;
-      }
+      j = EcgJson(ecg);
       break;
     case ToolName::kSubmitDiagnosis:
       j = submission.ToJson();

@@ -49,9 +49,14 @@ struct MicroTestAnswer {
 // One name in an order_labs or order_microbiology call.
 struct OrderAnswer {
   std::string query;
-  enum class Status { kResolved, kUnrecognized } status = Status::kUnrecognized;
+  // kAmbiguous: a spelling that could name several analytes (none is guessed);
+  // kNotATest: a d_labitems row that is not a test (a tube hold, a specimen handling row).
+  enum class Status { kResolved, kUnrecognized, kAmbiguous, kNotATest } status = Status::kUnrecognized;
   std::vector<std::string> suggestions;  // unrecognized: up to 3
+  std::vector<std::string> candidates;   // ambiguous: the names it could mean
+  std::string not_a_test;                // not a test: what the row is ("a specimen tube held in the lab")
   bool is_micro_order = false;           // an unrecognized lab name that is a microbiology order
+  bool is_lab_order = false;             // an unrecognized microbiology name that is a lab test
   std::string interpreted;               // the alias a misspelled query was read as
   std::string concept_name;              // resolved: the catalog concept
   std::string title;                     // panels and microbiology: the concept's title
@@ -93,9 +98,16 @@ struct ImagingAnswer {
   bool has_note_module = false;
 };
 
+// The first ECG in the window. With the ECG module, the machine's report and
+// measurements (intervals in ms, derived as a cart reads them); without it,
+// whether one was ordered (POE).
 struct EcgAnswer {
   bool performed = false;
   double hours = 0;
+  bool has_ecg_module = false;
+  bool report = false;  // the machine report and measurements below are shown
+  std::vector<std::string> lines;
+  std::optional<double> rate, pr, qrs, qt, qtc, p_axis, qrs_axis, t_axis;
 };
 
 // The answer to one tool call.

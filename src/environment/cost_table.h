@@ -1,4 +1,4 @@
-// The cost table: the price of every order (data/cost-table-v1.toml).
+// The cost table: the price of every curated order (data/cost-table-v2.toml; v1 stays loadable).
 //
 // Thread safety: immutable after Load(); share freely.
 #pragma once
@@ -19,7 +19,7 @@ struct Price {
 
 class CostTable {
  public:
-  static Result<CostTable> Load(const std::string& file_name = "cost-table-v1.toml");
+  static Result<CostTable> Load(const std::string& file_name = "cost-table-v2.toml");
   static Result<CostTable> Parse(const DataFile& file);
 
   // section: "lab" (tests and panels), "micro", "imaging" (by modality) or "ecg".

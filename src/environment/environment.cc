@@ -1,6 +1,7 @@
 #include "environment/environment.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -61,17 +62,32 @@ std::string PresentationText(const Presentation& p) {
 }
 
 nlohmann::json ResolveAnswer::ToJson() const {
+  nlohmann::json rows_json = nlohmann::json::array();
+  for (const auto& r : rows) rows_json.push_back(r ? nlohmann::json(*r) : nlohmann::json(nullptr));
   nlohmann::json j = {{"query", query},
                       {"kind", kind},
-                      {"status", resolved ? "resolved" : "unrecognized"},
+                      {"status", status},
                       {"concept", concept_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(concept_name)},
                       {"itemids", itemids},
                       {"labels", labels},
-                      {"suggestions", suggestions}};
+                      {"suggestions", suggestions},
+                      {"rule", rule.empty() ? nlohmann::json(nullptr) : nlohmann::json(rule)},
+                      {"rows", rows_json}};
   if (!interpreted_as.empty()) j["interpreted_as"] = interpreted_as;
+  if (spelling) j["spelling"] = true;
+  if (!matched.empty()) j["matched"] = matched;
+  if (!display.empty()) j["display"] = display;
+  if (status == "ambiguous") {
+    j["candidates"] = nlohmann::json::array();
+    for (const Candidate& c : candidates) {
+      j["candidates"].push_back({{"concept", c.concept_name}, {"display", c.display}, {"itemids", c.itemids}});
+    }
+  }
+  if (!not_a_test.empty()) j["not_a_test"] = not_a_test;
   if (resolved && kind == "lab" && !panel) j["fluid"] = fluid;
   if (panel || micro) j["title"] = title;
   if (panel) j["components"] = components;
+  if (micro) j["test_names"] = test_names;
   if (modality) j["modality"] = *modality;
   if (region) j["region"] = *region;
   return j;
@@ -83,12 +99,16 @@ Result<Environment> Environment::Create(Store& store, LabCatalog catalog, CostTa
                                         WindowHours window) {
   Environment env;
   MEDCRED_ASSIGN_OR_RETURN(auto items, store.LabItems());
-  catalog.BindItems(items);
-  for (const auto& it : items) env.items_[it.itemid] = {it.label, it.fluid};
+  MEDCRED_ASSIGN_OR_RETURN(auto micro_tests, store.MicroTests());
+  const auto start = std::chrono::steady_clock::now();
+  catalog.Bind(items, micro_tests);
+  env.bind_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (auto& it : items) env.items_.emplace(it.itemid, std::move(it));
   MEDCRED_ASSIGN_OR_RETURN(StoreSummary summary, store.Summary());
   for (const auto& m : summary.modules) {
     env.has_note_ |= m == "note";
     env.has_ed_ |= m == "ed";
+    env.has_ecg_ |= m == "ecg";
   }
   env.catalog_ = std::move(catalog);
   env.costs_ = std::move(costs);
@@ -99,8 +119,39 @@ Result<Environment> Environment::Create(Store& store, LabCatalog catalog, CostTa
 
 std::string Environment::ItemLabel(int64_t itemid) const {
   auto it = items_.find(itemid);
-  return it == items_.end() ? "" : it->second.first;
+  return it == items_.end() ? "" : it->second.label;
 }
+
+std::optional<int64_t> Environment::ItemRows(int64_t itemid) const {
+  auto it = items_.find(itemid);
+  return it == items_.end() ? std::nullopt : it->second.rows;
+}
+
+namespace {
+
+// The resolution's rule, spelling and candidates, as resolve shows them.
+void DescribeMatch(const LabCatalog& cat, const Resolution& r, ResolveAnswer* a) {
+  a->rule = r.rule;
+  a->spelling = r.spelling;
+  a->matched = r.matched;
+  a->interpreted_as = r.interpreted;
+  a->suggestions = r.suggestions;
+  for (const auto& c : r.candidates) {
+    ResolveAnswer::Candidate cand;
+    cand.display = cat.TargetName(c.kind, c.index);
+    if (c.kind == Resolution::Kind::kLabTest) {
+      cand.concept_name = cat.tests()[c.index].name;
+      cand.itemids = cat.tests()[c.index].itemids;
+    } else if (c.kind == Resolution::Kind::kLabPanel) {
+      cand.concept_name = cat.panels()[c.index].name;
+    } else {
+      cand.concept_name = cat.micro()[c.index].name;
+    }
+    a->candidates.push_back(std::move(cand));
+  }
+}
+
+}  // namespace
 
 ResolveAnswer Environment::Resolve(const std::string& kind, const std::string& query) const {
   ResolveAnswer a;
@@ -109,19 +160,38 @@ ResolveAnswer Environment::Resolve(const std::string& kind, const std::string& q
   auto add_test = [&](const LabConcept& t) {
     for (int64_t id : t.itemids) {
       a.itemids.push_back(id);
+      a.rows.push_back(ItemRows(id));
       auto it = items_.find(id);
-      if (it != items_.end()) a.labels.push_back(it->second.first + " (" + it->second.second + ")");
+      if (it != items_.end()) a.labels.push_back(it->second.label + " (" + it->second.fluid + ")");
     }
   };
   if (kind == "lab" || kind == "micro") {
-    Resolution r = kind == "lab" ? catalog_.ResolveLab(query) : catalog_.ResolveMicro(query);
-    a.suggestions = r.suggestions;
-    if (!r.resolved()) return a;
+    const Resolution r = kind == "lab" ? catalog_.ResolveLab(query) : catalog_.ResolveMicro(query);
+    DescribeMatch(catalog_, r, &a);
+    switch (r.kind) {
+      case Resolution::Kind::kUnrecognized:
+        return a;
+      case Resolution::Kind::kAmbiguous:
+        a.status = "ambiguous";
+        return a;
+      case Resolution::Kind::kNotATest: {
+        const NonTestItem& n = catalog_.non_tests()[r.index];
+        a.status = "not_a_test";
+        a.not_a_test = n.kind;
+        a.itemids = {n.itemid};
+        a.rows = {ItemRows(n.itemid)};
+        a.labels = {n.label + " (" + n.fluid + ")"};
+        return a;
+      }
+      default:
+        break;
+    }
     a.resolved = true;
-    a.interpreted_as = r.interpreted;
+    a.status = "resolved";
     if (r.kind == Resolution::Kind::kLabTest) {
       const LabConcept& t = catalog_.tests()[r.index];
       a.concept_name = t.name;
+      a.display = t.Display();
       a.fluid = t.fluid;
       add_test(t);
     } else if (r.kind == Resolution::Kind::kLabPanel) {
@@ -139,6 +209,7 @@ ResolveAnswer Environment::Resolve(const std::string& kind, const std::string& q
       a.concept_name = m.name;
       a.title = m.title;
       a.labels = m.spec_types;
+      a.test_names = m.test_names;
     }
     return a;
   }
@@ -150,11 +221,13 @@ ResolveAnswer Environment::Resolve(const std::string& kind, const std::string& q
       return a;
     }
     a.resolved = true;
+    a.status = "resolved";
     a.concept_name = a.region->empty() ? *a.modality : *a.modality + " " + *a.region;
     return a;
   }
   if (kind == "ecg") {
     a.resolved = true;
+    a.status = "resolved";
     a.concept_name = "ecg";
   }
   return a;
@@ -180,6 +253,9 @@ Result<Episode> Episode::Open(Store& store, const Environment& env, const Case& 
     MEDCRED_ASSIGN_OR_RETURN(e.reports_, store.RadiologyOfSubject(c.subject_id, from, to));
     MEDCRED_ASSIGN_OR_RETURN(e.discharge_note_, store.DischargeNoteOf(c.hadm_id));
   }
+  if (env.has_ecg_module()) {
+    MEDCRED_ASSIGN_OR_RETURN(e.ecgs_, store.EcgOfSubject(c.subject_id, from, to));
+  }
   for (const auto& r : e.labs_) e.first_by_item_.emplace(r.itemid, &r);  // labs_ is oldest first
   return e;
 }
@@ -194,9 +270,9 @@ double Episode::Charge(const std::string& key, const std::optional<Price>& price
 
 std::set<std::string> Episode::performed_lab_concepts() const {
   std::set<std::string> out;
+  // Every concept that holds a performed item: ordering "bicarbonate" or "serum bicarbonate" both hit.
   for (const auto& [itemid, r] : first_by_item_) {
-    const int k = env_->catalog().ConceptOfItem(itemid);
-    if (k >= 0) out.insert(env_->catalog().tests()[static_cast<size_t>(k)].name);
+    for (size_t k : env_->catalog().ConceptsOfItem(itemid)) out.insert(env_->catalog().tests()[k].name);
   }
   return out;
 }
@@ -216,7 +292,7 @@ ToolAnswer Episode::Call(const ToolCall& call) {
       for (const std::string& q : call.tests) {
         a.orders.push_back(call.name == ToolName::kOrderLabs ? Lab(q) : Micro(q));
         a.cost += a.orders.back().cost;
-        a.invalid_orders += a.orders.back().status == OrderAnswer::Status::kUnrecognized;
+        a.invalid_orders += a.orders.back().status != OrderAnswer::Status::kResolved;
       }
       break;
     case ToolName::kOrderImaging:
@@ -296,15 +372,40 @@ LabResultAnswer Episode::FirstResult(const LabConcept& k) {
   return r;
 }
 
+namespace {
+
+// Fills an order that was not carried out because of its name; false when the name resolved.
+bool NotCarriedOut(const LabCatalog& cat, const Resolution& res, OrderAnswer* o) {
+  switch (res.kind) {
+    case Resolution::Kind::kUnrecognized:
+      o->status = OrderAnswer::Status::kUnrecognized;
+      o->suggestions = res.suggestions;
+      return true;
+    case Resolution::Kind::kAmbiguous:
+      o->status = OrderAnswer::Status::kAmbiguous;
+      for (const auto& c : res.candidates) o->candidates.push_back(cat.TargetName(c.kind, c.index));
+      return true;
+    case Resolution::Kind::kNotATest:
+      o->status = OrderAnswer::Status::kNotATest;
+      o->not_a_test = cat.non_tests()[res.index].kind;
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 OrderAnswer Episode::Lab(const std::string& q) {
   const LabCatalog& cat = env_->catalog();
   OrderAnswer o;
   o.query = q;
   const Resolution res = cat.ResolveLab(q);
-  if (!res.resolved()) {
-    o.suggestions = res.suggestions;
-    const Resolution as_micro = cat.ResolveMicro(q);
-    o.is_micro_order = as_micro.resolved() && as_micro.interpreted.empty();
+  if (NotCarriedOut(cat, res, &o)) {
+    if (res.kind == Resolution::Kind::kUnrecognized) {
+      const Resolution as_micro = cat.ResolveMicro(q);
+      o.is_micro_order = as_micro.resolved() && !as_micro.spelling;
+    }
     return o;
   }
   o.status = OrderAnswer::Status::kResolved;
@@ -331,35 +432,37 @@ OrderAnswer Episode::Micro(const std::string& q) {
   OrderAnswer o;
   o.query = q;
   const Resolution res = cat.ResolveMicro(q);
-  if (!res.resolved()) {
-    o.suggestions = res.suggestions;
+  if (NotCarriedOut(cat, res, &o)) {
+    if (res.kind == Resolution::Kind::kUnrecognized) {
+      const Resolution as_lab = cat.ResolveLab(q);
+      o.is_lab_order = as_lab.resolved() && !as_lab.spelling;
+    }
     return o;
   }
   const MicroConcept& m = cat.micro()[res.index];
   o.status = OrderAnswer::Status::kResolved;
+  o.interpreted = res.interpreted;
   o.concept_name = m.name;
   o.title = m.title;
   o.cost = Charge("micro:" + m.name, env_->costs().Find("micro", m.name));
-  auto matches = [&](const MicroRecord& row) {
-    const bool spec = std::any_of(m.spec_types.begin(), m.spec_types.end(),
-                                  [&](const std::string& s) { return EqualsIgnoreCase(s, row.spec_type); });
-    const bool test =
-        m.test_names.empty() || std::any_of(m.test_names.begin(), m.test_names.end(),
-                                            [&](const std::string& s) { return EqualsIgnoreCase(s, row.test_name); });
-    return spec && test;
-  };
+  FirstSpecimen(m, &o);
+  return o;
+}
+
+void Episode::FirstSpecimen(const MicroConcept& m, OrderAnswer* o) const {
+  auto matches = [&](const MicroRecord& row) { return m.Matches(row.spec_type, row.test_name); };
   // The first specimen of this kind collected in the window.
   auto first = std::find_if(micro_.begin(), micro_.end(), matches);
-  if (first == micro_.end()) return o;
-  o.performed = true;
-  o.hours = Hours(first->time);
-  o.specimen = first->spec_type;
+  if (first == micro_.end()) return;
+  o->performed = true;
+  o->hours = Hours(first->time);
+  o->specimen = first->spec_type;
   // Per test of that specimen, in the order met: organisms and susceptibilities, or the lab's comment.
   for (const auto& row : micro_) {
     if (row.specimen_id != first->specimen_id || !matches(row)) continue;
-    auto test = std::find_if(o.tests.begin(), o.tests.end(),
+    auto test = std::find_if(o->tests.begin(), o->tests.end(),
                              [&](const MicroTestAnswer& t) { return t.test_name == row.test_name; });
-    if (test == o.tests.end()) test = o.tests.insert(o.tests.end(), MicroTestAnswer{row.test_name, {}, ""});
+    if (test == o->tests.end()) test = o->tests.insert(o->tests.end(), MicroTestAnswer{row.test_name, {}, ""});
     if (!row.org_name.empty()) {
       auto org = std::find_if(test->organisms.begin(), test->organisms.end(),
                               [&](const OrganismAnswer& x) { return x.name == row.org_name; });
@@ -378,7 +481,6 @@ OrderAnswer Episode::Micro(const std::string& q) {
       test->comment = row.comments.substr(0, kMaxCommentChars);
     }
   }
-  return o;
 }
 
 ImagingAnswer Episode::Imaging(const std::string& modality_text, const std::string& region_text, double* cost,
@@ -420,9 +522,44 @@ ImagingAnswer Episode::Imaging(const std::string& modality_text, const std::stri
   return a;
 }
 
+namespace {
+
+// A cart measurement as recorded, or nothing: MIMIC-IV-ECG writes 29999 for "not measured".
+std::optional<double> Measured(const std::optional<double>& v) {
+  if (!v || *v >= 29999 || *v <= -29999) return std::nullopt;
+  return v;
+}
+
+// An interval between two fiducial points, when both were measured and it is positive.
+std::optional<double> Interval(const std::optional<double>& from, const std::optional<double>& to) {
+  const auto a = Measured(from), b = Measured(to);
+  if (!a || !b || *b <= *a) return std::nullopt;
+  return *b - *a;
+}
+
+}  // namespace
+
 EcgAnswer Episode::Ecg(double* cost) {
   EcgAnswer a;
+  a.has_ecg_module = env_->has_ecg_module();
   *cost += Charge("ecg", env_->costs().Find("ecg", "ecg"));
+  if (!ecgs_.empty()) {
+    // The first ECG in the window: the machine's report and measurements.
+    const EcgRecord& e = ecgs_.front();
+    a.performed = a.report = true;
+    a.hours = Hours(e.ecg_time);
+    a.lines = e.report;
+    const auto rr = Measured(e.rr_interval);
+    if (rr && *rr > 0) a.rate = 60000.0 / *rr;
+    a.pr = Interval(e.p_onset, e.qrs_onset);
+    a.qrs = Interval(e.qrs_onset, e.qrs_end);
+    a.qt = Interval(e.qrs_onset, e.t_end);
+    if (a.qt && rr && *rr > 0) a.qtc = *a.qt / std::sqrt(*rr / 1000.0);
+    a.p_axis = Measured(e.p_axis);
+    a.qrs_axis = Measured(e.qrs_axis);
+    a.t_axis = Measured(e.t_axis);
+    return a;
+  }
   for (const auto& o : orders_) {
     if (!EqualsIgnoreCase(o.order_subtype, "ECG")) continue;
     a.performed = true;

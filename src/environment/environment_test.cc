@@ -127,7 +127,7 @@ TEST_F(SyntheticEnvironment, PanelsAnswerEachTestAndResultsBeforeArrivalCount) {
   // The white count was drawn 22 hours before arrival, inside [t0 - 24 h, t0 + 48 h].
   EXPECT_THAT(r.text, HasSubstr("  White Blood Cells: 7.2 K/uL (ref 4-11), -22.0 h\n"));
   EXPECT_THAT(r.text, HasSubstr("  hemoglobin: not performed\n"));
-  EXPECT_EQ(r.record["orders"][0]["results"].size(), 9u);
+  EXPECT_EQ(r.record["orders"][0]["results"].size(), 10u);  // v2: with the RDW-SD
   EXPECT_GT(r.cost, 0);
   // Ordered again: the same answer, not charged twice.
   Rendered again = Call(e, "order_labs", R"({"tests": ["complete blood count"]})");
@@ -261,6 +261,99 @@ TEST_F(SyntheticEnvironment, ResolveReportsConceptItemidsAndSuggestions) {
   EXPECT_TRUE(j["concept"].is_null());
 }
 
+TEST_F(SyntheticEnvironment, AmbiguousNamesAndRowsThatAreNotTestsAreNotCarriedOut) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-101");
+  Rendered r = Call(e, "order_labs", R"j({"tests": ["ndirect bilirubin", "Green Top Hold (plasma)", "potassium"]})j");
+  EXPECT_THAT(r.text, HasSubstr("\"ndirect bilirubin\": ambiguous test name; it could be: "));
+  EXPECT_THAT(r.text, HasSubstr("bilirubin direct"));
+  EXPECT_THAT(r.text, HasSubstr("bilirubin indirect"));
+  EXPECT_THAT(r.text, HasSubstr("\"Green Top Hold (plasma)\": a specimen-handling entry, not a test (a specimen tube "
+                                "held in the lab)"));
+  EXPECT_EQ(r.invalid_orders, 2);
+  EXPECT_EQ(r.record["orders"][0]["status"], "ambiguous");
+  EXPECT_GE(r.record["orders"][0]["candidates"].size(), 2u);
+  EXPECT_EQ(r.record["orders"][1]["status"], "not_a_test");
+  EXPECT_EQ(r.record["orders"][2]["status"], "resolved");
+  EXPECT_DOUBLE_EQ(r.cost, r.record["orders"][2]["cost"].get<double>());  // nothing charged for the other two
+  // A lab test ordered as microbiology is pointed to the other tool.
+  Rendered m = Call(e, "order_microbiology", R"({"tests": ["potassium"]})");
+  EXPECT_THAT(m.text, HasSubstr("\"potassium\": unrecognized microbiology order (a lab test: use order_labs)"));
+}
+
+TEST_F(SyntheticEnvironment, ResolveShowsTheRuleRowsAndCandidates) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  nlohmann::json j = world_->env->Resolve("lab", "Potassium").ToJson();
+  EXPECT_EQ(j["rule"], "name");
+  ASSERT_EQ(j["rows"].size(), j["itemids"].size());
+  // The synthetic labevents hold potassium (50971) results; the ingest counted them.
+  EXPECT_GT(j["rows"][0].get<int64_t>(), 0);
+  j = world_->env->Resolve("lab", "K").ToJson();
+  EXPECT_EQ(j["rule"], "alias");
+  j = world_->env->Resolve("lab", "Troponin T").ToJson();
+  EXPECT_EQ(j["rule"], "name");
+  j = world_->env->Resolve("lab", "potasium").ToJson();
+  EXPECT_EQ(j["spelling"], true);
+  EXPECT_EQ(j["interpreted_as"], "potassium");
+  j = world_->env->Resolve("lab", "ndirect bilirubin").ToJson();
+  EXPECT_EQ(j["status"], "ambiguous");
+  EXPECT_GE(j["candidates"].size(), 2u);
+  EXPECT_TRUE(j["concept"].is_null());
+  j = world_->env->Resolve("lab", "Green Top Hold (plasma)").ToJson();
+  EXPECT_EQ(j["status"], "not_a_test");
+  EXPECT_EQ(j["itemids"], nlohmann::json::array({50933}));
+  j = world_->env->Resolve("micro", "URINE CULTURE").ToJson();
+  EXPECT_EQ(j["status"], "resolved");
+  EXPECT_EQ(j["test_names"], nlohmann::json::array({"URINE CULTURE"}));
+}
+
+// The ECG module (synthetic, in MIMIC-IV-ECG's layout: its files at the top of its folder).
+TEST_F(SyntheticEnvironment, EcgReportsComeFromTheEcgModuleWhenLoaded) {
+  test::WriteSyntheticEcgRelease(tmp_ / "ecg");
+  IngestOptions o;
+  o.sources = {tmp_ / "src", tmp_ / "ecg"};
+  o.store_path = tmp_ / "with_ecg.db";
+  auto ingested = Ingest(o);
+  ASSERT_TRUE(ingested.ok()) << ingested.status().message();
+  EXPECT_THAT(ingested->modules, ::testing::Contains("ecg"));
+  EXPECT_TRUE(ingested->tables.at("machine_measurements").verified);
+  EXPECT_EQ(ingested->tables.at("machine_measurements").rows, 4u);
+  EXPECT_EQ(ingested->tables.at("record_list").source_file, "record_list.csv");
+  world_ = Build(tmp_ / "with_ecg.db", ref_);
+  ASSERT_NE(world_, nullptr);
+  ASSERT_TRUE(world_->env->has_ecg_module());
+
+  // The first ECG in 101's window (08:20; one a week before is outside it, one at noon is later).
+  Episode e = Open("hadm-101");
+  Rendered r = Call(e, "order_ecg", "");
+  EXPECT_THAT(r.text,
+              HasSubstr("ECG, +0.3 h, machine report:\n  Sinus tachycardia\n  ST depression in V4-V6, invented\n"
+                        "  Abnormal ECG\n"));
+  // Rate from RR 600 ms; PR = QRS onset - P onset; QRS; QT = T end - QRS onset; QTc by Bazett.
+  EXPECT_THAT(r.text, HasSubstr("Measurements: rate 100 bpm, PR 160 ms, QRS 90 ms, QT 360 ms, QTc 465 ms (Bazett), "
+                                "P axis 45, QRS axis 30, T axis 60\n"));
+  EXPECT_THAT(r.text, Not(HasSubstr("Normal ECG")));
+  EXPECT_EQ(r.record["report"], true);
+  EXPECT_DOUBLE_EQ(r.record["rate"].get<double>(), 100.0);
+  EXPECT_GT(r.cost, 0);
+
+  // Values the cart did not measure (29999) are left out, never shown as numbers.
+  Episode a = Open("hadm-301");
+  r = Call(a, "order_ecg", "");
+  EXPECT_THAT(r.text, HasSubstr("Atrial fibrillation with rapid ventricular response, invented"));
+  EXPECT_THAT(r.text, HasSubstr("Measurements: rate 120 bpm, QRS 100 ms, QRS axis -30\n"));
+  EXPECT_THAT(r.text, Not(HasSubstr("29999")));
+  EXPECT_FALSE(r.record.contains("pr"));
+
+  // An ECG ordered (POE) of which the module holds no tracing.
+  Episode k = Open("hadm-401");
+  r = Call(k, "order_ecg", "");
+  EXPECT_THAT(r.text, HasSubstr("ECG: ordered at +0.3 h; MIMIC-IV-ECG holds no tracing of it."));
+  EXPECT_EQ(r.record["report"], false);
+}
+
 // ---- the open demo: every answer checked against SQL ----------------------------
 
 TEST(DemoEnvironment, EveryFirstResultMatchesAnIndependentQuery) {
@@ -310,6 +403,17 @@ TEST(DemoEnvironment, EveryFirstResultMatchesAnIndependentQuery) {
       }
     }
   }
+  // A result counts for every concept that holds its item: the serum bicarbonate is also "bicarbonate".
+  int both = 0;
+  for (const Case& c : world->cases.cases) {
+    auto e = Episode::Open(*world->store, *world->env, c);
+    ASSERT_TRUE(e.ok());
+    const auto ran = e->performed_lab_concepts();
+    if (!ran.count("bicarbonate_serum")) continue;
+    EXPECT_TRUE(ran.count("bicarbonate")) << c.case_id;
+    ++both;
+  }
+  EXPECT_GT(both, 0);
   std::printf("checked %d answers: %d performed (%d of them ED labs without hadm_id), %d not performed\n", checked,
               performed, without_hadm, not_performed);
   EXPECT_GT(performed, 1000);

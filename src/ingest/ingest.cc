@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -32,10 +33,19 @@ constexpr size_t kBatchRows = 8192;
 constexpr size_t kBatchBytes = 4 << 20;
 constexpr size_t kQueueBatches = 16;
 
-// A parsed file's tally, sent after its last batch.
+// Rows of a table counted by some of its columns while its file is read
+// (schema.h: a tally table such as labitem_counts).
+struct Tally {
+  int table = -1;                                    // the tally's index in StoreTables()
+  std::vector<int> source;                           // the source-file column of each counted column
+  std::unordered_map<std::string, uint64_t> counts;  // the values, joined by '\x1f' -> rows
+};
+
+// A parsed file's accounting, sent after its last batch, with its tallies as rows.
 struct FileDone {
   int table;
   TableStats stats;
+  std::vector<RowBatch> tallies;
 };
 
 struct Item {
@@ -145,6 +155,82 @@ const char* TypeNoun(ColumnType t) {
   return "text";
 }
 
+// The tallies of `spec`'s table, their counted columns located in the file's header.
+Result<std::vector<Tally>> TalliesFor(int table, const CsvReader& reader) {
+  std::vector<Tally> out;
+  for (int t : TalliesOf(table)) {
+    const TableSpec& tally = StoreTables()[static_cast<size_t>(t)];
+    Tally tl;
+    tl.table = t;
+    for (size_t c = 0; c + 1 < tally.columns.size(); ++c) {
+      int at = -1;
+      for (size_t h = 0; h < reader.fields().size(); ++h) {
+        if (Lower(reader.fields()[h].text) == tally.columns[c].name) at = static_cast<int>(h);
+      }
+      if (at < 0) return reader.ErrorHere("header has no column '" + tally.columns[c].name + "'");
+      tl.source.push_back(at);
+    }
+    out.push_back(std::move(tl));
+  }
+  return out;
+}
+
+// A tally's counts as rows of its table, ordered by value.
+Result<RowBatch> TallyRows(const Tally& t, const std::string& where) {
+  const TableSpec& spec = StoreTables()[static_cast<size_t>(t.table)];
+  RowBatch b;
+  b.table = t.table;
+  b.columns = spec.columns.size();
+  std::vector<std::pair<std::string, uint64_t>> sorted(t.counts.begin(), t.counts.end());
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [key, n] : sorted) {
+    size_t from = 0;
+    for (size_t c = 0; c + 1 < spec.columns.size(); ++c) {
+      size_t to = key.find('\x1f', from);
+      if (to == std::string::npos) to = key.size();
+      const CsvField f{std::string_view(key).substr(from, to - from), false};
+      uint64_t repaired = 0;  // counted already, in the source table's own stats
+      if (!AddCell(&b, spec.columns[c].type, f, &repaired)) {
+        return Status::BadInput(where + ": column '" + spec.columns[c].name + "': '" + std::string(f.text) +
+                                "' is not " + TypeNoun(spec.columns[c].type));
+      }
+      from = to + 1;
+    }
+    b.AddInt(static_cast<int64_t>(n));
+  }
+  return b;
+}
+
+// Where each kept column (and the filter column) sits in the file's header.
+Status MapHeader(const TableSpec& spec, const CsvReader& reader, std::vector<int>* source_index, int* filter_index) {
+  source_index->assign(spec.columns.size(), -1);
+  for (size_t h = 0; h < reader.fields().size(); ++h) {
+    const std::string name = Lower(reader.fields()[h].text);
+    for (size_t c = 0; c < spec.columns.size(); ++c) {
+      if (spec.columns[c].name == name) (*source_index)[c] = static_cast<int>(h);
+    }
+    if (!spec.filter_column.empty() && spec.filter_column == name) *filter_index = static_cast<int>(h);
+  }
+  for (size_t c = 0; c < spec.columns.size(); ++c) {
+    if ((*source_index)[c] < 0 && spec.columns[c].required) {
+      return reader.ErrorHere("header has no column '" + spec.columns[c].name + "'");
+    }
+  }
+  return Status::OK();
+}
+
+// Counts one row in each tally of its table.
+void CountRow(const std::vector<CsvField>& fields, std::vector<Tally>* tallies, std::string* key) {
+  for (Tally& t : *tallies) {
+    key->clear();
+    for (size_t c = 0; c < t.source.size(); ++c) {
+      if (c > 0) key->push_back('\x1f');
+      key->append(fields[static_cast<size_t>(t.source[c])].text);
+    }
+    ++t.counts[*key];
+  }
+}
+
 // Parses one source file into batches on `queue`.
 Status ParseFile(const SourceFile& file, GzipBackend gzip, Queue* queue, const std::atomic<bool>& cancel) {
   const TableSpec& spec = StoreTables()[static_cast<size_t>(file.table)];
@@ -156,21 +242,12 @@ Status ParseFile(const SourceFile& file, GzipBackend gzip, Queue* queue, const s
   MEDCRED_ASSIGN_OR_RETURN(bool has_header, reader.Next());
   if (!has_header) return Status::BadInput(file.path + ": empty file (no header line)");
   const size_t width = reader.fields().size();
-  std::vector<int> source_index(spec.columns.size(), -1);
+  std::vector<int> source_index;
   int filter_index = -1;
-  for (size_t h = 0; h < width; ++h) {
-    const std::string name = Lower(reader.fields()[h].text);
-    for (size_t c = 0; c < spec.columns.size(); ++c) {
-      if (spec.columns[c].name == name) source_index[c] = static_cast<int>(h);
-    }
-    if (!spec.filter_column.empty() && spec.filter_column == name) filter_index = static_cast<int>(h);
-  }
-  for (size_t c = 0; c < spec.columns.size(); ++c) {
-    if (source_index[c] < 0 && spec.columns[c].required) {
-      return reader.ErrorHere("header has no column '" + spec.columns[c].name + "'");
-    }
-  }
+  MEDCRED_RETURN_IF_ERROR(MapHeader(spec, reader, &source_index, &filter_index));
   std::unordered_set<std::string_view> keep(spec.filter_values.begin(), spec.filter_values.end());
+  MEDCRED_ASSIGN_OR_RETURN(std::vector<Tally> tallies, TalliesFor(file.table, reader));
+  std::string tally_key;
 
   TableStats stats;
   stats.module = spec.module;
@@ -212,6 +289,7 @@ Status ParseFile(const SourceFile& file, GzipBackend gzip, Queue* queue, const s
       }
     }
     ++stats.rows;
+    CountRow(fields, &tallies, &tally_key);
     if (batch.rows() >= kBatchRows || batch.arena.size() >= kBatchBytes) {
       if (cancel.load(std::memory_order_relaxed) || !queue->Push(Item{std::move(batch), {}})) {
         return Status::OK();  // another thread failed; it reports
@@ -228,8 +306,29 @@ Status ParseFile(const SourceFile& file, GzipBackend gzip, Queue* queue, const s
     stats.verified = true;
   }
   stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  FileDone done{file.table, stats, {}};
+  for (const Tally& t : tallies) {
+    MEDCRED_ASSIGN_OR_RETURN(RowBatch rows, TallyRows(t, file.path));
+    done.tallies.push_back(std::move(rows));
+  }
   if (batch.rows() > 0) queue->Push(Item{std::move(batch), {}});
-  queue->Push(Item{{}, FileDone{file.table, stats}});
+  queue->Push(Item{{}, std::move(done)});
+  return Status::OK();
+}
+
+// A file parsed to its end: its accounting, and its tallies written as rows of their tables.
+Status FileFinished(const FileDone& done, StoreWriter* writer, StoreSummary* summary) {
+  const TableStats& source = done.stats;
+  summary->tables[StoreTables()[static_cast<size_t>(done.table)].name] = source;
+  for (const RowBatch& rows : done.tallies) {
+    MEDCRED_RETURN_IF_ERROR(writer->Insert(rows));
+    TableStats ts;  // no file of its own: no checksum
+    ts.module = source.module;
+    ts.source_file = "tally of " + source.source_file;
+    ts.source_rows = source.rows;
+    ts.rows = rows.rows();
+    summary->tables[StoreTables()[static_cast<size_t>(rows.table)].name] = ts;
+  }
   return Status::OK();
 }
 
@@ -319,7 +418,11 @@ Result<StoreSummary> Ingest(const IngestOptions& options) {
                      Thousands(static_cast<uint64_t>(static_cast<double>(total_rows) / secs)).c_str());
       }
     } else if (item.done) {
-      summary.tables[StoreTables()[static_cast<size_t>(item.done->table)].name] = item.done->stats;
+      Status st = FileFinished(*item.done, writer.get(), &summary);
+      if (!st.ok()) {
+        fail(st);
+        break;
+      }
     }
   }
   for (auto& t : workers) t.join();

@@ -53,6 +53,18 @@ void IdentifyDataset(const std::string& dir, std::string* name, std::string* ver
   *name = lower;
 }
 
+namespace {
+
+bool HasTopLevelEcgFiles(const std::string& dir) {
+  std::error_code ec;
+  for (const char* f : {"machine_measurements.csv", "machine_measurements.csv.gz"}) {
+    if (fs::is_regular_file(fs::path(dir) / f, ec)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std::vector<std::string>& modules,
                               bool verify) {
   if (sources.empty()) return Status::Usage("no --source given");
@@ -62,19 +74,25 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
     std::string dir;
     std::map<std::string, std::string> sums;
     bool has_sums = false;
+    std::string folder;  // where the module's files sit in `dir`: "hosp/", or "" (MIMIC-IV-ECG: at the top)
   };
   std::map<std::string, ModuleSource> found;
   for (const std::string& src : sources) {
     std::error_code ec;
     if (!fs::is_directory(src, ec)) return Status::BadInput(src + ": source directory not found");
-    ModuleSource ms{src, {}, false};
+    ModuleSource ms{src, {}, false, ""};
     const std::string sums_path = (fs::path(src) / "SHA256SUMS.txt").string();
     if (fs::exists(sums_path, ec)) {
       MEDCRED_ASSIGN_OR_RETURN(ms.sums, ReadChecksums(sums_path));
       ms.has_sums = true;
     }
     for (const std::string& mod : KnownModules()) {
-      if (!fs::is_directory(fs::path(src) / mod, ec)) continue;
+      ms.folder = mod + "/";
+      if (!fs::is_directory(fs::path(src) / mod, ec)) {
+        // MIMIC-IV-ECG ships its tables at the top of the release folder.
+        if (mod != "ecg" || !HasTopLevelEcgFiles(src)) continue;
+        ms.folder = "";
+      }
       if (found.count(mod)) {
         return Status::Usage("module '" + mod + "' found in two sources: " + found[mod].dir + " and " + src);
       }
@@ -95,7 +113,7 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
   }
   for (const std::string& mod : wanted) {
     if (std::find(KnownModules().begin(), KnownModules().end(), mod) == KnownModules().end()) {
-      return Status::Usage("unknown module '" + mod + "' (known: hosp, icu, ed, note)");
+      return Status::Usage("unknown module '" + mod + "' (known: hosp, icu, ed, note, ecg)");
     }
   }
   if (std::find(wanted.begin(), wanted.end(), "hosp") == wanted.end()) {
@@ -105,7 +123,8 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
     if (!found.count(mod)) {
       std::string dirs;
       for (const auto& s : sources) dirs += (dirs.empty() ? "" : ", ") + s;
-      return Status::BadInput("module '" + mod + "' has no " + mod + "/ folder in any source (" + dirs + ")");
+      return Status::BadInput("module '" + mod + "' has no " + mod + "/ folder in any source (" + dirs + ")" +
+                              (mod == "ecg" ? " and no machine_measurements.csv at the top of one" : ""));
     }
   }
   // Keep the module order of KnownModules().
@@ -116,12 +135,13 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
   const auto& tables = StoreTables();
   for (size_t i = 0; i < tables.size(); ++i) {
     const TableSpec& t = tables[i];
+    if (t.is_tally()) continue;  // counted while its table is read
     if (std::find(plan.modules.begin(), plan.modules.end(), t.module) == plan.modules.end()) continue;
     const ModuleSource& ms = found[t.module];
     SourceFile f;
     f.table = static_cast<int>(i);
     for (const std::string ext : {".csv.gz", ".csv"}) {
-      const std::string rel = t.module + "/" + t.name + ext;
+      const std::string rel = ms.folder + t.name + ext;
       std::error_code ec;
       if (fs::is_regular_file(fs::path(ms.dir) / rel, ec)) {
         f.relative = rel;
@@ -131,7 +151,7 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
       }
     }
     if (f.path.empty()) {
-      const std::string rel = t.RelativePath();
+      const std::string rel = ms.folder + t.name + ".csv.gz";
       if (t.required_file) {
         return Status::BadInput((fs::path(ms.dir) / rel).string() + ": required file not found (also tried .csv)");
       }

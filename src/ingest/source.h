@@ -2,8 +2,10 @@
 //
 // A source is a directory as PhysioNet ships it: `hosp/` and `icu/` (MIMIC-IV),
 // `ed/` (MIMIC-IV-ED), `note/` (MIMIC-IV-Note), each optionally with a
-// SHA256SUMS.txt at its top. Several sources may be given (the ED and Note
-// modules are separate downloads). PlanIngest() maps every table of the store
+// SHA256SUMS.txt at its top. MIMIC-IV-ECG has no module folder: its
+// machine_measurements.csv and record_list.csv sit at the top of its release
+// folder (an `ecg/` folder holding them works too). Several sources may be
+// given (the ED, Note and ECG modules are separate downloads). PlanIngest() maps every table of the store
 // schema to a file (`.csv.gz`, or plain `.csv`), collects the expected
 // checksums, and names the files that are absent.
 //
@@ -39,7 +41,7 @@ struct IngestPlan {
 // Reads a SHA256SUMS.txt ("<hex>  <relative path>" per line).
 Result<std::map<std::string, std::string>> ReadChecksums(const std::string& path);
 
-// `modules` empty means: hosp and icu, plus ed and note when a source has them.
+// `modules` empty means: hosp and icu, plus ed, note and ecg when a source has them.
 Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std::vector<std::string>& modules,
                               bool verify);
 

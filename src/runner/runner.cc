@@ -410,6 +410,9 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(IcdReference ref, IcdReference::Load(ref_dir));
   in->reference = std::move(ref);
   MEDCRED_ASSIGN_OR_RETURN(LabCatalog catalog, LabCatalog::Load());
+  // LOINC names of the lab dictionary, from the same reference folder (the catalog's hash then covers it).
+  MEDCRED_RETURN_IF_ERROR(catalog.UseLoincFrom(ref_dir));
+  if (!catalog.has_loinc()) std::fprintf(stderr, "medcred: %s\n", catalog.loinc_note().c_str());
   MEDCRED_ASSIGN_OR_RETURN(CostTable costs, CostTable::Load());
   MEDCRED_ASSIGN_OR_RETURN(in->store, OpenStore(o.store));
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());

@@ -1,7 +1,8 @@
 // The PostgreSQL implementation of Store (libpq): reads MIMIC-IV where
 // mimic-code's scripts (or scripts/postgres/load.sh) put it, schemas
-// mimiciv_hosp, mimiciv_icu, mimiciv_ed and mimiciv_note with MIMIC's own table
-// and column names, read-only, without a copy.
+// mimiciv_hosp, mimiciv_icu, mimiciv_ed, mimiciv_note and mimiciv_ecg with
+// MIMIC's own table and column names, read-only, without a copy; the tallies
+// load.sh adds (medcred.labitem_counts, medcred.micro_tests) when present.
 //
 // It answers exactly as the SQLite store does: the same filters ingest applies
 // (poe imaging/cardiology orders, chartevents vital signs), times as seconds
@@ -67,6 +68,11 @@ const PgTable kTables[] = {
     {"medrecon", "mimiciv_ed", false},
     {"discharge", "mimiciv_note", false},
     {"radiology", "mimiciv_note", false},
+    {"machine_measurements", "mimiciv_ecg", false},
+    {"record_list", "mimiciv_ecg", false},
+    // Tallies scripts/postgres/load.sh makes after the load (a mimic-code build has none).
+    {"labitem_counts", "medcred", false},
+    {"micro_tests", "medcred", false},
 };
 
 // seconds since the epoch of a timestamp or date column, read as UTC
@@ -121,7 +127,8 @@ class PostgresStore final : public Store {
     MEDCRED_ASSIGN_OR_RETURN(
         Rows * present_raw,
         ExecRaw("SELECT table_schema || '.' || table_name FROM information_schema.tables"
-                " WHERE table_schema IN ('mimiciv_hosp', 'mimiciv_icu', 'mimiciv_ed', 'mimiciv_note', 'medcred')"));
+                " WHERE table_schema IN ('mimiciv_hosp', 'mimiciv_icu', 'mimiciv_ed', 'mimiciv_note', 'mimiciv_ecg',"
+                " 'medcred')"));
     std::unique_ptr<Rows> present(present_raw);
     std::set<std::string> have;
     for (int i = 0; i < present->size(); ++i) have.insert(present->Text(i, 0));
@@ -182,10 +189,11 @@ class PostgresStore final : public Store {
         modules.insert(ts.module);
       }
     } else {
-      for (const auto& [name, full] : tables_)
-        modules.insert(full.substr(8, full.find('.') - 8));  // mimiciv_<module>.table
+      for (const auto& [name, full] : tables_) {
+        if (full.rfind("mimiciv_", 0) == 0) modules.insert(full.substr(8, full.find('.') - 8));  // mimiciv_<module>.t
+      }
     }
-    for (const char* m : {"hosp", "icu", "ed", "note"}) {
+    for (const char* m : {"hosp", "icu", "ed", "note", "ecg"}) {
       if (modules.count(m)) out.modules.push_back(m);
     }
     return out;
@@ -313,13 +321,71 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<LabItemRecord>> LabItems() override {
+    // Row counts come from load.sh's tally; without it (a mimic-code build) they are unknown:
+    // counting labevents by itemid would scan the whole table.
+    const bool counted = tables_.count("labitem_counts") > 0;
     MEDCRED_ASSIGN_OR_RETURN(
         auto r, Query("labitems",
-                      "SELECT itemid, coalesce(label, ''), coalesce(fluid, ''), coalesce(category, '') FROM " +
-                          T("d_labitems") + " ORDER BY itemid",
+                      "SELECT d.itemid, coalesce(d.label, ''), coalesce(d.fluid, ''), coalesce(d.category, ''), " +
+                          std::string(counted ? "coalesce(c.rows, 0)" : "NULL::bigint") + " FROM " + T("d_labitems") +
+                          " d" + (counted ? " LEFT JOIN " + T("labitem_counts") + " c ON c.itemid = d.itemid" : "") +
+                          " ORDER BY d.itemid",
                       {}));
     std::vector<LabItemRecord> out;
-    for (int i = 0; i < r->size(); ++i) out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2), r->Text(i, 3)});
+    for (int i = 0; i < r->size(); ++i) {
+      out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2), r->Text(i, 3), r->OptInt(i, 4)});
+    }
+    return out;
+  }
+
+  Result<std::vector<MicroTestRecord>> MicroTests() override {
+    std::vector<MicroTestRecord> out;
+    std::string sql;
+    if (tables_.count("micro_tests")) {
+      sql = "SELECT coalesce(spec_type_desc, '') AS s, coalesce(test_name, '') AS t, rows::bigint AS n FROM " +
+            T("micro_tests");
+    } else if (tables_.count("microbiologyevents")) {
+      // A database without load.sh's tally: one pass over microbiologyevents.
+      sql = "SELECT coalesce(spec_type_desc, '') AS s, coalesce(test_name, '') AS t, count(*) AS n FROM " +
+            T("microbiologyevents") + " GROUP BY 1, 2";
+    } else {
+      return out;
+    }
+    MEDCRED_ASSIGN_OR_RETURN(
+        auto r,
+        Query("micro_tests", "SELECT s, t, n FROM (" + sql + ") x ORDER BY s COLLATE \"C\", t COLLATE \"C\"", {}));
+    for (int i = 0; i < r->size(); ++i) out.push_back({r->Text(i, 0), r->Text(i, 1), r->Int(i, 2)});
+    return out;
+  }
+
+  Result<std::vector<EcgRecord>> EcgOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    std::vector<EcgRecord> out;
+    if (!tables_.count("machine_measurements")) return out;
+    std::string cols;
+    for (int i = 0; i <= 17; ++i) cols += ", coalesce(report_" + std::to_string(i) + ", '')";
+    for (const char* m :
+         {"rr_interval", "p_onset", "p_end", "qrs_onset", "qrs_end", "t_end", "p_axis", "qrs_axis", "t_axis"}) {
+      cols += std::string(", ") + m + "::float8";
+    }
+    MEDCRED_ASSIGN_OR_RETURN(
+        auto r, Query("ecg",
+                      "SELECT study_id, " + Epoch("ecg_time") + cols + " FROM " + T("machine_measurements") +
+                          " WHERE subject_id = $1 AND ecg_time BETWEEN " + Ts("$2") + " AND " + Ts("$3") +
+                          " ORDER BY ecg_time, study_id",
+                      {subject_id, from, to}));
+    for (int i = 0; i < r->size(); ++i) {
+      EcgRecord e;
+      e.study_id = r->Int(i, 0);
+      e.ecg_time = r->Int(i, 1);
+      for (int k = 0; k <= 17; ++k) {
+        std::string line = r->Text(i, 2 + k);
+        if (!line.empty()) e.report.push_back(std::move(line));
+      }
+      std::optional<double>* m[] = {&e.rr_interval, &e.p_onset, &e.p_end,    &e.qrs_onset, &e.qrs_end,
+                                    &e.t_end,       &e.p_axis,  &e.qrs_axis, &e.t_axis};
+      for (int k = 0; k < 9; ++k) *m[k] = r->OptReal(i, 20 + k);
+      out.push_back(std::move(e));
+    }
     return out;
   }
 

@@ -52,6 +52,13 @@ struct TriageRecord {
 struct LabItemRecord {
   int64_t itemid = 0;
   std::string label, fluid, category;
+  std::optional<int64_t> rows;  // labevents rows of the itemid in this store; absent when the store cannot say
+};
+
+// One (spec_type_desc, test_name) pair of microbiologyevents, with its rows in this store.
+struct MicroTestRecord {
+  std::string spec_type, test_name;
+  int64_t rows = 0;
 };
 
 struct LabResultRecord {
@@ -85,6 +92,16 @@ struct VitalRecord {  // chartevents, vital-sign itemids
   int64_t itemid = 0;
   std::optional<double> valuenum;
   std::string value, uom;
+};
+
+// One diagnostic ECG of MIMIC-IV-ECG (machine_measurements): the machine's
+// report lines and its measurements in milliseconds (axes in degrees), as the
+// cart recorded them (MIMIC-IV-ECG writes 29999 for a value not measured).
+struct EcgRecord {
+  int64_t study_id = 0;
+  int64_t ecg_time = 0;
+  std::vector<std::string> report;  // report_0 .. report_17, the non-empty ones in order
+  std::optional<double> rr_interval, p_onset, p_end, qrs_onset, qrs_end, t_end, p_axis, qrs_axis, t_axis;
 };
 
 struct OmrRecord {  // outpatient measurements (blood pressure, weight, BMI)

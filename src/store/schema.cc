@@ -156,6 +156,15 @@ std::vector<TableSpec> BuildTables() {
                 Opt("dose_unit_rx", T),
                 Opt("route", T)},
                {{{"subject_id", "starttime"}}}});
+  // Tallies counted while ingest reads labevents and microbiologyevents: each
+  // itemid's rows (what `medcred resolve` shows) and the specimen/test pairs
+  // that occur (what microbiology orders resolve to).
+  TableSpec lab_counts{"hosp", "labitem_counts", false, {{"itemid", I}, {"rows", I}}, {{{"itemid"}, true}}};
+  lab_counts.tally_of = "labevents";
+  t.push_back(lab_counts);
+  TableSpec micro_tests{"hosp", "micro_tests", false, {{"spec_type_desc", T}, {"test_name", T}, {"rows", I}}, {}};
+  micro_tests.tally_of = "microbiologyevents";
+  t.push_back(micro_tests);
   // ---- icu --------------------------------------------------------------
   t.push_back({"icu",
                "icustays",
@@ -266,6 +275,19 @@ std::vector<TableSpec> BuildTables() {
                 {"storetime", D},
                 {"text", T}},
                {{{"subject_id", "charttime"}}}});
+  // ---- ecg (MIMIC-IV-ECG; its files sit at the top of the release folder) ----
+  std::vector<ColumnSpec> ecg = {{"subject_id", I}, {"study_id", I}, {"ecg_time", D}, {"report_0", T}};
+  for (int i = 1; i <= 17; ++i) ecg.push_back(Opt("report_" + std::to_string(i), T));
+  for (const char* m :
+       {"rr_interval", "p_onset", "p_end", "qrs_onset", "qrs_end", "t_end", "p_axis", "qrs_axis", "t_axis"}) {
+    ecg.push_back(Opt(m, R));
+  }
+  t.push_back({"ecg", "machine_measurements", false, ecg, {{{"subject_id", "ecg_time"}}}});
+  t.push_back({"ecg",
+               "record_list",
+               false,
+               {{"subject_id", I}, {"study_id", I}, Opt("file_name", T), {"ecg_time", D}, {"path", T}},
+               {{{"subject_id", "ecg_time"}}}});
   return t;
 }
 
@@ -353,8 +375,18 @@ int FindTable(const std::string& name) {
   return -1;
 }
 
+std::vector<int> TalliesOf(int table) {
+  std::vector<int> out;
+  const auto& tables = StoreTables();
+  if (table < 0 || static_cast<size_t>(table) >= tables.size()) return out;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (tables[i].tally_of == tables[static_cast<size_t>(table)].name) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
 const std::vector<std::string>& KnownModules() {
-  static const std::vector<std::string> kModules = {"hosp", "icu", "ed", "note"};
+  static const std::vector<std::string> kModules = {"hosp", "icu", "ed", "note", "ecg"};
   return kModules;
 }
 

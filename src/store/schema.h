@@ -23,7 +23,9 @@ namespace medcred {
 
 // Bump when a change to this file changes what a store holds; stores record it
 // and refuse to open under another version.
-inline constexpr int kStoreSchemaVersion = 1;
+// Version 2: the ECG module (machine_measurements, record_list) and the tallies
+// labitem_counts and micro_tests.
+inline constexpr int kStoreSchemaVersion = 2;
 
 enum class ColumnType { kInt, kReal, kText, kTime };
 const char* SqlType(ColumnType t);
@@ -40,7 +42,7 @@ struct IndexSpec {
 };
 
 struct TableSpec {
-  std::string module;  // hosp, icu, ed, note
+  std::string module;  // hosp, icu, ed, note, ecg
   std::string name;    // table name and file stem
   bool required_file;  // ingest fails without it; otherwise reported missing and skipped
   std::vector<ColumnSpec> columns;
@@ -49,13 +51,22 @@ struct TableSpec {
   std::string filter_column = {};
   std::vector<std::string> filter_values = {};
   std::string filter_reason = {};
+  // A tally, not a file: the rows of the table `tally_of`, counted by every
+  // column but the last ("rows") while ingest reads that table's file.
+  std::string tally_of = {};
 
-  std::string RelativePath() const { return module + "/" + name + ".csv.gz"; }
+  bool is_tally() const { return !tally_of.empty(); }
+  // Where the file sits in its module's folder. The ECG module's files sit at
+  // the top of its release folder (MIMIC-IV-ECG has no module folder).
+  std::string RelativePath() const { return (module == "ecg" ? "" : module + "/") + name + ".csv.gz"; }
 };
 
 const std::vector<TableSpec>& StoreTables();
 // Index into StoreTables(), or -1.
 int FindTable(const std::string& name);
+
+// The tallies of a table (labitem_counts for labevents, ...), as indexes into StoreTables().
+std::vector<int> TalliesOf(int table);
 
 // The modules ingest knows, in load order.
 const std::vector<std::string>& KnownModules();

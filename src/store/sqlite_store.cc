@@ -201,13 +201,51 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<LabItemRecord>> LabItems() override {
+    // Every itemid's rows were counted at ingest (labitem_counts); an itemid without results has none there.
     MEDCRED_ASSIGN_OR_RETURN(
         sqlite3_stmt * s,
-        Cached("SELECT itemid, coalesce(label, ''), coalesce(fluid, ''), coalesce(category, '') FROM d_labitems"
-               " ORDER BY itemid"));
+        Cached("SELECT d.itemid, coalesce(d.label, ''), coalesce(d.fluid, ''), coalesce(d.category, ''),"
+               " coalesce(c.rows, 0) FROM d_labitems d LEFT JOIN labitem_counts c ON c.itemid = d.itemid"
+               " ORDER BY d.itemid"));
     std::vector<LabItemRecord> out;
     while (sqlite3_step(s) == SQLITE_ROW) {
-      out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2), ColumnText(s, 3)});
+      out.push_back({sqlite3_column_int64(s, 0), ColumnText(s, 1), ColumnText(s, 2), ColumnText(s, 3),
+                     sqlite3_column_int64(s, 4)});
+    }
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<MicroTestRecord>> MicroTests() override {
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s, Cached("SELECT coalesce(spec_type_desc, ''), coalesce(test_name, ''), rows FROM micro_tests"
+                                 " ORDER BY spec_type_desc, test_name"));
+    std::vector<MicroTestRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW)
+      out.push_back({ColumnText(s, 0), ColumnText(s, 1), sqlite3_column_int64(s, 2)});
+    return Done(s, std::move(out));
+  }
+
+  Result<std::vector<EcgRecord>> EcgOfSubject(int64_t subject_id, int64_t from, int64_t to) override {
+    std::string sql = "SELECT study_id, ecg_time";
+    for (int i = 0; i <= 17; ++i) sql += ", report_" + std::to_string(i);
+    sql +=
+        ", rr_interval, p_onset, p_end, qrs_onset, qrs_end, t_end, p_axis, qrs_axis, t_axis FROM machine_measurements"
+        " WHERE subject_id = ? AND ecg_time BETWEEN ? AND ? ORDER BY ecg_time, study_id";
+    MEDCRED_ASSIGN_OR_RETURN(sqlite3_stmt * s, Cached(sql));
+    Bind(s, {subject_id, from, to});
+    std::vector<EcgRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      EcgRecord e;
+      e.study_id = sqlite3_column_int64(s, 0);
+      e.ecg_time = sqlite3_column_int64(s, 1);
+      for (int i = 0; i <= 17; ++i) {
+        std::string line = ColumnText(s, 2 + i);
+        if (!line.empty()) e.report.push_back(std::move(line));
+      }
+      std::optional<double>* m[] = {&e.rr_interval, &e.p_onset, &e.p_end,    &e.qrs_onset, &e.qrs_end,
+                                    &e.t_end,       &e.p_axis,  &e.qrs_axis, &e.t_axis};
+      for (int i = 0; i < 9; ++i) *m[i] = ColumnOptReal(s, 20 + i);
+      out.push_back(std::move(e));
     }
     return Done(s, std::move(out));
   }

@@ -46,12 +46,17 @@ class Store {
   virtual Result<std::optional<std::string>> DischargeNoteOf(int64_t hadm_id) = 0;
 
   // ---- for the environment: one patient, times in [from, to] seconds, oldest first ----
-  virtual Result<std::vector<LabItemRecord>> LabItems() = 0;  // the d_labitems dictionary, by itemid
+  // The d_labitems dictionary, by itemid, with each itemid's labevents rows when the store knows them.
+  virtual Result<std::vector<LabItemRecord>> LabItems() = 0;
+  // Every (spec_type_desc, test_name) of microbiologyevents, with its rows; by spec_type_desc, test_name.
+  virtual Result<std::vector<MicroTestRecord>> MicroTests() = 0;
   virtual Result<std::vector<LabResultRecord>> LabsOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
   virtual Result<std::vector<MicroRecord>> MicroOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
   virtual Result<std::vector<OrderRecord>> OrdersOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
   virtual Result<std::vector<NoteRecord>> RadiologyOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
   virtual Result<std::vector<VitalRecord>> VitalsOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
+  // Diagnostic ECGs (ECG module) of the patient taken in [from, to].
+  virtual Result<std::vector<EcgRecord>> EcgOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
   // OMR rows whose chartdate (a day) falls in [from, to].
   virtual Result<std::vector<OmrRecord>> OmrOfSubject(int64_t subject_id, int64_t from, int64_t to) = 0;
   // Medications reconciled in the ED stay that led to the admission (ED module).

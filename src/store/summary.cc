@@ -6,7 +6,9 @@ namespace medcred {
 
 std::string StoreSummary::ChecksumDigest() const {
   std::map<std::string, std::string> by_file;
-  for (const auto& [name, t] : tables) by_file[t.source_file] = t.sha256;
+  for (const auto& [name, t] : tables) {
+    if (!t.sha256.empty()) by_file[t.source_file] = t.sha256;  // tallies have no file of their own
+  }
   Sha256 h;
   for (const auto& [file, sha] : by_file) h.Update(file + " " + sha + "\n");
   return h.HexDigest();

@@ -101,13 +101,24 @@ void WriteSyntheticRelease(const std::string& dir, const std::map<std::string, s
   const fs::path fixture = SyntheticReleaseDir();
   for (const auto& e : fs::recursive_directory_iterator(fixture)) {
     if (!e.is_regular_file() || e.path().extension() != ".csv") continue;
-    files[fs::relative(e.path(), fixture).string() + ".gz"] = ReadFile(e.path().string());
+    const std::string rel = fs::relative(e.path(), fixture).string();
+    if (rel.rfind("mimic-iv-ecg/", 0) == 0) continue;  // a release of its own: WriteSyntheticEcgRelease
+    files[rel + ".gz"] = ReadFile(e.path().string());
   }
   if (files.empty()) throw std::runtime_error("no synthetic release at " + fixture.string());
   for (const auto& [rel, text] : overrides) files[rel] = text;
   for (const auto& [rel, text] : files) {
     if (text == "<absent>") continue;
     WriteFile((fs::path(dir) / rel).string(), text);
+  }
+  WriteChecksums(dir);
+}
+
+void WriteSyntheticEcgRelease(const std::string& dir) {
+  // SYNTHETIC: invented tracings of the invented patients (see synthetic-release/README.md).
+  const fs::path fixture = fs::path(SyntheticReleaseDir()) / "mimic-iv-ecg";
+  for (const char* f : {"machine_measurements.csv", "record_list.csv"}) {
+    WriteFile((fs::path(dir) / f).string(), ReadFile((fixture / f).string()));
   }
   WriteChecksums(dir);
 }

@@ -72,6 +72,10 @@ std::string SyntheticReleaseDir();
 // `overrides` replaces the text of a file by relative path ("hosp/x.csv.gz")
 // before gzip; the text "<absent>" leaves the file out.
 void WriteSyntheticRelease(const std::string& dir, const std::map<std::string, std::string>& overrides = {});
+// Writes the synthetic MIMIC-IV-ECG release into `dir` as PhysioNet ships the
+// module: machine_measurements.csv and record_list.csv (plain CSV) at its top, and
+// a SHA256SUMS.txt. Ingest it as a second source beside WriteSyntheticRelease's.
+void WriteSyntheticEcgRelease(const std::string& dir);
 // Rewrites SHA256SUMS.txt for the files now in `dir`.
 void WriteChecksums(const std::string& dir);
 
