@@ -10,8 +10,10 @@
 
 #include <toml++/toml.h>
 
+#include "cases/audit.h"
 #include "cases/presentation.h"
 #include "common/text.h"
+#include "testing/testing.h"
 
 namespace medcred {
 namespace {
@@ -85,7 +87,8 @@ bool HasWord(const std::string& text, const std::string& word) {
   for (size_t at = t.find(w); at != std::string::npos; at = t.find(w, at + 1)) {
     const bool left = at == 0 || !is_word(t[at - 1]);
     const size_t end = at + w.size();
-    const bool right = end >= t.size() || !is_word(t[end]) || (t[end] == 's' && (end + 1 >= t.size() || !is_word(t[end + 1])));
+    const bool right =
+        end >= t.size() || !is_word(t[end]) || (t[end] == 's' && (end + 1 >= t.size() || !is_word(t[end + 1])));
     if (left && right) return true;
   }
   return false;
@@ -143,9 +146,83 @@ TEST(LeakageTable, V2CutsEveryLeakingHpiAndKeepsTheHistory) {
       EXPECT_EQ(hpi, whole) << "a cut fired on a text the table says no pattern matches";
     }
   }
-  std::printf("leaking HPI texts cut: v1 %d of %d, v2 %d of %d; texts without a leak cut by v2: %d\n", cut_v1,
-              leaking, cut_v2, leaking, over_cut);
+  std::printf("leaking HPI texts cut: v1 %d of %d, v2 %d of %d; texts without a leak cut by v2: %d\n", cut_v1, leaking,
+              cut_v2, leaking, over_cut);
   EXPECT_EQ(leaking, 37);
+}
+
+struct References {
+  IcdReference icd;
+  Ccsr ccsr;
+  LeakageAudit audit;
+};
+
+// The references and the audit, loaded once (null without the reference folder).
+const References* Refs() {
+  static const References* refs = []() -> const References* {
+    const std::string dir = test::ReferenceDir();
+    if (dir.empty()) return nullptr;
+    auto icd = IcdReference::Load(dir);
+    auto ccsr = Ccsr::Load(dir);
+    if (!icd.ok() || !ccsr.ok()) {
+      ADD_FAILURE() << "references: " << (icd.ok() ? ccsr.status().message() : icd.status().message());
+      return nullptr;
+    }
+    auto* r = new References{std::move(*icd), std::move(*ccsr), LeakageAudit{}};
+    const PresentationRules v2 = Rules("presentation-v2.toml");
+    auto audit = LeakageAudit::Load(v2.audit_terms_file, v2.audit_lexicon_file, r->icd, r->ccsr);
+    if (!audit.ok()) {
+      ADD_FAILURE() << audit.status().message();
+      return nullptr;
+    }
+    r->audit = std::move(*audit);
+    return r;
+  }();
+  return refs;
+}
+
+// What the audit finds in the row's visible text after presentation v2's cuts.
+std::optional<AuditFinding> AuditRow(const Row& r, const LeakageAudit& audit, const PresentationRules& rules) {
+  const DiagnosisTerms terms = audit.TermsFor({r.principal});
+  if (r.field == "chief_complaint") return audit.Scan(terms, AuditField::kChiefComplaint, r.text);
+  if (r.field == "exam") return audit.Scan(terms, AuditField::kExam, r.text);
+  if (r.field == "hpi_note") return audit.Scan(terms, AuditField::kHpi, ExtractHpi(r.text, rules));
+  VisibleTexts v;
+  v.home_medications = r.home_meds;
+  v.past_codes = r.past_codes;
+  return audit.Audit(terms, v);
+}
+
+// Every row: the audit excludes exactly the rows the table says name the
+// principal after the cuts, on the term the table names.
+TEST(LeakageTable, AuditExcludesWhatNamesThePrincipalAndNothingElse) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  const References* refs = Refs();
+  ASSERT_NE(refs, nullptr);
+  const PresentationRules v2 = Rules("presentation-v2.toml");
+  int must_exclude = 0, excluded = 0, must_include = 0, false_exclusions = 0;
+  for (const Row& r : Table()) {
+    SCOPED_TRACE(r.id + " (" + r.principal + " " + r.principal_title + "): " + r.why);
+    EXPECT_EQ(refs->icd.Title(r.principal), r.principal_title);
+    const auto f = AuditRow(r, refs->audit, v2);
+    if (r.expect == "exclude") {
+      ++must_exclude;
+      excluded += f.has_value();
+      ASSERT_TRUE(f.has_value()) << "not excluded";
+      // The mention found is the table's term (or a word of it, or the term a word of it).
+      const std::string m = Lower(f->matched), t = Lower(r.term);
+      EXPECT_TRUE(t.find(m) != std::string::npos || m.find(t) != std::string::npos)
+          << "found '" << f->matched << "' (" << f->source << " '" << f->term << "'), the table says '" << r.term
+          << "'";
+    } else {
+      ++must_include;
+      false_exclusions += f.has_value();
+      EXPECT_FALSE(f.has_value()) << "excluded on '" << f->matched << "' (" << f->source << " '" << f->term
+                                  << "') in: " << f->sentence;
+    }
+  }
+  std::printf("audit: %d of %d rows that name the principal excluded; %d of %d rows that must stay included excluded\n",
+              excluded, must_exclude, false_exclusions, must_include);
 }
 
 }  // namespace
