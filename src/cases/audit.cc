@@ -114,15 +114,15 @@ Result<LeakageAudit> LeakageAudit::Parse(const DataFile& terms, const DataFile& 
   const std::string w = terms.path + ": ";
   MEDCRED_ASSIGN_OR_RETURN(a.version_, TomlText(root["version"], w + "version"));
   MEDCRED_ASSIGN_OR_RETURN(a.stopwords_, TomlStrings(root["titles"]["stopwords"], w + "titles.stopwords"));
-  MEDCRED_ASSIGN_OR_RETURN(a.generic_words_,
-                           TomlStrings(root["titles"]["generic_words"], w + "titles.generic_words"));
+  MEDCRED_ASSIGN_OR_RETURN(a.generic_words_, TomlStrings(root["titles"]["generic_words"], w + "titles.generic_words"));
   MEDCRED_ASSIGN_OR_RETURN(a.drop_parts_opening_,
                            TomlStrings(root["titles"]["drop_parts_opening"], w + "titles.drop_parts_opening"));
   auto min_letters = root["titles"]["min_word_letters"].value<int64_t>();
-  if (!min_letters || *min_letters < 1) return Status::BadInput(w + "titles.min_word_letters must be a positive integer");
+  if (!min_letters || *min_letters < 1)
+    return Status::BadInput(w + "titles.min_word_letters must be a positive integer");
   a.min_word_letters_ = static_cast<size_t>(*min_letters);
-  MEDCRED_ASSIGN_OR_RETURN(a.lower_case_words_,
-                           TomlStrings(root["abbreviations"]["lower_case_words"], w + "abbreviations.lower_case_words"));
+  MEDCRED_ASSIGN_OR_RETURN(a.lower_case_words_, TomlStrings(root["abbreviations"]["lower_case_words"],
+                                                            w + "abbreviations.lower_case_words"));
   auto window = root["cues"]["window"].value<int64_t>();
   if (!window || *window < 1 || *window > 50) return Status::BadInput(w + "cues.window must be an integer 1-50");
   a.window_ = static_cast<size_t>(*window);

@@ -37,8 +37,8 @@ namespace medcred {
 // One term of a diagnosis, as tokens (lower case).
 struct AuditTerm {
   std::vector<std::string> tokens;
-  std::string text;    // as written in its source
-  std::string source;  // "ICD-10-CM title", "ICD-10-CM category", "CCSR category", "lexicon", "audit terms"
+  std::string text;           // as written in its source
+  std::string source;         // "ICD-10-CM title", "ICD-10-CM category", "CCSR category", "lexicon", "audit terms"
   bool abbreviation = false;  // one word of at most 4 letters: counts only in capitals (but in a chief complaint)
 };
 

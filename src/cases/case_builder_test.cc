@@ -28,7 +28,8 @@ struct Inputs {
   Taxonomy taxonomy;
   PresentationRules rules;
   IcdReference reference;
-  CaseInputs in() const { return CaseInputs{&taxonomy, &rules, &reference}; }
+  Ccsr ccsr;
+  CaseInputs in() const { return CaseInputs{&taxonomy, &rules, &reference, &ccsr}; }
 };
 
 const Inputs* LoadInputs() {
@@ -38,11 +39,12 @@ const Inputs* LoadInputs() {
     auto tax = Taxonomy::Load();
     auto rules = PresentationRules::Load();
     auto ref = IcdReference::Load(dir);
-    if (!tax.ok() || !rules.ok() || !ref.ok()) {
+    auto ccsr = Ccsr::Load(dir);
+    if (!tax.ok() || !rules.ok() || !ref.ok() || !ccsr.ok()) {
       ADD_FAILURE() << "could not load the methodology inputs";
       return nullptr;
     }
-    return new Inputs{std::move(*tax), std::move(*rules), std::move(*ref)};
+    return new Inputs{std::move(*tax), std::move(*rules), std::move(*ref), std::move(*ccsr)};
   }();
   return inputs;
 }
@@ -477,7 +479,7 @@ TEST_F(DemoCases, SplitIsPatientLevelAndSuitesAreReproducible) {
   ASSERT_TRUE(edited.ok());
   auto store = OpenStore(db_);
   ASSERT_TRUE(store.ok());
-  auto other = BuildCases(**store, CaseInputs{&*edited, &inputs->rules, &inputs->reference});
+  auto other = BuildCases(**store, CaseInputs{&*edited, &inputs->rules, &inputs->reference, &inputs->ccsr});
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->stats.cases, set->stats.cases);
   EXPECT_NE(other->stats.suites.at("cardiology").at("test"), set->stats.suites.at("cardiology").at("test"));

@@ -24,6 +24,7 @@ struct World {
   CaseSet cases;
   std::optional<Environment> env;
   std::optional<IcdReference> reference;
+  std::optional<Ccsr> ccsr;
 
   const Case& Find(const std::string& id) const {
     for (const Case& c : cases.cases) {
@@ -42,12 +43,16 @@ std::unique_ptr<World> Build(const std::string& db, const std::string& ref_dir) 
   auto tax = Taxonomy::Load();
   auto rules = PresentationRules::Load();
   auto ref = IcdReference::Load(ref_dir);
+  auto ccsr = Ccsr::Load(ref_dir);
+  EXPECT_TRUE(ccsr.ok()) << ccsr.status().message();
+  if (!ccsr.ok()) return nullptr;
+  w->ccsr = std::move(*ccsr);
   auto catalog = LabCatalog::Load();
   auto costs = CostTable::Load();
   EXPECT_TRUE(tax.ok() && rules.ok() && ref.ok() && catalog.ok() && costs.ok());
   if (!tax.ok() || !rules.ok() || !ref.ok() || !catalog.ok() || !costs.ok()) return nullptr;
   w->reference = std::move(*ref);
-  auto cases = BuildCases(*w->store, CaseInputs{&*tax, &*rules, &*w->reference});
+  auto cases = BuildCases(*w->store, CaseInputs{&*tax, &*rules, &*w->reference, &*w->ccsr});
   EXPECT_TRUE(cases.ok()) << cases.status().message();
   if (!cases.ok()) return nullptr;
   w->cases = std::move(*cases);

@@ -409,6 +409,8 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o.reference));
   MEDCRED_ASSIGN_OR_RETURN(IcdReference ref, IcdReference::Load(ref_dir));
   in->reference = std::move(ref);
+  MEDCRED_ASSIGN_OR_RETURN(Ccsr ccsr, Ccsr::Load(ref_dir));
+  in->ccsr = std::move(ccsr);
   MEDCRED_ASSIGN_OR_RETURN(LabCatalog catalog, LabCatalog::Load());
   // LOINC names of the lab dictionary, from the same reference folder (the catalog's hash then covers it).
   MEDCRED_RETURN_IF_ERROR(catalog.UseLoincFrom(ref_dir));
@@ -418,7 +420,8 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());
   MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
   in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
-  MEDCRED_ASSIGN_OR_RETURN(in->cases, BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference}));
+  MEDCRED_ASSIGN_OR_RETURN(in->cases,
+                           BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference, &*in->ccsr}));
   MEDCRED_ASSIGN_OR_RETURN(
       Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, WindowHours{}));
   in->environment = std::move(env);
