@@ -56,6 +56,12 @@ RunFingerprint Fingerprint(const RunOptions& o, const RunInputs& in) {
                {"lexicon", in.grader->lexicon_sha256()},
                {"methodology", in.grader->methodology().sha256},
                {"datasets", in.known_datasets.sha256()}};
+  // The leakage audit decides which admissions are cases (presentation v2).
+  if (!in.cases.audit_terms_sha256.empty()) {
+    fp.hashes["audit_terms"] = in.cases.audit_terms_sha256;
+    fp.hashes["audit_lexicon"] = in.cases.audit_lexicon_sha256;
+    fp.hashes["ccsr_reference"] = in.cases.ccsr_digest;
+  }
   fp.case_builder = kCaseBuilderVersion;
   return fp;
 }
