@@ -161,6 +161,7 @@ Result<LeakageAudit> LeakageAudit::Parse(const DataFile& terms, const DataFile& 
 bool LeakageAudit::IsStop(const std::string& w) const { return Contains(stopwords_, w); }
 
 std::vector<std::string> LeakageAudit::TitlePhrases(const std::string& title) const {
+  const std::string original = title;
   std::string t = Lower(title);
   std::vector<std::string> candidates;
   // [synonyms] go; (asides) become candidates of their own unless they exclude.
@@ -171,9 +172,13 @@ std::vector<std::string> LeakageAudit::TitlePhrases(const std::string& title) co
       const size_t e = t.find(close, i);
       if (e == std::string::npos) break;
       const std::string inner = t.substr(i + 1, e - i - 1);
-      if (t[i] == '(' && !StartsWithIgnoreCase(inner, "except") && !StartsWithIgnoreCase(inner, "excluding")) {
-        candidates.push_back(inner);
-      }
+      // An aside is a term only when it is an abbreviation in capitals ("(NSTEMI)"); "(primary)",
+      // "(congestive)" and "(acute)" only qualify the title.
+      const std::string as_written = original.substr(i + 1, e - i - 1);
+      const bool abbreviation = as_written.size() >= 2 &&
+                                std::none_of(as_written.begin(), as_written.end(),
+                                             [](char ch) { return std::islower(static_cast<unsigned char>(ch)) != 0; });
+      if (t[i] == '(' && abbreviation) candidates.push_back(inner);
       flat += ' ';
       i = e;
       continue;

@@ -68,6 +68,8 @@ TEST(LeakageAudit, TitlePhrases) {
       {"Pneumonia (except that caused by tuberculosis)", {"pneumonia"}},
       {"Chronic or unspecified gastric ulcer with hemorrhage", {}},
       {"Poisoning by benzodiazepines, accidental (unintentional), initial encounter", {"poisoning by benzodiazepines"}},
+      {"Essential (primary) hypertension", {"essential hypertension"}},  // "(primary)" would match "primary care"
+      {"Acute on chronic systolic (congestive) heart failure", {"systolic heart failure"}},
   };
   for (const auto& row : rows) {
     EXPECT_THAT(r->audit.TitlePhrases(row.title), ::testing::UnorderedElementsAreArray(row.want)) << row.title;
@@ -77,9 +79,9 @@ TEST(LeakageAudit, TitlePhrases) {
 TEST(LeakageAudit, TermsComeFromTitlesCcsrTheLexiconAndTheTermsFile) {
   REQUIRE_REFS(r);
   const auto nstemi = TermTexts(r->audit.TermsFor({"I214"}));
-  EXPECT_THAT(nstemi, Contains("nstemi"));                       // title aside
+  EXPECT_THAT(nstemi, Contains("nstemi"));                 // title aside
   EXPECT_THAT(nstemi, Contains("myocardial infarction"));  // CCSR CIR009 "Acute myocardial infarction"
-  EXPECT_THAT(nstemi, Contains("heart attack"));                 // lexicon I219, same category
+  EXPECT_THAT(nstemi, Contains("heart attack"));           // lexicon I219, same category
   EXPECT_THAT(nstemi, Contains("mi"));
   EXPECT_THAT(nstemi, Not(Contains("cad")));  // I25: another category
   EXPECT_THAT(nstemi, Not(Contains("chest pain")));
