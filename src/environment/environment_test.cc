@@ -3,6 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include <set>
+
+#include <sstream>
+
+#include <fstream>
+
 #include "common/time.h"
 #include "ingest/ingest.h"
 #include "testing/testing.h"
@@ -238,6 +246,56 @@ TEST_F(SyntheticEnvironment, HistoryAndExamShowOnlyWhatArrivalAllows) {
   Rendered s = Call(e, "submit_diagnosis", R"({"diagnosis": "NSTEMI"})");
   EXPECT_TRUE(s.submitted);
   EXPECT_EQ(s.record["diagnosis"], "NSTEMI");
+}
+
+// The invariance, restated for the leakage audit: rewriting the diagnoses may
+// change which admissions are cases (presentation_names_diagnosis), never
+// what any tool shows an included case. Synthetic release plus the SYNTHETIC
+// leakage admissions (src/cases/testdata/leakage_admissions.sql).
+TEST_F(SyntheticEnvironment, RewritingTheDiagnosesChangesNoToolText) {
+  std::ifstream in(std::string(MEDCRED_SOURCE_DIR) + "/src/cases/testdata/leakage_admissions.sql");
+  std::stringstream sql;
+  sql << in.rdbuf();
+  ASSERT_GT(test::Exec(db_, sql.str()), 0);
+  const std::string rewritten = tmp_ / "rewritten.db";
+  std::filesystem::copy_file(db_, rewritten);
+  // Each patient's last admission (an earlier one's diagnoses are past history, shown by design):
+  // its principal becomes lung cancer, every other diagnosis sepsis.
+  ASSERT_GT(test::Exec(rewritten,
+                       "UPDATE diagnoses_icd SET icd_code = CASE WHEN seq_num = 1 THEN 'C349' ELSE 'A419' END, "
+                       "icd_version = 10 WHERE hadm_id IN (SELECT hadm_id FROM admissions a WHERE NOT EXISTS "
+                       "(SELECT 1 FROM admissions b WHERE b.subject_id = a.subject_id AND b.admittime > a.admittime))"),
+            0);
+  world_ = Build(db_, ref_);
+  auto other = Build(rewritten, ref_);
+  ASSERT_NE(world_, nullptr);
+  ASSERT_NE(other, nullptr);
+  const char* calls[][2] = {{"get_history", ""},
+                            {"physical_exam", ""},
+                            {"order_labs", R"({"tests": ["sodium", "potassium", "creatinine", "cbc"]})"},
+                            {"order_microbiology", R"({"tests": ["blood cultures", "urine culture"]})"},
+                            {"order_imaging", R"({"modality": "x-ray", "region": "chest"})"},
+                            {"order_ecg", ""}};
+  size_t compared = 0;
+  std::set<std::string> ids_before, ids_after;
+  for (const Case& c : world_->cases.cases) ids_before.insert(c.case_id);
+  for (const Case& c : other->cases.cases) {
+    ids_after.insert(c.case_id);
+    if (!ids_before.count(c.case_id)) continue;  // each world's own case: its presentation is its own
+    auto a = Episode::Open(*other->store, *other->env, c);
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    auto b = Episode::Open(*world_->store, *world_->env, world_->Find(c.case_id));
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    for (const auto& [tool, args] : calls) {
+      SCOPED_TRACE(c.case_id + " " + tool);
+      EXPECT_EQ(Call(*a, tool, args).text, Call(*b, tool, args).text);
+      ++compared;
+    }
+  }
+  EXPECT_NE(ids_after, ids_before);  // the rewrite moved inclusion: 601's "PE" names no lung cancer
+  EXPECT_TRUE(ids_after.count("hadm-601"));
+  EXPECT_FALSE(ids_before.count("hadm-601"));
+  EXPECT_GE(compared, 6u * 4);
 }
 
 TEST_F(SyntheticEnvironment, ResolveReportsConceptItemidsAndSuggestions) {
