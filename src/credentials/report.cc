@@ -60,7 +60,7 @@ class EpisodeChecker {
     }
     const bool legacy = e.format == "medcred-episode-v1";  // written before episodes carried the hash
     if (!legacy && !e.presentation_sha256) return Status::BadInput(at + ": the episode has no presentation hash");
-    if (e.presentation_sha256 && *e.presentation_sha256 != it->second->presentation.Sha256()) {
+    if (e.presentation_sha256 && *e.presentation_sha256 != it->second->presentation_sha256) {
       return Status::BadInput(at + ": the presentation of " + e.case_id + " is not the store's");
     }
     return it->second;

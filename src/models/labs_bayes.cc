@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "cases/case_builder.h"
@@ -35,7 +36,8 @@ const char* LabsBayesBaseline::PanelArguments() {
 }
 
 Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSet& cases, Store& store,
-                                                                    const Environment& env) {
+                                                                    const Environment& env, const CaseSource* source) {
+  if (cases.light && source == nullptr) return Status::Usage("labs-bayes: a light case set needs its case source");
   auto m = std::unique_ptr<LabsBayesBaseline>(new LabsBayesBaseline());
   MEDCRED_ASSIGN_OR_RETURN(ToolCall panel, ParseToolCall("order_labs", PanelArguments()));
   // One pass: each case's features, as ids in first-seen order for now.
@@ -45,15 +47,22 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
   std::vector<int> fold(cases.cases.size());
   std::vector<std::string> label(cases.cases.size());  // "" when the case has no truth
   for (size_t i = 0; i < cases.cases.size(); ++i) {
-    const Case& c = cases.cases[i];
+    std::optional<Case> whole;
+    if (cases.light) {
+      MEDCRED_ASSIGN_OR_RETURN(Case built, source->Build(store, cases.cases[i]));
+      whole = std::move(built);
+    }
+    const Case& c = whole ? *whole : cases.cases[i];
     MEDCRED_ASSIGN_OR_RETURN(Episode e, Episode::Open(store, env, c));
     for (const std::string& f : Features(c, e.Call(panel))) {
       auto [it, fresh] = ids.emplace(f, static_cast<uint32_t>(names.size()));
       if (fresh) names.push_back(f);
       features[i].push_back(it->second);
     }
-    fold[i] = FoldOf(c.subject_id);
-    if (!c.truth.principal.empty()) label[i] = c.truth.principal.front().substr(0, 3);
+    // The label and fold from the set's own case (a light one's truth is the set's, not the store's).
+    const Case& own = cases.cases[i];
+    fold[i] = FoldOf(own.subject_id);
+    if (!own.truth.principal.empty()) label[i] = own.truth.principal.front().substr(0, 3);
   }
   // Renumber features in their text's order, so sums run in the order the
   // model has always used (over sorted names), and sort each case's ids.

@@ -36,7 +36,9 @@ class LabsBayesBaseline : public Model {
   static const char* PanelArguments();
 
   // Computes every case's features through `env` on `store`, then fits the five fold models.
-  static Result<std::unique_ptr<LabsBayesBaseline>> Train(const CaseSet& cases, Store& store, const Environment& env);
+  // A light case set's cases are built whole, one at a time, by `source`.
+  static Result<std::unique_ptr<LabsBayesBaseline>> Train(const CaseSet& cases, Store& store, const Environment& env,
+                                                          const CaseSource* source = nullptr);
 
   std::string spec() const override { return "baseline:labs-bayes"; }
   Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,

@@ -26,6 +26,7 @@ namespace medcred {
 
 struct Case;
 struct CaseSet;
+class CaseSource;
 class Environment;
 class Store;
 
@@ -170,6 +171,7 @@ struct TrainingData {
   const CaseSet* cases = nullptr;
   Store* store = nullptr;
   const Environment* environment = nullptr;
+  const CaseSource* source = nullptr;  // gives a light case set's cases whole (cases/case_builder.h)
 };
 
 // Makes a model from its spec. Baselines that learn from data (`prior`,

@@ -365,9 +365,18 @@ Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turn
         std::lock_guard<std::mutex> lock(mu);
         if (!failure.ok()) return;
       }
-      EpisodeContext context{todo[i].c, 0, todo[i].epoch, std::nullopt};
+      // A light case set: the case whole again for this episode only.
+      std::optional<Result<Case>> whole;
+      if (in.cases.light) whole = in.case_source->Build(**store, *todo[i].c);
+      if (whole && !whole->ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (failure.ok()) failure = whole->status();
+        return;
+      }
+      const Case& c = whole ? **whole : *todo[i].c;
+      EpisodeContext context{&c, 0, todo[i].epoch, std::nullopt};
       if (o.epochs > 1) context.seed = o.seed + static_cast<uint64_t>(todo[i].epoch - 1);
-      auto record = RunEpisode(*todo[i].c, **store, in, model, max_turns, modes, context);
+      auto record = RunEpisode(c, **store, in, model, max_turns, modes, context);
       Status s = record.ok() ? log.Append(*record) : record.status();
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
@@ -439,7 +448,9 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());
   MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
   in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
-  MEDCRED_ASSIGN_OR_RETURN(in->cases, BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference}));
+  MEDCRED_ASSIGN_OR_RETURN(in->case_source,
+                           CaseSource::Open(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference}));
+  MEDCRED_ASSIGN_OR_RETURN(in->cases, in->case_source->Collect(*in->store, /*light=*/true));
   MEDCRED_ASSIGN_OR_RETURN(
       Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, WindowHours{}));
   in->environment = std::move(env);

@@ -70,7 +70,10 @@ struct RunInputs {
   PresentationRules rules;
   std::optional<IcdReference> reference;
   Protocol protocol;
+  // The store's cases, light (without presentations: issue 18); the case
+  // source gives each whole again for its episode.
   CaseSet cases;
+  std::unique_ptr<CaseSource> case_source;
   StoreSummary store_summary;
   KnownDatasets known_datasets;
   DatasetIdentity dataset;  // the store's release under the known datasets

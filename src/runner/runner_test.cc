@@ -407,6 +407,15 @@ TEST_F(RunnerTest, AnExamRunWithTwoEpochsKilledAndResumedEndsAsAnUninterruptedRu
     EXPECT_TRUE(c["complete"].get<bool>()) << name;
     EXPECT_EQ(c["ran"], c["size"]) << name;
   }
+  // credentials.json (what a registry entry is made from) says each category's exam was run whole.
+  const auto cred = nlohmann::json::parse(test::ReadFile(tmp_ / "whole/credentials.json"));
+  EXPECT_EQ(cred["format"], "medcred-credentials-v2");
+  EXPECT_EQ(cred["exam"]["version"], "exam-v1");
+  for (const auto& c : cred["categories"]) {
+    EXPECT_EQ(c["complete_exam"], true) << c["name"];
+    EXPECT_EQ(c["epochs"]["k"], 2) << c["name"];
+  }
+  EXPECT_EQ(cred.dump().find("hadm-"), std::string::npos) << "no case id in credentials.json";
   for (const auto& [name, c] : whole_summary["categories"].items()) {
     EXPECT_EQ(c["epochs"]["k"], 2) << name;
     EXPECT_EQ(c["epochs"]["episodes"], 2 * c["n"].get<int>()) << name;
@@ -502,19 +511,19 @@ TEST_F(RunnerTest, OneEpochRunsWriteTheFilesOfBeforeExamsAndEpochs) {
 }
 
 TEST_F(RunnerTest, LabsBayesOrdersItsPanelAndNeverLearnsFromThePatientItScores) {
-  auto trained = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment);
+  auto trained = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
   ASSERT_TRUE(trained.ok()) << trained.status().message();
   // Relabel each case in turn: its own prediction must not move (its fold is held out).
   for (size_t i = 0; i < inputs_->cases.cases.size(); ++i) {
     CaseSet relabelled = inputs_->cases;
     relabelled.cases[i].truth.principal = {"Z999"};
-    auto other = LabsBayesBaseline::Train(relabelled, *inputs_->store, *inputs_->environment);
+    auto other = LabsBayesBaseline::Train(relabelled, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
     ASSERT_TRUE(other.ok());
     const std::string id = inputs_->cases.cases[i].case_id;
     EXPECT_EQ((*other)->Predict(id), (*trained)->Predict(id)) << id;
   }
   // Deterministic: the same store, the same answers.
-  auto again = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment);
+  auto again = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
   for (const Case& c : inputs_->cases.cases) EXPECT_EQ((*again)->Predict(c.case_id), (*trained)->Predict(c.case_id));
   ASSERT_TRUE(medcred::Run(Options("bayes"), *inputs_, **trained).ok());
   for (const auto& e : Episodes(tmp_ / "bayes")) {
