@@ -42,8 +42,8 @@ struct Case {
   int64_t hadm_id = 0;
   int64_t t0 = 0;  // arrival: edregtime, else admittime
   std::vector<std::string> categories;
-  std::string split;  // dev or test
-  Presentation presentation;       // empty in a light case set (CaseSource::Collect)
+  std::string split;                // dev or test
+  Presentation presentation;        // empty in a light case set (CaseSource::Collect)
   std::string presentation_sha256;  // presentation.Sha256(), kept in light sets too
   CaseTruth truth;
 

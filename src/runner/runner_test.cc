@@ -511,19 +511,22 @@ TEST_F(RunnerTest, OneEpochRunsWriteTheFilesOfBeforeExamsAndEpochs) {
 }
 
 TEST_F(RunnerTest, LabsBayesOrdersItsPanelAndNeverLearnsFromThePatientItScores) {
-  auto trained = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
+  auto trained =
+      LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
   ASSERT_TRUE(trained.ok()) << trained.status().message();
   // Relabel each case in turn: its own prediction must not move (its fold is held out).
   for (size_t i = 0; i < inputs_->cases.cases.size(); ++i) {
     CaseSet relabelled = inputs_->cases;
     relabelled.cases[i].truth.principal = {"Z999"};
-    auto other = LabsBayesBaseline::Train(relabelled, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
+    auto other =
+        LabsBayesBaseline::Train(relabelled, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
     ASSERT_TRUE(other.ok());
     const std::string id = inputs_->cases.cases[i].case_id;
     EXPECT_EQ((*other)->Predict(id), (*trained)->Predict(id)) << id;
   }
   // Deterministic: the same store, the same answers.
-  auto again = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
+  auto again =
+      LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
   for (const Case& c : inputs_->cases.cases) EXPECT_EQ((*again)->Predict(c.case_id), (*trained)->Predict(c.case_id));
   ASSERT_TRUE(medcred::Run(Options("bayes"), *inputs_, **trained).ok());
   for (const auto& e : Episodes(tmp_ / "bayes")) {
