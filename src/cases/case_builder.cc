@@ -1,6 +1,7 @@
 #include "cases/case_builder.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -47,24 +48,44 @@ std::vector<std::string> ToIcd10(const std::string& code, int version, const Icd
 }
 
 struct Builder {
-  Store& store;
   const CaseInputs& in;
   std::unordered_map<int64_t, PatientRecord> patients;
   std::vector<AdmissionRecord> admissions;
+  std::unordered_map<int64_t, size_t> index;       // hadm_id -> position in admissions
   std::unordered_map<int64_t, int64_t> admittime;  // hadm_id -> admittime
+  std::optional<LeakageAudit> audit;               // when the presentation rules hold an [audit] (v2)
 
-  Status Init() {
+  Status Init(Store& store) {
+    MEDCRED_RETURN_IF_ERROR(LoadAudit());
     MEDCRED_ASSIGN_OR_RETURN(auto ps, store.Patients());
     for (auto& p : ps) patients[p.subject_id] = p;
     MEDCRED_ASSIGN_OR_RETURN(admissions, store.Admissions());
-    for (const auto& a : admissions) admittime[a.hadm_id] = a.admittime;
+    for (size_t i = 0; i < admissions.size(); ++i) {
+      admittime[admissions[i].hadm_id] = admissions[i].admittime;
+      index[admissions[i].hadm_id] = i;
+    }
+    return Status::OK();
+  }
+
+  Status LoadAudit() {
+    if (in.presentation->audit_rule.empty()) return Status::OK();
+    if (in.presentation->audit_rule != kRuleNames[kNamesDiagnosis]) {
+      return Status::BadInput("presentation rules " + in.presentation->version + ": audit.rule '" +
+                              in.presentation->audit_rule + "' is not " + kRuleNames[kNamesDiagnosis]);
+    }
+    if (in.ccsr == nullptr) {
+      return Status::Usage("the leakage audit of presentation " + in.presentation->version +
+                           " needs the CCSR reference (CaseInputs.ccsr)");
+    }
+    MEDCRED_ASSIGN_OR_RETURN(audit, LeakageAudit::Load(in.presentation->audit_terms_file,
+                                                       in.presentation->audit_lexicon_file, *in.reference, *in.ccsr));
     return Status::OK();
   }
 
   // Calls fn(admission, diagnoses of the subject) for every admission, one
   // subject at a time (admissions are ordered by subject).
   template <typename F>
-  Status ForEachAdmission(F fn) {
+  Status ForEachAdmission(Store& store, F fn) const {
     std::vector<DiagnosisRecord> dx;
     int64_t subject = -1;
     for (const AdmissionRecord& a : admissions) {
@@ -85,8 +106,9 @@ struct Builder {
     std::vector<std::string> past_codes;  // ICD-10-CM codes of earlier admissions
   };
 
-  Result<medcred::Presentation> PresentationOf(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& subject_dx,
-                                               Seen* seen = nullptr) {
+  Result<medcred::Presentation> PresentationOf(Store& store, const AdmissionRecord& a,
+                                               const std::vector<DiagnosisRecord>& subject_dx,
+                                               Seen* seen = nullptr) const {
     auto pit = patients.find(a.subject_id);
     if (pit == patients.end()) {
       return Status::BadInput("admission " + std::to_string(a.hadm_id) + " names subject_id " +
@@ -103,8 +125,12 @@ struct Builder {
       const AdmissionRecord* prior = FindAdmission(d.hadm_id);
       if (prior != nullptr && prior->dischtime <= t0 && !d.title.empty()) earlier.push_back(&d);
     }
+    auto time_of = [&](int64_t hadm_id) {
+      auto it = admittime.find(hadm_id);
+      return it == admittime.end() ? int64_t{0} : it->second;
+    };
     std::stable_sort(earlier.begin(), earlier.end(), [&](const DiagnosisRecord* x, const DiagnosisRecord* y) {
-      return std::make_pair(admittime[x->hadm_id], x->seq_num) < std::make_pair(admittime[y->hadm_id], y->seq_num);
+      return std::make_pair(time_of(x->hadm_id), x->seq_num) < std::make_pair(time_of(y->hadm_id), y->seq_num);
     });
     for (const DiagnosisRecord* d : earlier) AddUnique(&p.past_history, d->title);
     MEDCRED_ASSIGN_OR_RETURN(p.triage, store.TriageOf(a.hadm_id));
@@ -122,16 +148,124 @@ struct Builder {
   }
 
   const AdmissionRecord* FindAdmission(int64_t hadm_id) const {
-    // Admissions of one subject are few; the caller's subject is contiguous, so a
-    // linear scan of the whole list would be wasteful: use a lazily built index.
-    if (index.empty()) {
-      for (size_t i = 0; i < admissions.size(); ++i) index[admissions[i].hadm_id] = i;
-    }
     auto it = index.find(hadm_id);
     return it == index.end() ? nullptr : &admissions[it->second];
   }
-  mutable std::unordered_map<int64_t, size_t> index;
+
+  // What the leakage audit said of an admission that passed every other rule.
+  struct Audited {
+    bool audited = false;
+    std::vector<std::string> categories;
+    std::string route;
+    std::optional<AuditFinding> finding;
+  };
+
+  // The case of one admission, or the rule that excludes it (`*excluded`);
+  // `*audited` (when given) says what the leakage audit found.
+  Result<std::optional<Case>> CaseOf(Store& store, const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx,
+                                     Rule* excluded, Audited* audited = nullptr) const {
+    const Taxonomy& tax = *in.taxonomy;
+    const InclusionRules& rules = tax.inclusion();
+    auto exclude = [&](Rule r) -> Result<std::optional<Case>> {
+      *excluded = r;
+      return std::optional<Case>();
+    };
+    const auto& planned = rules.excluded_admission_types;
+    if (std::find(planned.begin(), planned.end(), a.admission_type) != planned.end()) return exclude(kPlanned);
+    const DiagnosisRecord* principal = nullptr;
+    for (const auto& d : dx) {
+      if (d.hadm_id == a.hadm_id && d.seq_num == 1) principal = &d;
+    }
+    if (principal == nullptr) return exclude(kNoPrincipal);
+    Case c;
+    c.truth.principal_code = principal->icd_code;
+    c.truth.principal_version = principal->icd_version;
+    c.truth.principal = ToIcd10(principal->icd_code, principal->icd_version, *in.reference);
+    if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version, c.truth.principal)) {
+      return exclude(kNotADiagnosis);
+    }
+    if (c.truth.principal.empty()) return exclude(kNoIcd10Mapping);
+    for (const auto& code : c.truth.principal) {
+      for (const auto& cat : tax.DiagnosisCategories(code)) AddUnique(&c.categories, cat);
+    }
+    if (c.categories.empty()) return exclude(kNoCategory);
+
+    c.t0 = Builder::T0(a);
+    const int64_t from = c.t0 - int64_t{3600} * rules.window_hours_before;
+    const int64_t to = c.t0 + int64_t{3600} * rules.window_hours_after;
+    MEDCRED_ASSIGN_OR_RETURN(int64_t labs, store.CountLabs(a.subject_id, from, to));
+    if (labs < rules.min_labs_in_window) return exclude(kTooFewLabs);
+
+    for (const auto& d : dx) {
+      if (d.hadm_id != a.hadm_id || d.seq_num == 1) continue;
+      for (const auto& code : ToIcd10(d.icd_code, d.icd_version, *in.reference)) {
+        if (std::find(c.truth.principal.begin(), c.truth.principal.end(), code) == c.truth.principal.end()) {
+          AddUnique(&c.truth.secondary, code);
+        }
+      }
+    }
+    for (const Category& cat : tax.categories()) {
+      if (cat.kind != "context") continue;
+      bool in_category = false;
+      if (cat.rule == "icu_stay") {
+        MEDCRED_ASSIGN_OR_RETURN(in_category, store.HasIcuStay(a.hadm_id));
+      } else if (cat.rule == "arrived_via_ed") {
+        in_category = a.edregtime.has_value();
+      } else if (cat.rule == "imaging_report_in_window") {
+        MEDCRED_ASSIGN_OR_RETURN(int64_t reports, store.CountRadiologyReports(a.subject_id, from, to));
+        in_category = reports > 0;
+      }
+      if (in_category) c.categories.push_back(cat.name);
+    }
+    c.case_id = "hadm-" + std::to_string(a.hadm_id);
+    c.subject_id = a.subject_id;
+    c.hadm_id = a.hadm_id;
+    c.split = SplitOf(a.subject_id);
+    Seen seen;
+    MEDCRED_ASSIGN_OR_RETURN(c.presentation, PresentationOf(store, a, dx, &seen));
+    if (audit) {
+      // Everything the model can read before it orders anything: the
+      // presentation, get_history (with home medications) and physical_exam's
+      // text. The truth decides inclusion only.
+      VisibleTexts v;
+      v.chief_complaint = c.presentation.chief_complaint;
+      v.hpi = c.presentation.hpi;
+      MEDCRED_ASSIGN_OR_RETURN(v.home_medications, store.HomeMedsOf(a.hadm_id));
+      if (seen.discharge_note) v.exam = ExtractExam(*seen.discharge_note, *in.presentation);
+      if (c.presentation.triage_vitals) v.triage_pain = c.presentation.triage_vitals->pain;
+      v.past_codes = std::move(seen.past_codes);
+      std::optional<AuditFinding> finding = audit->Audit(audit->TermsFor(c.truth.principal), v);
+      const bool names_it = finding.has_value();
+      if (audited != nullptr) *audited = Audited{true, c.categories, c.presentation.arrival.route, std::move(finding)};
+      if (names_it) return exclude(kNamesDiagnosis);
+    }
+    c.presentation_sha256 = c.presentation.Sha256();
+    return std::optional<Case>(std::move(c));
+  }
 };
+
+// The stats of a finished set: included cases, and per category and split
+// the count and suite hash.
+void FinishStats(CaseSet& set, const Taxonomy& tax, const std::vector<int64_t>& excluded) {
+  std::sort(set.cases.begin(), set.cases.end(), [](const Case& x, const Case& y) { return x.hadm_id < y.hadm_id; });
+  auto hadm = [](const AuditExclusion& e) { return std::stoll(e.case_id.substr(5)); };
+  std::sort(set.audit_exclusions.begin(), set.audit_exclusions.end(),
+            [&](const AuditExclusion& x, const AuditExclusion& y) { return hadm(x) < hadm(y); });
+  for (int r = 0; r < kRuleCount; ++r) set.stats.excluded.emplace_back(kRuleNames[r], excluded[r]);
+  set.stats.included = static_cast<int64_t>(set.cases.size());
+  for (const Category& cat : tax.categories()) {
+    for (const char* split : kSplits) {
+      std::vector<std::string> ids;
+      for (const Case& c : set.cases) {
+        if (c.split == split && std::find(c.categories.begin(), c.categories.end(), cat.name) != c.categories.end()) {
+          ids.push_back(c.case_id);
+        }
+      }
+      set.stats.cases[cat.name][split] = static_cast<int64_t>(ids.size());
+      set.stats.suites[cat.name][split] = SuiteHash(cat.name, split, std::move(ids), tax.sha256());
+    }
+  }
+}
 
 }  // namespace
 
@@ -185,152 +319,93 @@ nlohmann::json CaseStats::ToJson() const {
   return j;
 }
 
-Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
-  Builder b{store, in, {}, {}, {}, {}};
-  MEDCRED_RETURN_IF_ERROR(b.Init());
-  const Taxonomy& tax = *in.taxonomy;
-  const InclusionRules& rules = tax.inclusion();
+struct CaseSource::Impl {
+  explicit Impl(const CaseInputs& in) : builder{in, {}, {}, {}, {}} {}
+  Builder builder;
+};
+
+CaseSource::CaseSource(const CaseInputs& in) : in_(in) { impl_ = std::make_unique<Impl>(in_); }
+CaseSource::~CaseSource() = default;
+
+Result<std::unique_ptr<CaseSource>> CaseSource::Open(Store& store, const CaseInputs& in) {
+  auto source = std::unique_ptr<CaseSource>(new CaseSource(in));
+  MEDCRED_RETURN_IF_ERROR(source->impl_->builder.Init(store));
+  return source;
+}
+
+Result<CaseSet> CaseSource::Collect(Store& store, bool light) const {
+  const Taxonomy& tax = *in_.taxonomy;
   CaseSet set;
   set.taxonomy_sha256 = tax.sha256();
-  set.presentation_sha256 = in.presentation->sha256;
-  set.reference_digest = in.reference->digest();
+  set.presentation_sha256 = in_.presentation->sha256;
+  set.reference_digest = in_.reference->digest();
+  set.light = light;
   std::vector<int64_t> excluded(kRuleCount, 0);
-  std::optional<LeakageAudit> audit;
-  if (!in.presentation->audit_rule.empty()) {
-    if (in.presentation->audit_rule != kRuleNames[kNamesDiagnosis]) {
-      return Status::BadInput("presentation rules " + in.presentation->version + ": audit.rule '" +
-                              in.presentation->audit_rule + "' is not " + kRuleNames[kNamesDiagnosis]);
-    }
-    if (in.ccsr == nullptr) {
-      return Status::Usage("the leakage audit of presentation " + in.presentation->version +
-                           " needs the CCSR reference (CaseInputs.ccsr)");
-    }
-    MEDCRED_ASSIGN_OR_RETURN(audit, LeakageAudit::Load(in.presentation->audit_terms_file,
-                                                       in.presentation->audit_lexicon_file, *in.reference, *in.ccsr));
-    set.stats.audit_rule = in.presentation->audit_rule;
-    set.audit_terms_version = audit->version();
-    set.audit_terms_sha256 = audit->sha256();
-    set.audit_lexicon_sha256 = audit->lexicon_sha256();
-    set.ccsr_digest = in.ccsr->digest();
+  const Builder& b = impl_->builder;
+  if (b.audit) {
+    set.stats.audit_rule = in_.presentation->audit_rule;
+    set.audit_terms_version = b.audit->version();
+    set.audit_terms_sha256 = b.audit->sha256();
+    set.audit_lexicon_sha256 = b.audit->lexicon_sha256();
+    set.ccsr_digest = in_.ccsr->digest();
     for (const Category& cat : tax.categories()) set.stats.audit_by_category[cat.name];
   }
-
+  set.cases.reserve(b.admissions.size());  // no regrowth: at most one case per admission
   MEDCRED_RETURN_IF_ERROR(
-      b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
+      b.ForEachAdmission(store, [&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
         ++set.stats.admissions;
-        auto exclude = [&](Rule r) {
-          ++excluded[r];
-          return Status::OK();
-        };
-        const auto& planned = rules.excluded_admission_types;
-        if (std::find(planned.begin(), planned.end(), a.admission_type) != planned.end()) return exclude(kPlanned);
-        const DiagnosisRecord* principal = nullptr;
-        for (const auto& d : dx) {
-          if (d.hadm_id == a.hadm_id && d.seq_num == 1) principal = &d;
-        }
-        if (principal == nullptr) return exclude(kNoPrincipal);
-        Case c;
-        c.truth.principal_code = principal->icd_code;
-        c.truth.principal_version = principal->icd_version;
-        c.truth.principal = ToIcd10(principal->icd_code, principal->icd_version, *in.reference);
-        if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version, c.truth.principal)) {
-          return exclude(kNotADiagnosis);
-        }
-        if (c.truth.principal.empty()) return exclude(kNoIcd10Mapping);
-        for (const auto& code : c.truth.principal) {
-          for (const auto& cat : tax.DiagnosisCategories(code)) AddUnique(&c.categories, cat);
-        }
-        if (c.categories.empty()) return exclude(kNoCategory);
-
-        c.t0 = Builder::T0(a);
-        const int64_t from = c.t0 - int64_t{3600} * rules.window_hours_before;
-        const int64_t to = c.t0 + int64_t{3600} * rules.window_hours_after;
-        MEDCRED_ASSIGN_OR_RETURN(int64_t labs, store.CountLabs(a.subject_id, from, to));
-        if (labs < rules.min_labs_in_window) return exclude(kTooFewLabs);
-
-        for (const auto& d : dx) {
-          if (d.hadm_id != a.hadm_id || d.seq_num == 1) continue;
-          for (const auto& code : ToIcd10(d.icd_code, d.icd_version, *in.reference)) {
-            if (std::find(c.truth.principal.begin(), c.truth.principal.end(), code) == c.truth.principal.end()) {
-              AddUnique(&c.truth.secondary, code);
-            }
-          }
-        }
-        for (const Category& cat : tax.categories()) {
-          if (cat.kind != "context") continue;
-          bool in_category = false;
-          if (cat.rule == "icu_stay") {
-            MEDCRED_ASSIGN_OR_RETURN(in_category, store.HasIcuStay(a.hadm_id));
-          } else if (cat.rule == "arrived_via_ed") {
-            in_category = a.edregtime.has_value();
-          } else if (cat.rule == "imaging_report_in_window") {
-            MEDCRED_ASSIGN_OR_RETURN(int64_t reports, store.CountRadiologyReports(a.subject_id, from, to));
-            in_category = reports > 0;
-          }
-          if (in_category) c.categories.push_back(cat.name);
-        }
-        c.case_id = "hadm-" + std::to_string(a.hadm_id);
-        c.subject_id = a.subject_id;
-        c.hadm_id = a.hadm_id;
-        c.split = SplitOf(a.subject_id);
-        Builder::Seen seen;
-        MEDCRED_ASSIGN_OR_RETURN(c.presentation, b.PresentationOf(a, dx, &seen));
-        if (audit) {
-          // Everything the model can read before it orders anything: the
-          // presentation, get_history (with home medications) and
-          // physical_exam's text. The truth decides inclusion only.
-          VisibleTexts v;
-          v.chief_complaint = c.presentation.chief_complaint;
-          v.hpi = c.presentation.hpi;
-          MEDCRED_ASSIGN_OR_RETURN(v.home_medications, store.HomeMedsOf(a.hadm_id));
-          if (seen.discharge_note) v.exam = ExtractExam(*seen.discharge_note, *in.presentation);
-          if (c.presentation.triage_vitals) v.triage_pain = c.presentation.triage_vitals->pain;
-          v.past_codes = std::move(seen.past_codes);
-          auto finding = audit->Audit(audit->TermsFor(c.truth.principal), v);
+        Rule rule = kRuleCount;
+        Builder::Audited audited;
+        MEDCRED_ASSIGN_OR_RETURN(std::optional<Case> c, b.CaseOf(store, a, dx, &rule, &audited));
+        if (audited.audited) {
           auto count = [&](AuditCounts& n) {
             ++n.audited;
-            n.excluded += finding.has_value();
+            n.excluded += audited.finding.has_value();
           };
-          for (const auto& cat : c.categories) count(set.stats.audit_by_category[cat]);
-          count(set.stats.audit_by_route[c.presentation.arrival.route]);
-          if (finding) {
-            set.audit_exclusions.push_back(
-                AuditExclusion{c.case_id, c.categories, c.presentation.arrival.route, std::move(*finding)});
-            return exclude(kNamesDiagnosis);
+          for (const auto& cat : audited.categories) count(set.stats.audit_by_category[cat]);
+          count(set.stats.audit_by_route[audited.route]);
+          if (audited.finding) {
+            set.audit_exclusions.push_back(AuditExclusion{"hadm-" + std::to_string(a.hadm_id), audited.categories,
+                                                          audited.route, std::move(*audited.finding)});
           }
         }
-        set.cases.push_back(std::move(c));
+        if (!c) {
+          ++excluded[rule];
+          return Status::OK();
+        }
+        if (light) c->presentation = Presentation{};  // rebuilt for the episodes in flight (Build)
+        set.cases.push_back(std::move(*c));
         return Status::OK();
       }));
-
-  std::sort(set.cases.begin(), set.cases.end(), [](const Case& x, const Case& y) { return x.hadm_id < y.hadm_id; });
-  auto hadm = [](const AuditExclusion& e) { return std::stoll(e.case_id.substr(5)); };
-  std::sort(set.audit_exclusions.begin(), set.audit_exclusions.end(),
-            [&](const AuditExclusion& x, const AuditExclusion& y) { return hadm(x) < hadm(y); });
-  for (int r = 0; r < kRuleCount; ++r) set.stats.excluded.emplace_back(kRuleNames[r], excluded[r]);
-  set.stats.included = static_cast<int64_t>(set.cases.size());
-  for (const Category& cat : tax.categories()) {
-    for (const char* split : kSplits) {
-      std::vector<std::string> ids;
-      for (const Case& c : set.cases) {
-        if (c.split == split && std::find(c.categories.begin(), c.categories.end(), cat.name) != c.categories.end()) {
-          ids.push_back(c.case_id);
-        }
-      }
-      set.stats.cases[cat.name][split] = static_cast<int64_t>(ids.size());
-      set.stats.suites[cat.name][split] = SuiteHash(cat.name, split, std::move(ids), tax.sha256());
-    }
-  }
+  FinishStats(set, tax, excluded);
   return set;
 }
 
+Result<Case> CaseSource::Build(Store& store, const Case& light) const {
+  const Builder& b = impl_->builder;
+  const AdmissionRecord* a = b.FindAdmission(light.hadm_id);
+  if (a == nullptr) return Status::BadInput("no admission " + std::to_string(light.hadm_id) + " in the store");
+  MEDCRED_ASSIGN_OR_RETURN(std::vector<DiagnosisRecord> dx, store.DiagnosesOfSubject(a->subject_id));
+  Rule rule = kRuleCount;
+  MEDCRED_ASSIGN_OR_RETURN(std::optional<Case> c, b.CaseOf(store, *a, dx, &rule));
+  if (!c || c->presentation_sha256 != light.presentation_sha256 || c->case_id != light.case_id) {
+    return Status::BadInput(light.case_id + ": the store no longer gives the case it gave at the start of the run");
+  }
+  return std::move(*c);
+}
+
+Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
+  MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<CaseSource> source, CaseSource::Open(store, in));
+  return source->Collect(store, /*light=*/false);
+}
+
 Result<std::map<int64_t, Presentation>> BuildAllPresentations(Store& store, const CaseInputs& in) {
-  Builder b{store, in, {}, {}, {}, {}};
-  MEDCRED_RETURN_IF_ERROR(b.Init());
+  Builder b{in, {}, {}, {}, {}};
+  MEDCRED_RETURN_IF_ERROR(b.Init(store));
   std::map<int64_t, Presentation> out;
   MEDCRED_RETURN_IF_ERROR(
-      b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
-        MEDCRED_ASSIGN_OR_RETURN(out[a.hadm_id], b.PresentationOf(a, dx));
+      b.ForEachAdmission(store, [&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
+        MEDCRED_ASSIGN_OR_RETURN(out[a.hadm_id], b.PresentationOf(store, a, dx));
         return Status::OK();
       }));
   return out;

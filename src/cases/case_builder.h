@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,9 @@ struct Case {
   int64_t hadm_id = 0;
   int64_t t0 = 0;  // arrival: edregtime, else admittime
   std::vector<std::string> categories;
-  std::string split;  // dev or test
-  Presentation presentation;
+  std::string split;                // dev or test
+  Presentation presentation;        // empty in a light case set (CaseSource::Collect)
+  std::string presentation_sha256;  // presentation.Sha256(), kept in light sets too
   CaseTruth truth;
 
   // The `cases --jsonl` object (docs/cli.md#machine-readable-outputs).
@@ -79,6 +81,7 @@ struct CaseStats {
 
 struct CaseSet {
   std::vector<Case> cases;  // by hadm_id
+  bool light = false;       // cases without their presentation (CaseSource::Collect): CaseSource::Build gives it
   CaseStats stats;
   std::string taxonomy_sha256;
   std::string presentation_sha256;
@@ -97,6 +100,29 @@ struct CaseInputs {
 };
 
 Result<CaseSet> BuildCases(Store& store, const CaseInputs& in);
+
+// The store's cases one pass at a time (issue 18). Open() reads the store's
+// patients and admissions; Collect() builds every case once, keeping each
+// whole or, `light`, without its presentation (the bulk of a case: past
+// history, HPI, triage), so a run holds its cases' ids, categories, split and
+// truth only; Build() gives one light case whole again, for the episode in
+// flight, and checks it is the case Collect saw (its presentation hash).
+//
+// Thread safety: immutable after Open(); Build() may be called from many
+// threads, each with its own Store.
+class CaseSource {
+ public:
+  static Result<std::unique_ptr<CaseSource>> Open(Store& store, const CaseInputs& in);
+  ~CaseSource();
+  Result<CaseSet> Collect(Store& store, bool light) const;
+  Result<Case> Build(Store& store, const Case& light) const;
+
+ private:
+  explicit CaseSource(const CaseInputs& in);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  CaseInputs in_;
+};
 
 // Every admission's presentation, included or not, by hadm_id (leakage tests).
 Result<std::map<int64_t, Presentation>> BuildAllPresentations(Store& store, const CaseInputs& in);

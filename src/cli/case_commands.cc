@@ -89,7 +89,10 @@ Command AddCases(CLI::App& root) {
             MEDCRED_ASSIGN_OR_RETURN(IcdReference ref, IcdReference::Load(ref_dir));
             MEDCRED_ASSIGN_OR_RETURN(Ccsr ccsr, Ccsr::Load(ref_dir));
             MEDCRED_ASSIGN_OR_RETURN(auto store, OpenStore(o->store));
-            MEDCRED_ASSIGN_OR_RETURN(CaseSet set, BuildCases(*store, CaseInputs{&tax, &rules, &ref, &ccsr}));
+            // --stats needs no presentation: the cases are kept light.
+            MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<CaseSource> source,
+                                     CaseSource::Open(*store, CaseInputs{&tax, &rules, &ref, &ccsr}));
+            MEDCRED_ASSIGN_OR_RETURN(CaseSet set, source->Collect(*store, /*light=*/o->stats));
             if (o->stats) {
               nlohmann::json j = set.stats.ToJson();
               j["taxonomy"] = {{"version", tax.version()}, {"sha256", tax.sha256()}};

@@ -49,6 +49,10 @@ Command AddRun(CLI::App& root) {
       ->check(CLI::Range(1, 1000));
   app->add_flag("--resume", r.resume, "Finish an interrupted run in --out");
   app->add_option("--seed", r.seed, "Seed of the --cases order, also sent as the sampling seed (default 0)");
+  app->add_flag("--exam", r.exam,
+                "Run exactly the methodology's standard exam of --category (default: of every category)");
+  app->add_option("--epochs", r.epochs, "Run each case K times (epoch e sends the sampling seed SEED+e-1; default 1)")
+      ->check(CLI::Range(1, 1000));
   app->add_option("--shard", o->shard, "Run shard K of N (K/N); join shards with medcred merge");
   app->add_option("--reference", r.reference, "Folder with the CMS ICD-10-CM order file and GEMs");
   AddModelOptions(app, o->eval);
@@ -65,8 +69,14 @@ Command AddRun(CLI::App& root) {
             }
             MEDCRED_RETURN_IF_ERROR(ParseShard(o->shard, &eval.run.shard_index, &eval.run.shard_count));
             MEDCRED_ASSIGN_OR_RETURN(EvalResult result, Evaluate(eval));
-            std::fprintf(stderr, "%d cases, %d run, %d already done; outcomes:", result.run.selected, result.run.ran,
-                         result.run.skipped);
+            if (eval.run.epochs > 1) {
+              std::fprintf(stderr,
+                           "%d cases x %d epochs, %d episodes run, %d already done; outcomes:", result.run.selected,
+                           eval.run.epochs, result.run.ran, result.run.skipped);
+            } else {
+              std::fprintf(stderr, "%d cases, %d run, %d already done; outcomes:", result.run.selected, result.run.ran,
+                           result.run.skipped);
+            }
             for (const auto& [k, n] : result.run.outcomes) std::fprintf(stderr, " %s %d", k.c_str(), n);
             std::fprintf(stderr, "; %.2f s; run directory %s\n", result.run.seconds, eval.run.out_dir.c_str());
             std::printf("%s", CredentialTable(result.outputs.credentials).c_str());

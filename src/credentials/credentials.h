@@ -36,12 +36,42 @@ namespace medcred {
 // `confidence` (e.g. 0.95); n = 0 gives [0, 1].
 Interval WilsonInterval(int64_t correct, int64_t n, double confidence);
 
+// The same for a proportion `p` of an effective sample size `n` that need not
+// be whole (runs with epochs: docs/methodology.md#repeated-runs-epochs).
+Interval WilsonIntervalOf(double p, double n, double confidence);
+
 // The standard normal quantile z with P(|Z| <= z) = confidence.
 double TwoSidedZ(double confidence);
+
+// Cases run K times (issue 18): each case i has e_i epochs, c_i of them
+// correct. The accuracy is the mean over cases of c_i / e_i; its interval is
+// the Wilson interval at the design-effect-corrected sample size
+//   n_eff = p (1 - p) / (s^2 / n),  s^2 the variance of the cases' c_i / e_i,
+// held within [n, sum e_i] (n when p is 0 or 1 or n < 2): cases are the
+// clusters, epochs the repeated measures within them.
+struct EpochStats {
+  int64_t k = 0;         // the most epochs of any case
+  int64_t cases = 0;     // n
+  int64_t episodes = 0;  // sum e_i
+  int64_t correct_episodes = 0;
+  double accuracy = 0;  // mean c_i / e_i
+  double n_effective = 0;
+  double design_effect = 1;  // episodes / n_effective
+  Interval ci;
+  std::optional<double> agreement;           // share of cases (with 2+ epochs) whose epochs all agree
+  std::optional<double> pairwise_agreement;  // mean over those cases of the share of agreeing epoch pairs
+  nlohmann::json ToJson() const;
+};
+struct CaseEpochs {
+  int64_t epochs = 0, correct = 0;
+  double credit = 0;
+};
+EpochStats ComputeEpochStats(const std::vector<CaseEpochs>& cases, double confidence);
 
 // One episode, graded: what the credentials are computed from.
 struct GradedEpisode {
   std::string case_id;  // local only; never copied into Credentials
+  int64_t epoch = 1;    // --epochs K: 1..K
   std::vector<std::string> categories;
   std::string split;
   std::string outcome;  // diagnosed, no_diagnosis, limit, error
@@ -68,14 +98,20 @@ struct Credentials {
   int64_t episodes = 0;
   int64_t judged = 0;
   std::optional<double> judge_agreement;
+  nlohmann::json epochs;  // runs with epochs > 1: over every case of the split (EpochStats without the interval)
 };
 
 // Accumulates graded episodes one at a time (a run's episodes are streamed,
 // never all held), then computes the credentials under a methodology. Every
 // category of the taxonomy with at least one episode of the split appears.
+// With `epochs` > 1 a category's n is its cases, each case run up to K times,
+// and its accuracy and interval are EpochStats'; with 1, every episode is a
+// case (as before epochs existed). It holds per-category accumulators and,
+// per case, its ids (for the suite hash) and with epochs its epoch tally.
 class CredentialsBuilder {
  public:
-  CredentialsBuilder(const Methodology& methodology, const Taxonomy& taxonomy, DatasetStatus dataset);
+  CredentialsBuilder(const Methodology& methodology, const Taxonomy& taxonomy, DatasetStatus dataset,
+                     int64_t epochs = 1);
   void Add(const GradedEpisode& episode);
   Credentials Finish() const;
 
@@ -84,10 +120,14 @@ class CredentialsBuilder {
     CategoryResult r;
     double cost = 0, turns = 0;
     int64_t ordered = 0, performed = 0, hits = 0, judge_agree = 0;
-    std::vector<std::string> ids;
+    int64_t episodes = 0;
+    std::vector<std::string> ids;    // epochs == 1: one per episode
+    std::set<std::string> case_ids;  // epochs > 1
   };
   const Methodology& m_;
   const Taxonomy& taxonomy_;
+  const int64_t epochs_;
+  std::map<std::string, CaseEpochs> by_case_;  // epochs > 1, credential split
   Credentials out_;
   int64_t agree_ = 0;
   std::map<std::string, Tally> tallies_;
@@ -100,5 +140,7 @@ Credentials Summarize(const std::vector<GradedEpisode>& episodes, const Methodol
 // The tier a category earns with `correct` of `n` under a methodology on a
 // dataset of this status: "demo" and "unrecognized" datasets earn none.
 std::string TierOf(int64_t correct, int64_t n, const Methodology& methodology, DatasetStatus dataset);
+// The same from n cases and an interval's lower bound (runs with epochs).
+std::string TierOfBound(int64_t n, double lower_bound, const Methodology& methodology, DatasetStatus dataset);
 
 }  // namespace medcred

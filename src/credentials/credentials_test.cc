@@ -183,3 +183,90 @@ TEST_F(SummarizeTest, ThePublishableResultHoldsNoCaseId) {
 
 }  // namespace
 }  // namespace medcred
+
+namespace medcred {
+namespace {
+
+// Issue 18: cases run K times. Reference values from the formula of
+// docs/methodology.md#repeated-runs-epochs worked by hand.
+TEST(EpochStats, EpochsThatAllAgreeGiveThePlainWilsonInterval) {
+  // 8 of 10 cases correct in both of their 2 epochs: the second epoch adds no information.
+  std::vector<CaseEpochs> cases;
+  for (int i = 0; i < 10; ++i) cases.push_back({2, i < 8 ? 2 : 0, i < 8 ? 2.0 : 0.0});
+  const EpochStats s = ComputeEpochStats(cases, 0.95);
+  EXPECT_EQ(s.cases, 10);
+  EXPECT_EQ(s.episodes, 20);
+  EXPECT_EQ(s.correct_episodes, 16);
+  EXPECT_DOUBLE_EQ(s.accuracy, 0.8);
+  EXPECT_DOUBLE_EQ(s.n_effective, 10);  // p(1-p)/(s²/n) = 0.16 / (0.1778/10) = 9, held at n = 10
+  EXPECT_DOUBLE_EQ(s.design_effect, 2);
+  const Interval w = WilsonInterval(8, 10, 0.95);
+  EXPECT_DOUBLE_EQ(s.ci.low, w.low);
+  EXPECT_DOUBLE_EQ(s.ci.high, w.high);
+  EXPECT_EQ(s.agreement, 1.0);
+  EXPECT_EQ(s.pairwise_agreement, 1.0);
+}
+
+TEST(EpochStats, EpochsThatDisagreeNarrowTheIntervalByTheDesignEffect) {
+  // 4 cases always right, 4 always wrong, 8 right in 1 of 2 epochs: p = 0.5,
+  // case shares 1,1,1,1,0,0,0,0 and eight 0.5: s² = (8 × 0.25) / 15 = 0.13333,
+  // var(mean) = 0.13333 / 16 = 0.0083333, n_eff = 0.25 / 0.0083333 = 30 (of 32 episodes).
+  std::vector<CaseEpochs> cases;
+  for (int i = 0; i < 4; ++i) cases.push_back({2, 2, 2});
+  for (int i = 0; i < 4; ++i) cases.push_back({2, 0, 0});
+  for (int i = 0; i < 8; ++i) cases.push_back({2, 1, 1});
+  const EpochStats s = ComputeEpochStats(cases, 0.95);
+  EXPECT_DOUBLE_EQ(s.accuracy, 0.5);
+  EXPECT_NEAR(s.n_effective, 30, 1e-9);
+  EXPECT_NEAR(s.design_effect, 32.0 / 30.0, 1e-12);
+  const Interval at30 = WilsonIntervalOf(0.5, 30, 0.95), at16 = WilsonInterval(8, 16, 0.95);
+  EXPECT_NEAR(s.ci.low, at30.low, 1e-12);
+  EXPECT_NEAR(s.ci.low, 0.3315, 1e-4);  // Wilson at p = 0.5, n = 30
+  EXPECT_GT(s.ci.low, at16.low);        // narrower than the 16 cases alone
+  EXPECT_DOUBLE_EQ(*s.agreement, 0.5);  // 8 of 16 cases unanimous
+  EXPECT_DOUBLE_EQ(*s.pairwise_agreement, 0.5);
+  // Whole-number Wilson agrees with the real-valued one.
+  EXPECT_DOUBLE_EQ(WilsonIntervalOf(0.7, 100, 0.95).low, WilsonInterval(70, 100, 0.95).low);
+}
+
+TEST(EpochStats, BuilderCountsCasesNotEpisodesAndMatchesOneEpochRuns) {
+  auto t = Taxonomy::Load();
+  auto m = Methodology::Load();
+  ASSERT_TRUE(t.ok() && m.ok());
+  auto episode = [](int i, int epoch, bool correct) {
+    GradedEpisode e;
+    e.case_id = "hadm-" + std::to_string(i);
+    e.epoch = epoch;
+    e.categories = {"cardiology"};
+    e.split = "test";
+    e.outcome = "diagnosed";
+    e.cost = 2;
+    e.grade.level = correct ? "exact" : "none";
+    e.grade.credit = correct ? 1.0 : 0.0;
+    return e;
+  };
+  CredentialsBuilder one(*m, *t, DatasetStatus::kRecognized), two(*m, *t, DatasetStatus::kRecognized, 2);
+  for (int i = 0; i < 40; ++i) {
+    one.Add(episode(i, 1, i < 30));
+    two.Add(episode(i, 1, i < 30));
+  }
+  for (int i = 0; i < 40; ++i) two.Add(episode(i, 2, i < 20));  // epoch 2: 20 right
+  const Credentials a = one.Finish(), b = two.Finish();
+  ASSERT_EQ(a.categories.size(), 1u);
+  ASSERT_EQ(b.categories.size(), 1u);
+  EXPECT_TRUE(a.categories[0].epochs.is_null());
+  const CategoryResult& r = b.categories[0];
+  EXPECT_EQ(r.n, 40);
+  EXPECT_DOUBLE_EQ(r.accuracy, 50.0 / 80.0);
+  EXPECT_DOUBLE_EQ(r.points, 25.0);
+  EXPECT_EQ(r.epochs["episodes"], 80);
+  EXPECT_EQ(r.epochs["correct_episodes"], 50);
+  EXPECT_DOUBLE_EQ(r.epochs["agreement"].get<double>(), 30.0 / 40.0);
+  // The same cases, so the same suite hash whatever the epochs.
+  EXPECT_EQ(r.suite_sha256, a.categories[0].suite_sha256);
+  EXPECT_DOUBLE_EQ(r.mean_cost, 2.0);
+  EXPECT_EQ(b.epochs["k"], 2);
+}
+
+}  // namespace
+}  // namespace medcred

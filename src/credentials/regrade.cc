@@ -44,7 +44,10 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
         store.status().message() + "; pass --store");
   }
   MEDCRED_ASSIGN_OR_RETURN(StoreSummary summary, (*store)->Summary());
-  MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, BuildCases(**store, CaseInputs{&taxonomy, &rules, &reference, &ccsr}));
+  // Light cases: grading needs their truth, categories and presentation hash, not the presentations.
+  MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<CaseSource> source,
+                           CaseSource::Open(**store, CaseInputs{&taxonomy, &rules, &reference, &ccsr}));
+  MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, source->Collect(**store, /*light=*/true));
   return RegradeRun(
       run_dir, GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest()}, o.judge);
 }

@@ -5,6 +5,7 @@
 
 #include "common/time.h"
 #include "common/version.h"
+#include "grading/exam.h"
 #include "rundir/run_dir.h"
 
 namespace medcred {
@@ -41,17 +42,25 @@ bool Regrade(EpisodeRecord& e, const Case& c, const Grader& grader, const Judge*
 // once, with the store's presentation.
 class EpisodeChecker {
  public:
-  EpisodeChecker(const CaseSet& cases, std::string episodes_path) : path_(std::move(episodes_path)) {
+  EpisodeChecker(const CaseSet& cases, std::string episodes_path, int64_t epochs)
+      : path_(std::move(episodes_path)), epochs_(epochs) {
     for (const Case& c : cases.cases) by_id_[c.case_id] = &c;
   }
   Result<const Case*> Check(const EpisodeRecord& e, const RunDir::EpisodeLocation& where) {
     const std::string at = path_ + ":" + std::to_string(where.line);
     auto it = by_id_.find(e.case_id);
     if (it == by_id_.end()) return Status::BadInput(at + ": " + e.case_id + " is not a case of the run's store");
-    if (!seen_.insert(e.case_id).second) return Status::BadInput(at + ": a second episode of " + e.case_id);
-    const bool legacy = e.format != kEpisodeFormat;  // written before episodes carried the hash
+    if (e.EpochOr1() > epochs_) {
+      return Status::BadInput(at + ": epoch " + std::to_string(e.EpochOr1()) + " of a run of " +
+                              std::to_string(epochs_) + " epochs");
+    }
+    if (!seen_.insert({e.case_id, e.EpochOr1()}).second) {
+      return Status::BadInput(at + ": a second episode of " + e.case_id +
+                              (epochs_ > 1 ? " in epoch " + std::to_string(e.EpochOr1()) : std::string()));
+    }
+    const bool legacy = e.format == "medcred-episode-v1";  // written before episodes carried the hash
     if (!legacy && !e.presentation_sha256) return Status::BadInput(at + ": the episode has no presentation hash");
-    if (e.presentation_sha256 && *e.presentation_sha256 != it->second->presentation.Sha256()) {
+    if (e.presentation_sha256 && *e.presentation_sha256 != it->second->presentation_sha256) {
       return Status::BadInput(at + ": the presentation of " + e.case_id + " is not the store's");
     }
     return it->second;
@@ -59,13 +68,15 @@ class EpisodeChecker {
 
  private:
   std::string path_;
+  int64_t epochs_ = 1;
   std::unordered_map<std::string, const Case*> by_id_;
-  std::set<std::string> seen_;
+  std::set<std::pair<std::string, int64_t>> seen_;  // (case id, epoch)
 };
 
 GradedEpisode ToGraded(const EpisodeRecord& e) {
   GradedEpisode g;
   g.case_id = e.case_id;
+  g.epoch = e.EpochOr1();
   g.categories = e.categories;
   g.split = e.split;
   g.outcome = e.outcome;
@@ -99,6 +110,7 @@ SummaryFile MakeSummary(const RunManifest& run, const Credentials& cr, const Met
     s.judged = cr.judged;
     s.judge_agreement = cr.judge_agreement;
   }
+  s.epochs = cr.epochs;
   s.methodology_version = m.version;
   s.medcred_version = kVersion;
   s.hashes = run.fingerprint.hashes;
@@ -142,10 +154,37 @@ CredentialsFile MakeCredentialsFile(const RunManifest& run, const SummaryFile& s
   for (const CategoryResult& r : cr.categories) {
     auto suite = run.suites.find(r.name);
     c.categories.push_back({r.name, r.title, r.kind, r.rank, r.n, r.correct, r.points, r.accuracy, r.ci.low, r.ci.high,
-                            r.tier, r.suite_sha256, suite != run.suites.end() && suite->second == r.suite_sha256});
+                            r.tier, r.suite_sha256, suite != run.suites.end() && suite->second == r.suite_sha256,
+                            std::nullopt, r.epochs});
   }
   c.generated = NowIso8601Utc();
   return c;
+}
+
+// The exam's objects (issue 18): summary.json's `exam` with, per category of
+// the run, its exam's size, what ran and whether that was the whole exam; and
+// credentials.json's `complete_exam` per category.
+void AddExam(const Exam& exam, const std::string& category, RunOutputs& out) {
+  nlohmann::json j = exam.ToJson();
+  std::map<std::string, const CategoryResult*> results;
+  for (const CategoryResult& r : out.credentials.categories) results[r.name] = &r;
+  nlohmann::json cats = nlohmann::json::object();
+  for (const auto& [name, ec] : exam.categories()) {
+    if (category != "all" && category != name) continue;
+    nlohmann::json c = j["categories"][name];
+    auto it = results.find(name);
+    c["ran"] = it == results.end() ? 0 : it->second->n;
+    c["complete"] = it != results.end() && it->second->suite_sha256 == ec.suite_sha256;
+    cats[name] = c;
+  }
+  j["categories"] = cats;
+  j["category"] = category;
+  out.summary.exam = j;
+  out.credentials_file.exam = {{"version", exam.version()}, {"cases_per_category", exam.cases_per_category()}};
+  for (CredentialCategory& c : out.credentials_file.categories) {
+    auto it = exam.categories().find(c.name);
+    c.complete_exam = it != exam.categories().end() && it->second.suite_sha256 == c.suite_sha256;
+  }
 }
 
 }  // namespace
@@ -176,8 +215,20 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInpu
   const DatasetStatus status = StatusNow(run, *in.datasets);
   run.fingerprint.dataset.status = DatasetStatusName(status);
   run.demo = status == DatasetStatus::kDemo;
-  CredentialsBuilder builder(m, *in.taxonomy, status);
-  EpisodeChecker checker(*in.cases, dir.episodes_path());
+  const int64_t epochs = run.fingerprint.epochs;
+  CredentialsBuilder builder(m, *in.taxonomy, status, epochs);
+  EpisodeChecker checker(*in.cases, dir.episodes_path(), epochs);
+  // An exam run (issue 18): the exam drawn again from the store's cases; a
+  // category counts only the cases of its own exam.
+  std::optional<Exam> exam;
+  if (!run.fingerprint.exam.empty()) {
+    MEDCRED_ASSIGN_OR_RETURN(Exam drawn, Exam::Build(*in.cases, *in.taxonomy, m));
+    if (drawn.version() != run.fingerprint.exam) {
+      return Status::Usage(run_dir + " ran exam " + run.fingerprint.exam + ", but methodology " + m.version +
+                           " defines exam " + drawn.version());
+    }
+    exam = std::move(drawn);
+  }
   MEDCRED_RETURN_IF_ERROR(dir.RewriteEpisodes([&](EpisodeRecord& e,
                                                   const RunDir::EpisodeLocation& where) -> Result<bool> {
     MEDCRED_ASSIGN_OR_RETURN(const Case* c, checker.Check(e, where));
@@ -186,13 +237,18 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInpu
     if (before.level != e.grade.level || before.credit != e.grade.credit || before.mapped_code != e.grade.mapped_code) {
       ++out.regraded;
     }
-    builder.Add(ToGraded(e));
+    GradedEpisode g = ToGraded(e);
+    if (exam) {
+      std::erase_if(g.categories, [&](const std::string& cat) { return !exam->Contains(cat, g.case_id); });
+    }
+    builder.Add(g);
     return changed;
   }));
   out.credentials = builder.Finish();
   out.summary = MakeSummary(run, out.credentials, m, *in.grader, *in.taxonomy);
   out.summary.hashes["datasets"] = in.datasets->sha256();
   out.credentials_file = MakeCredentialsFile(run, out.summary, out.credentials, m);
+  if (exam) AddExam(*exam, run.fingerprint.category, out);
   MEDCRED_RETURN_IF_ERROR(dir.WriteSummary(out.summary));
   MEDCRED_RETURN_IF_ERROR(dir.WriteCredentials(out.credentials_file));
   MEDCRED_RETURN_IF_ERROR(dir.WriteReport(ReportHtml(out)));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -96,7 +97,71 @@ Result<Methodology> Methodology::Parse(const DataFile& file) {
     }
     m.tiers.push_back(tier);
   }
+  // [exam] (issue 18): optional; v1 has none.
+  if (const toml::table* exam = root["exam"].as_table()) {
+    const std::string where = file.path + ": exam.";
+    ExamRules e;
+    auto version = (*exam)["version"].value<std::string>();
+    auto salt = (*exam)["salt"].value<std::string>();
+    auto cases = (*exam)["cases"].value<int64_t>();
+    auto power = (*exam)["power"].value<double>();
+    auto margin = (*exam)["margin"].value<double>();
+    if (!version || version->empty()) return Status::BadInput(where + "version must be a name");
+    if (!salt || salt->empty()) return Status::BadInput(where + "salt must be a text");
+    if (!power || *power <= 0.5 || *power >= 1) return Status::BadInput(where + "power must be a number in (0.5, 1)");
+    if (!margin || *margin <= 0 || *margin >= 0.5)
+      return Status::BadInput(where + "margin must be a number in (0, 0.5)");
+    if (!cases || *cases < 1 || *cases > 1000000) return Status::BadInput(where + "cases must be a whole number >= 1");
+    for (const Tier& t : m.tiers) {
+      if (t.min_lower_bound + *margin >= 1)
+        return Status::BadInput(where + "margin: tier " + t.name + "'s bound plus the margin must stay below 1");
+    }
+    const int needed = ExamCasesNeeded(m, *power, *margin);
+    if (*cases < needed) {
+      return Status::BadInput(where + "cases = " + std::to_string(*cases) + " is below the power calculation's " +
+                              std::to_string(needed) + " (docs/methodology.md#the-standard-exam)");
+    }
+    e.version = *version;
+    e.salt = *salt;
+    e.cases = static_cast<int>(*cases);
+    e.power = *power;
+    e.margin = *margin;
+    m.exam = e;
+  }
   return m;
+}
+
+namespace {
+
+// The standard normal quantile: z with Phi(z) = q, for q in (0.5, 1), by
+// Newton's method on the error function.
+double NormalQuantile(double q) {
+  double z = 1.0;
+  for (int i = 0; i < 60; ++i) {
+    const double f = 0.5 * (1 + std::erf(z / std::sqrt(2.0))) - q;
+    const double df = std::exp(-z * z / 2) / std::sqrt(2 * 3.14159265358979323846);
+    const double step = f / df;
+    z -= step;
+    if (std::fabs(step) < 1e-13) break;
+  }
+  return z;
+}
+
+}  // namespace
+
+int ExamCasesForTier(const Tier& tier, double confidence, double power, double margin) {
+  const double z = NormalQuantile(1 - (1 - confidence) / 2);
+  const double zb = NormalQuantile(power);
+  const double p0 = tier.min_lower_bound, p1 = p0 + margin;
+  const double root = (z * std::sqrt(p0 * (1 - p0)) + zb * std::sqrt(p1 * (1 - p1))) / margin;
+  const int n = static_cast<int>(std::ceil(root * root - 1e-9));
+  return std::max(n, tier.min_cases);
+}
+
+int ExamCasesNeeded(const Methodology& m, double power, double margin) {
+  int n = 0;
+  for (const Tier& t : m.tiers) n = std::max(n, ExamCasesForTier(t, m.confidence, power, margin));
+  return n;
 }
 
 nlohmann::json Grade::ToJson() const {

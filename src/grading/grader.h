@@ -6,7 +6,7 @@
 // titles (the exact title, else the most specific title all of whose words are
 // in the text). Text that names no disease maps to nothing and grades `none`.
 // Levels, best first: exact, category, block, secondary, chapter, none; credit
-// per level from data/methodology-v1.toml.
+// per level from data/methodology-v2.toml (v1 stays loadable).
 //
 // Thread safety: immutable after Load(); Grade() is const and thread-safe.
 #pragma once
@@ -33,6 +33,16 @@ struct Tier {
   double min_lower_bound = 0;
 };
 
+// The standard exam (docs/methodology.md#the-standard-exam; methodology v2's
+// [exam], issue 18): `cases` credential-split cases per category, the first in
+// the order of SHA-256(salt ":" category ":" case id). `power` and `margin`
+// are the power calculation's inputs; Parse refuses a `cases` below it.
+struct ExamRules {
+  std::string version, salt;
+  int cases = 0;
+  double power = 0.8, margin = 0.1;
+};
+
 struct Methodology {
   std::string version, sha256;
   std::vector<std::string> levels;       // grade levels, best first
@@ -42,9 +52,19 @@ struct Methodology {
   double confidence = 0.95;    // of the Wilson interval
   std::vector<Tier> tiers;     // best first
   std::string not_certified = "not certified";
-  static Result<Methodology> Load(const std::string& file_name = "methodology-v1.toml");
+  std::optional<ExamRules> exam;  // v2 on; none in v1
+  static Result<Methodology> Load(const std::string& file_name = "methodology-v2.toml");
   static Result<Methodology> Parse(const DataFile& file);
 };
+
+// The cases a tier needs for the exam's power: a model `margin` above the
+// tier's lower bound p0 earns it with probability `power`, one at p0 with at
+// most (1 - confidence) / 2, by the normal approximation
+//   n = ((z sqrt(p0 (1 - p0)) + z_power sqrt(p1 (1 - p1))) / margin)^2, p1 = p0 + margin,
+// rounded up, and never below the tier's min_cases.
+int ExamCasesForTier(const Tier& tier, double confidence, double power, double margin);
+// The largest ExamCasesForTier over the methodology's tiers.
+int ExamCasesNeeded(const Methodology& methodology, double power, double margin);
 
 struct Mapping {
   std::string code;     // ICD-10-CM, no dot; empty when the text names nothing known
@@ -63,7 +83,7 @@ struct Grade {
 class Grader {
  public:
   static Result<Grader> Load(const IcdReference* reference, const std::string& lexicon_file = "lexicon-v1.toml",
-                             const std::string& methodology_file = "methodology-v1.toml");
+                             const std::string& methodology_file = "methodology-v2.toml");
 
   Mapping Map(const std::string& text, const std::optional<std::string>& code) const;
   // `truth`: the principal's ICD-10-CM codes; `secondary`: the other discharge diagnoses.

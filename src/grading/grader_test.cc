@@ -97,9 +97,9 @@ TEST(Grader, AnInvalidCodeFallsBackToTheText) {
 }
 
 TEST(Methodology, TiersComeFromTheFileBestFirst) {
-  auto m = Methodology::Load();
+  auto m = Methodology::Load();  // v2, the default since issue 18 (v1 stays loadable: exam_test)
   ASSERT_TRUE(m.ok()) << m.status().message();
-  EXPECT_EQ(m->version, "v1");
+  EXPECT_EQ(m->version, "v2");
   EXPECT_EQ(m->split, "test");
   EXPECT_DOUBLE_EQ(m->confidence, 0.95);
   ASSERT_EQ(m->tiers.size(), 2u);

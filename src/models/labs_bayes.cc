@@ -1,6 +1,10 @@
 #include "models/labs_bayes.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "cases/case_builder.h"
 #include "environment/environment.h"
@@ -32,66 +36,116 @@ const char* LabsBayesBaseline::PanelArguments() {
 }
 
 Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSet& cases, Store& store,
-                                                                    const Environment& env) {
+                                                                    const Environment& env, const CaseSource* source) {
+  if (cases.light && source == nullptr) return Status::Usage("labs-bayes: a light case set needs its case source");
   auto m = std::unique_ptr<LabsBayesBaseline>(new LabsBayesBaseline());
   MEDCRED_ASSIGN_OR_RETURN(ToolCall panel, ParseToolCall("order_labs", PanelArguments()));
-  std::map<std::string, std::string> label;  // case id -> class
-  for (const Case& c : cases.cases) {
+  // One pass: each case's features, as ids in first-seen order for now.
+  std::unordered_map<std::string, uint32_t> ids;
+  std::vector<std::string> names;
+  std::vector<std::vector<uint32_t>> features(cases.cases.size());
+  std::vector<int> fold(cases.cases.size());
+  std::vector<std::string> label(cases.cases.size());  // "" when the case has no truth
+  for (size_t i = 0; i < cases.cases.size(); ++i) {
+    std::optional<Case> whole;
+    if (cases.light) {
+      MEDCRED_ASSIGN_OR_RETURN(Case built, source->Build(store, cases.cases[i]));
+      whole = std::move(built);
+    }
+    const Case& c = whole ? *whole : cases.cases[i];
     MEDCRED_ASSIGN_OR_RETURN(Episode e, Episode::Open(store, env, c));
-    m->features_[c.case_id] = Features(c, e.Call(panel));
-    m->fold_[c.case_id] = FoldOf(c.subject_id);
-    if (!c.truth.principal.empty()) label[c.case_id] = c.truth.principal.front().substr(0, 3);
+    for (const std::string& f : Features(c, e.Call(panel))) {
+      auto [it, fresh] = ids.emplace(f, static_cast<uint32_t>(names.size()));
+      if (fresh) names.push_back(f);
+      features[i].push_back(it->second);
+    }
+    // The label and fold from the set's own case (a light one's truth is the set's, not the store's).
+    const Case& own = cases.cases[i];
+    fold[i] = FoldOf(own.subject_id);
+    if (!own.truth.principal.empty()) label[i] = own.truth.principal.front().substr(0, 3);
   }
+  // Renumber features in their text's order, so sums run in the order the
+  // model has always used (over sorted names), and sort each case's ids.
+  std::vector<uint32_t> order(names.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
+  std::vector<uint32_t> rank(names.size());
+  for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+  for (auto& f : features) {
+    for (uint32_t& id : f) id = rank[id];
+    std::sort(f.begin(), f.end());
+  }
+  ids.clear();
+  names.clear();
+  std::set<std::string> classes;
+  for (const std::string& l : label) {
+    if (!l.empty()) classes.insert(l);
+  }
+  m->classes_.assign(classes.begin(), classes.end());
+  std::unordered_map<std::string, int32_t> class_index;
+  for (size_t c = 0; c < m->classes_.size(); ++c) class_index[m->classes_[c]] = static_cast<int32_t>(c);
+  const size_t n_classes = m->classes_.size(), n_features = order.size();
+  for (const Case& c : cases.cases) m->prediction_[c.case_id] = -1;
+
   for (int held_out = 0; held_out < 5; ++held_out) {
-    FoldModel& fm = m->models_[held_out];
-    std::map<std::string, int> n_class;
-    std::map<std::string, std::map<std::string, int>> n_feature;
+    // Counts over the four training folds.
+    std::vector<int> n_class(n_classes, 0);
+    std::vector<int> n_feature(n_classes * n_features, 0);
+    std::vector<bool> in_vocabulary(n_features, false);
     int n = 0;
-    for (const auto& [id, cls] : label) {
-      if (m->fold_[id] == held_out) continue;
+    for (size_t i = 0; i < cases.cases.size(); ++i) {
+      if (label[i].empty() || fold[i] == held_out) continue;
+      const size_t cls = static_cast<size_t>(class_index.at(label[i]));
       ++n;
       ++n_class[cls];
-      for (const auto& f : m->features_[id]) {
-        ++n_feature[cls][f];
-        fm.vocabulary.insert(f);
+      for (uint32_t f : features[i]) {
+        ++n_feature[cls * n_features + f];
+        in_vocabulary[f] = true;
       }
     }
+    int present = 0;
+    for (int k : n_class) present += k > 0;
     // Bernoulli naive Bayes: log P(c) + sum_f [x_f log p_fc + (1 - x_f) log(1 - p_fc)]
     // = base_c + sum over present f of (log p_fc - log(1 - p_fc)).
-    for (const auto& [cls, k] : n_class) {
-      double base = std::log((k + kAlpha) / (n + kAlpha * static_cast<double>(n_class.size())));
-      for (const auto& f : fm.vocabulary) {
-        auto it = n_feature[cls].find(f);
-        const double p = ((it == n_feature[cls].end() ? 0 : it->second) + kAlpha) / (k + 2 * kAlpha);
-        base += std::log(1 - p);
-        fm.log_odds[cls][f] = std::log(p) - std::log(1 - p);
+    std::vector<double> base(n_classes, 0), log_odds(n_classes * n_features, 0);
+    for (size_t cls = 0; cls < n_classes; ++cls) {
+      const int k = n_class[cls];
+      if (k == 0) continue;
+      double b = std::log((k + kAlpha) / (n + kAlpha * static_cast<double>(present)));
+      for (size_t f = 0; f < n_features; ++f) {
+        if (!in_vocabulary[f]) continue;
+        const double p = (n_feature[cls * n_features + f] + kAlpha) / (k + 2 * kAlpha);
+        b += std::log(1 - p);
+        log_odds[cls * n_features + f] = std::log(p) - std::log(1 - p);
       }
-      fm.base[cls] = base;
+      base[cls] = b;
+    }
+    // Every case of the held-out fold, scored once.
+    for (size_t i = 0; i < cases.cases.size(); ++i) {
+      if (fold[i] != held_out) continue;
+      int32_t best = -1;
+      double best_score = -INFINITY;
+      for (size_t cls = 0; cls < n_classes; ++cls) {  // sorted: ties go to the smaller code
+        if (n_class[cls] == 0) continue;
+        double score = base[cls];
+        for (uint32_t f : features[i]) {
+          if (in_vocabulary[f]) score += log_odds[cls * n_features + f];  // unseen features carry no evidence
+        }
+        if (score > best_score) {
+          best_score = score;
+          best = static_cast<int32_t>(cls);
+        }
+      }
+      m->prediction_[cases.cases[i].case_id] = best;
     }
   }
   return m;
 }
 
 std::string LabsBayesBaseline::Predict(const std::string& case_id) const {
-  auto f = features_.find(case_id);
-  auto fold = fold_.find(case_id);
-  if (f == features_.end() || fold == fold_.end()) return "";
-  const FoldModel& fm = models_[fold->second];
-  std::string best;
-  double best_score = -INFINITY;
-  for (const auto& [cls, base] : fm.base) {  // ordered: ties go to the smaller code
-    double score = base;
-    const auto& odds = fm.log_odds.at(cls);
-    for (const auto& v : f->second) {
-      auto it = odds.find(v);
-      if (it != odds.end()) score += it->second;  // features never seen in training carry no evidence
-    }
-    if (score > best_score) {
-      best_score = score;
-      best = cls;
-    }
-  }
-  return best;
+  auto it = prediction_.find(case_id);
+  if (it == prediction_.end() || it->second < 0) return "";
+  return classes_[static_cast<size_t>(it->second)];
 }
 
 Result<ModelReply> LabsBayesBaseline::Complete(const Conversation&, const nlohmann::json&,

@@ -9,12 +9,18 @@
 // categories. Deterministic for a given store: features come from the same
 // environment answers the model's order receives, ties go to the smaller code.
 //
+// Memory (issue 18): each case's features are read once, through the
+// environment, and kept as sorted ids into one vocabulary while the five fold
+// models are fitted one at a time (a dense class x feature table each, freed
+// before the next); every case is predicted then, and only its prediction is
+// kept: a class index per case.
+//
 // Thread safety: immutable after construction.
 #pragma once
 
-#include <map>
-#include <set>
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/model.h"
@@ -30,7 +36,9 @@ class LabsBayesBaseline : public Model {
   static const char* PanelArguments();
 
   // Computes every case's features through `env` on `store`, then fits the five fold models.
-  static Result<std::unique_ptr<LabsBayesBaseline>> Train(const CaseSet& cases, Store& store, const Environment& env);
+  // A light case set's cases are built whole, one at a time, by `source`.
+  static Result<std::unique_ptr<LabsBayesBaseline>> Train(const CaseSet& cases, Store& store, const Environment& env,
+                                                          const CaseSource* source = nullptr);
 
   std::string spec() const override { return "baseline:labs-bayes"; }
   Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
@@ -40,14 +48,8 @@ class LabsBayesBaseline : public Model {
   std::string Predict(const std::string& case_id) const;
 
  private:
-  struct FoldModel {
-    std::map<std::string, std::map<std::string, double>> log_odds;  // class -> feature -> log P(f|c) - log(1 - P(f|c))
-    std::map<std::string, double> base;  // class -> log P(c) + sum over the vocabulary of log(1 - P(f|c))
-    std::set<std::string> vocabulary;
-  };
-  std::map<std::string, std::set<std::string>> features_;  // case id -> features
-  std::map<std::string, int> fold_;                        // case id -> fold
-  FoldModel models_[5];
+  std::vector<std::string> classes_;                     // 3-character ICD-10-CM categories, sorted
+  std::unordered_map<std::string, int32_t> prediction_;  // case id -> index into classes_, -1 when none
 };
 
 }  // namespace medcred

@@ -156,7 +156,8 @@ Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const Training
   if (spec == "baseline:prior") return std::unique_ptr<Model>(new PriorBaseline(*data.cases));
   if (spec == "baseline:labs-bayes") {
     if (data.store == nullptr || data.environment == nullptr) return Status::Usage("baseline:labs-bayes needs a store");
-    MEDCRED_ASSIGN_OR_RETURN(auto m, LabsBayesBaseline::Train(*data.cases, *data.store, *data.environment));
+    MEDCRED_ASSIGN_OR_RETURN(auto m,
+                             LabsBayesBaseline::Train(*data.cases, *data.store, *data.environment, data.source));
     return std::unique_ptr<Model>(std::move(m));
   }
   if (spec.rfind("baseline:", 0) == 0) {

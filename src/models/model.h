@@ -26,6 +26,7 @@ namespace medcred {
 
 struct Case;
 struct CaseSet;
+class CaseSource;
 class Environment;
 class Store;
 
@@ -125,7 +126,11 @@ Result<Conversation> ConversationFromJson(const nlohmann::json& j);
 
 struct EpisodeContext {
   const Case* case_ = nullptr;
-  int turn = 0;  // 1 for the first reply
+  int turn = 0;   // 1 for the first reply
+  int epoch = 1;  // --epochs K: which run of the case, 1..K (issue 18)
+  // The sampling seed of this epoch (the run's seed + epoch - 1) in runs with
+  // epochs; unset otherwise, when an adapter sends its own seed.
+  std::optional<uint64_t> seed;
 };
 
 class Model {
@@ -143,6 +148,9 @@ class Model {
   // The adapter's settings as run.json records them (context window and where
   // it came from, sampling, proxy; never a key). Valid after the run.
   virtual nlohmann::json Describe() const { return nlohmann::json::object(); }
+  // True when the adapter sends a sampling seed to its server (openai:): an
+  // episode then records the seed of its epoch.
+  virtual bool TakesSeed() const { return false; }
 };
 
 // How adapters reach their model (the protocol gives the limits).
@@ -163,6 +171,7 @@ struct TrainingData {
   const CaseSet* cases = nullptr;
   Store* store = nullptr;
   const Environment* environment = nullptr;
+  const CaseSource* source = nullptr;  // gives a light case set's cases whole (cases/case_builder.h)
 };
 
 // Makes a model from its spec. Baselines that learn from data (`prior`,

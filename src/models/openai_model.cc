@@ -481,13 +481,15 @@ nlohmann::json OpenAIModel::Describe() const {
 }
 
 Result<ModelReply> OpenAIModel::Complete(const Conversation& messages, const nlohmann::json& tools,
-                                         const EpisodeContext&) {
+                                         const EpisodeContext& context) {
   std::call_once(probed_, [this] { Probe(); });
   const bool text_mode = tools.empty();
   const std::string url = options_.base_url + "/chat/completions";
   const int64_t prompt = EstimatePromptTokens(messages, tools);
-  nlohmann::json request = {
-      {"model", options_.model}, {"messages", ConversationJson(messages)}, {"temperature", 0}, {"seed", options_.seed}};
+  nlohmann::json request = {{"model", options_.model},
+                            {"messages", ConversationJson(messages)},
+                            {"temperature", 0},
+                            {"seed", context.seed.value_or(options_.seed)}};
   if (!text_mode) {
     request["tools"] = tools;
     request["tool_choice"] = "auto";

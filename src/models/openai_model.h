@@ -87,6 +87,7 @@ class OpenAIModel : public Model {
   Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
   nlohmann::json Describe() const override;
+  bool TakesSeed() const override { return true; }
 
   // The context window in use (0: unknown), and where it came from.
   int context_window() const { return window_.load(); }

@@ -15,8 +15,11 @@
 
 namespace medcred {
 
-// The cache key of a request.
-std::string RequestHash(const std::string& spec, const Conversation& messages, const nlohmann::json& tools);
+// The cache key of a request. Epochs after the first (--epochs K) are keyed
+// apart, so each epoch's replies are kept and replayed as they came; epoch 1
+// keeps the key of a run without epochs.
+std::string RequestHash(const std::string& spec, const Conversation& messages, const nlohmann::json& tools,
+                        int epoch = 1);
 
 class RecordingModel : public Model {
  public:
@@ -26,6 +29,7 @@ class RecordingModel : public Model {
   Result<ModelReply> Complete(const Conversation& messages, const nlohmann::json& tools,
                               const EpisodeContext& context) override;
   nlohmann::json Describe() const override { return inner_->Describe(); }
+  bool TakesSeed() const override { return inner_->TakesSeed(); }
 
  private:
   std::unique_ptr<Model> inner_;

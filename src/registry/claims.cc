@@ -65,6 +65,26 @@ Status ClaimChecker::Check(const nlohmann::json& entry, const std::string& what)
     const std::string tier = f.Str("tier");
     MEDCRED_RETURN_IF_ERROR(f.status());
     if (n < 0 || correct < 0 || correct > n) return Status::BadInput(where + ": counts that cannot be");
+    if (f.Has("epochs")) {
+      // Issue 18: n cases run K times; the interval is Wilson's at the published effective sample size.
+      JsonFields ep(f.Obj("epochs"), where + ": epochs");
+      const double n_eff = ep.Num("n_effective");
+      const int64_t episodes = ep.Int("episodes");
+      MEDCRED_RETURN_IF_ERROR(ep.status());
+      if (n_eff < static_cast<double>(n) - 1e-6 || n_eff > static_cast<double>(episodes) + 1e-6 || episodes < n) {
+        return Status::BadInput(where + ": an effective sample size outside [cases, episodes]");
+      }
+      const Interval eci = WilsonIntervalOf(accuracy, n_eff, m->confidence);
+      if (!Near(low, eci.low) || !Near(high, eci.high)) {
+        return Status::BadInput(where + ": the interval is not what accuracy " + std::to_string(accuracy) +
+                                " at an effective sample size of " + std::to_string(n_eff) + " gives");
+      }
+      const std::string want = TierOfBound(n, eci.low, *m, status);
+      if (tier != want) {
+        return Status::BadInput(where + ": claims tier '" + tier + "', but its cases and interval earn '" + want + "'");
+      }
+      continue;
+    }
     const Interval ci = WilsonInterval(correct, n, m->confidence);
     const double acc = n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0;
     if (!Near(accuracy, acc) || !Near(low, ci.low) || !Near(high, ci.high)) {

@@ -20,8 +20,9 @@ std::string Adapter(const std::string& spec) {
 }  // namespace
 
 Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& model, bool allow_demo) {
-  if (c.format != kCredentialsFormat) {
-    return Status::BadInput("credentials.json: format is not medcred-credentials-v1 (rebuild it with medcred report)");
+  if (c.format != kCredentialsFormat && c.format != kCredentialsFormatV2) {
+    return Status::BadInput(
+        "credentials.json: format is not medcred-credentials-v1 or -v2 (rebuild it with medcred report)");
   }
   if (c.demo && !allow_demo) {
     return Status::Usage(
@@ -44,12 +45,21 @@ Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& 
                          {"tier", c.dataset.status == "recognized" ? cat.tier : c.dataset.status},
                          {"rank", cat.rank}};
     suites[cat.name] = {{"sha256", cat.suite_sha256}, {"complete", cat.complete_suite}};
+    // Issue 18: whether the category's standard exam was run whole, and the epochs' statistics.
+    if (cat.complete_exam) suites[cat.name]["complete_exam"] = *cat.complete_exam;
+    if (!cat.epochs.is_null()) {
+      results[cat.name]["epochs"] = {{"k", cat.epochs.value("k", 0)},
+                                     {"episodes", cat.epochs.value("episodes", 0)},
+                                     {"correct_episodes", cat.epochs.value("correct_episodes", 0)},
+                                     {"n_effective", RoundForEntry(cat.epochs.value("n_effective", 0.0))},
+                                     {"interval", cat.epochs.value("interval", "")}};
+    }
   }
   nlohmann::json files = nlohmann::json::array();
   for (const ModelFile& f : model.files) files.push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
   nlohmann::json settings = c.settings;
   settings.erase("case_ids");  // never published (credentials.json already drops them)
-  return nlohmann::json{
+  nlohmann::json body = nlohmann::json{
       {"format", "medcred-entry-v1"},
       {"demo", c.demo},
       {"model",
@@ -72,6 +82,8 @@ Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& 
         {"settings", settings},
         {"adapter", Adapter(c.model)}}},
       {"results", results}};
+  if (!c.exam.is_null()) body["evaluation"]["exam"] = c.exam;  // issue 18: an exam run's version and size
+  return body;
 }
 
 bool EntryCertifies(const nlohmann::json& entry) {

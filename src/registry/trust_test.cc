@@ -41,7 +41,7 @@ nlohmann::json Entry(int64_t n, int64_t correct, const std::string& tier, const 
   const Interval ci = WilsonInterval(correct, n, 0.95);
   return {{"demo", demo},
           {"evaluation",
-           {{"methodology", {{"version", "v1"}, {"sha256", m->sha256}}},
+           {{"methodology", {{"version", "v2"}, {"sha256", m->sha256}}},
             {"confidence", 0.95},
             {"dataset", {{"release_digest", digest}, {"status", demo ? "demo" : "recognized"}}}}},
           {"results",
@@ -91,6 +91,25 @@ TEST(ClaimCheckerTest, FiguresThatAreNotWhatTheCountsGiveAreRefused) {
   EXPECT_THAT(c.Check(e, "entry #1").message(), HasSubstr("not that of the published file"));
   e["evaluation"]["methodology"]["version"] = "../../etc/passwd";
   EXPECT_FALSE(c.Check(e, "entry #1").ok());
+}
+
+TEST(ClaimCheckerTest, AnEntryWithEpochsIsCheckedAtItsEffectiveSampleSize) {
+  // Issue 18: 120 cases run twice; the interval is Wilson's at n_eff, the tier counts cases.
+  const KnownDatasets known = Known();
+  ClaimChecker c(known);
+  const double accuracy = 0.85, n_eff = 180;
+  const Interval ci = WilsonIntervalOf(accuracy, n_eff, 0.95);
+  nlohmann::json e = Entry(120, 102, "certified", kRealRelease, false);
+  auto& r = e["results"]["cardiology"];
+  r["accuracy"] = accuracy;
+  r["ci_low"] = std::round(ci.low * 1e6) / 1e6;
+  r["ci_high"] = std::round(ci.high * 1e6) / 1e6;
+  r["epochs"] = {{"k", 2}, {"episodes", 240}, {"correct_episodes", 204}, {"n_effective", n_eff}};
+  EXPECT_TRUE(c.Check(e, "entry #0").ok()) << c.Check(e, "entry #0").message();
+  r["epochs"]["n_effective"] = 400;  // more than the episodes
+  EXPECT_THAT(c.Check(e, "entry #1").message(), HasSubstr("effective sample size"));
+  r["epochs"]["n_effective"] = 130;  // not the size the interval was computed at
+  EXPECT_THAT(c.Check(e, "entry #2").message(), HasSubstr("interval"));
 }
 
 class TrustTest : public ::testing::Test {

@@ -57,9 +57,14 @@ Result<DatasetRecord> DatasetRecord::FromJson(const nlohmann::json& j, const std
 }
 
 nlohmann::json RunFingerprint::ToJson() const {
-  return {{"model", model},       {"category", category},        {"split", split},   {"cases", cases},
-          {"case_ids", case_ids}, {"max_turns", max_turns},      {"seed", seed},     {"tool_mode", tool_mode},
-          {"shard", shard},       {"dataset", dataset.ToJson()}, {"hashes", hashes}, {"case_builder", case_builder}};
+  nlohmann::json j = {
+      {"model", model},       {"category", category},        {"split", split},   {"cases", cases},
+      {"case_ids", case_ids}, {"max_turns", max_turns},      {"seed", seed},     {"tool_mode", tool_mode},
+      {"shard", shard},       {"dataset", dataset.ToJson()}, {"hashes", hashes}, {"case_builder", case_builder}};
+  // Only when used, so a run without them keeps its run.json of before (issue 18).
+  if (!exam.empty()) j["exam"] = exam;
+  if (epochs != 1) j["epochs"] = epochs;
+  return j;
 }
 
 Result<RunFingerprint> RunFingerprint::FromJson(const nlohmann::json& j, const std::string& where) {
@@ -76,7 +81,10 @@ Result<RunFingerprint> RunFingerprint::FromJson(const nlohmann::json& j, const s
   fp.shard = f.StrOr("shard", "1/1");
   fp.hashes = StringMap(f, "hashes");
   fp.case_builder = f.StrOr("case_builder", "");
+  fp.exam = f.StrOr("exam", "");
+  fp.epochs = f.IntOr("epochs", 1);
   MEDCRED_RETURN_IF_ERROR(f.status());
+  if (fp.epochs < 1) return Status::BadInput(where + ": fingerprint.epochs must be at least 1");
   MEDCRED_ASSIGN_OR_RETURN(fp.dataset, DatasetRecord::FromJson(f.ObjOr("dataset"), where + ": fingerprint"));
   return fp;
 }
@@ -89,7 +97,8 @@ nlohmann::json RunLimits::ToJson() const {
 }
 
 nlohmann::json RunManifest::ToJson() const {
-  nlohmann::json j = {{"format", format},
+  const bool v3 = !fingerprint.exam.empty() || fingerprint.epochs != 1;
+  nlohmann::json j = {{"format", v3 ? kRunFormatV3 : format},
                       {"medcred_version", medcred_version},
                       {"git_commit", git_commit},
                       {"created", created},
@@ -115,7 +124,7 @@ Result<RunManifest> RunManifest::FromJson(const nlohmann::json& j, const std::st
   JsonFields f(j, where);
   RunManifest m;
   m.format = f.StrOr("format", "medcred-run-v1");
-  if (m.format != kRunFormat && m.format != "medcred-run-v1") {
+  if (m.format != kRunFormat && m.format != kRunFormatV3 && m.format != "medcred-run-v1") {
     return Status::BadInput(where + ": format " + m.format + " is not one this medcred reads (" + kRunFormat + ")");
   }
   m.medcred_version = f.StrOr("medcred_version", "");
@@ -162,7 +171,7 @@ nlohmann::json JudgeRecord::ToJson() const {
 }
 
 nlohmann::json EpisodeRecord::ToJson() const {
-  nlohmann::json j = {{"format", format},
+  nlohmann::json j = {{"format", epoch ? kEpisodeFormatV3 : format},
                       {"case_id", case_id},
                       {"presentation_sha256", Opt(presentation_sha256)},
                       {"categories", categories},
@@ -185,6 +194,8 @@ nlohmann::json EpisodeRecord::ToJson() const {
                       {"judge", judge ? judge->ToJson() : nlohmann::json(nullptr)},
                       {"tool_mode", tool_mode}};
   if (tokens) j["tokens"] = tokens->ToJson();
+  if (epoch) j["epoch"] = *epoch;
+  if (sampling_seed) j["sampling_seed"] = *sampling_seed;
   return j;
 }
 
@@ -206,7 +217,7 @@ Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std
   JsonFields f(j, where);
   EpisodeRecord e;
   e.format = f.StrOr("format", "medcred-episode-v1");
-  if (e.format != kEpisodeFormat && e.format != "medcred-episode-v1") {
+  if (e.format != kEpisodeFormat && e.format != kEpisodeFormatV3 && e.format != "medcred-episode-v1") {
     return Status::BadInput(where + ": format " + e.format + " is not one this medcred reads (" + kEpisodeFormat + ")");
   }
   e.case_id = f.Str("case_id");
@@ -225,6 +236,11 @@ Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std
   e.error = f.OptStr("error");
   e.seconds = f.NumOr("seconds", 0);
   e.tool_mode = f.StrOr("tool_mode", "native");
+  if (f.Has("epoch")) {
+    e.epoch = f.Int("epoch");
+    if (f.status().ok() && *e.epoch < 1) f.Fail("field `epoch` must be at least 1");
+  }
+  if (f.Has("sampling_seed")) e.sampling_seed = static_cast<uint64_t>(f.Int("sampling_seed"));
   if (f.Has("tokens")) {
     MEDCRED_ASSIGN_OR_RETURN(TokenCount t, ReadTokens(f, "tokens", where));
     e.tokens = t;
@@ -278,24 +294,26 @@ Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std
 // ---- summary.json --------------------------------------------------------------
 
 nlohmann::json CategoryResult::ToJson() const {
-  return {{"n", n},
-          {"points", points},
-          {"correct", correct},
-          {"accuracy", accuracy},
-          {"ci_low", ci.low},
-          {"ci_high", ci.high},
-          {"tier", tier},
-          {"rank", rank},
-          {"mean_cost", mean_cost},
-          {"mean_turns", mean_turns},
-          {"test_precision", Opt(test_precision)},
-          {"test_recall", Opt(test_recall)},
-          {"invalid_orders", invalid_orders},
-          {"protocol_errors", protocol_errors},
-          {"suite_sha256", suite_sha256},
-          {"judged", judged},
-          {"judge_agreement", Opt(judge_agreement)},
-          {"tokens", tokens.ToJson()}};
+  nlohmann::json j = {{"n", n},
+                      {"points", points},
+                      {"correct", correct},
+                      {"accuracy", accuracy},
+                      {"ci_low", ci.low},
+                      {"ci_high", ci.high},
+                      {"tier", tier},
+                      {"rank", rank},
+                      {"mean_cost", mean_cost},
+                      {"mean_turns", mean_turns},
+                      {"test_precision", Opt(test_precision)},
+                      {"test_recall", Opt(test_recall)},
+                      {"invalid_orders", invalid_orders},
+                      {"protocol_errors", protocol_errors},
+                      {"suite_sha256", suite_sha256},
+                      {"judged", judged},
+                      {"judge_agreement", Opt(judge_agreement)},
+                      {"tokens", tokens.ToJson()}};
+  if (!epochs.is_null()) j["epochs"] = epochs;
+  return j;
 }
 
 Result<CategoryResult> CategoryResult::FromJson(const nlohmann::json& j, const std::string& name,
@@ -319,6 +337,7 @@ Result<CategoryResult> CategoryResult::FromJson(const nlohmann::json& j, const s
   c.suite_sha256 = f.StrOr("suite_sha256", "");
   c.judged = f.IntOr("judged", 0);
   c.judge_agreement = f.OptNum("judge_agreement");
+  if (f.Has("epochs")) c.epochs = f.Obj("epochs");
   MEDCRED_ASSIGN_OR_RETURN(c.tokens, ReadTokens(f, "tokens", f.where()));
   MEDCRED_RETURN_IF_ERROR(f.status());
   return c;
@@ -329,21 +348,26 @@ nlohmann::json SummaryFile::ToJson() const {
   for (const CategoryResult& c : categories) cats[c.name] = c.ToJson();
   nlohmann::json judge = nullptr;
   if (judged) judge = {{"judged", *judged}, {"agreement", Opt(judge_agreement)}};
-  return {{"format", format},
-          {"model", model},
-          {"dataset", dataset.ToJson()},
-          {"demo", demo},
-          {"episodes", episodes},
-          {"split", split},
-          {"categories", cats},
-          {"outcomes", outcomes},
-          {"levels", levels},
-          {"tool_modes", tool_modes},
-          {"tokens", tokens.ToJson()},
-          {"judge", judge},
-          {"methodology_version", methodology_version},
-          {"medcred_version", medcred_version},
-          {"hashes", hashes}};
+  const bool v3 = !exam.is_null() || !epochs.is_null();
+  nlohmann::json j = {{"format", v3 ? kSummaryFormatV3 : format},
+                      {"model", model},
+                      {"dataset", dataset.ToJson()},
+                      {"demo", demo},
+                      {"episodes", episodes},
+                      {"split", split},
+                      {"categories", cats},
+                      {"outcomes", outcomes},
+                      {"levels", levels},
+                      {"tool_modes", tool_modes},
+                      {"tokens", tokens.ToJson()},
+                      {"judge", judge},
+                      {"methodology_version", methodology_version},
+                      {"medcred_version", medcred_version},
+                      {"hashes", hashes}};
+  // Issue 18's objects, each its own key and only when used.
+  if (!exam.is_null()) j["exam"] = exam;
+  if (!epochs.is_null()) j["epochs"] = epochs;
+  return j;
 }
 
 Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::string& where) {
@@ -361,6 +385,8 @@ Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::st
   s.methodology_version = f.StrOr("methodology_version", "");
   s.medcred_version = f.StrOr("medcred_version", "");
   s.hashes = StringMap(f, "hashes");
+  if (f.Has("exam")) s.exam = f.Obj("exam");
+  if (f.Has("epochs")) s.epochs = f.Obj("epochs");
   if (f.Has("judge")) {
     JsonFields jf(f.Obj("judge"), where + ": judge");
     s.judged = jf.Int("judged");
@@ -381,49 +407,58 @@ Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::st
 // ---- credentials.json ----------------------------------------------------------
 
 nlohmann::json CredentialCategory::ToJson() const {
-  return {{"name", name},
-          {"title", title},
-          {"kind", kind},
-          {"rank", rank},
-          {"n", n},
-          {"points", points},
-          {"correct", correct},
-          {"accuracy", accuracy},
-          {"ci_low", ci_low},
-          {"ci_high", ci_high},
-          {"tier", tier},
-          {"suite_sha256", suite_sha256},
-          {"complete_suite", complete_suite}};
+  nlohmann::json j = {{"name", name},
+                      {"title", title},
+                      {"kind", kind},
+                      {"rank", rank},
+                      {"n", n},
+                      {"points", points},
+                      {"correct", correct},
+                      {"accuracy", accuracy},
+                      {"ci_low", ci_low},
+                      {"ci_high", ci_high},
+                      {"tier", tier},
+                      {"suite_sha256", suite_sha256},
+                      {"complete_suite", complete_suite}};
+  if (complete_exam) j["complete_exam"] = *complete_exam;
+  if (!epochs.is_null()) j["epochs"] = epochs;
+  return j;
 }
 
 nlohmann::json CredentialsFile::ToJson() const {
   nlohmann::json cats = nlohmann::json::array();
-  for (const CredentialCategory& c : categories) cats.push_back(c.ToJson());
-  return {{"format", format},
-          {"model", model},
-          {"demo", demo},
-          {"dataset", dataset.ToJson()},
-          {"methodology", {{"version", methodology_version}, {"sha256", methodology_sha256}}},
-          {"split", split},
-          {"confidence", confidence},
-          {"medcred_version", medcred_version},
-          {"git_commit", git_commit},
-          {"protocol_version", protocol_version},
-          {"hashes", hashes},
-          {"settings", settings},
-          {"episodes", episodes},
-          {"outcomes", outcomes},
-          {"categories", cats},
-          {"generated", generated}};
+  bool v2 = !exam.is_null();
+  for (const CredentialCategory& c : categories) {
+    cats.push_back(c.ToJson());
+    v2 = v2 || c.complete_exam || !c.epochs.is_null();
+  }
+  nlohmann::json j = {{"format", v2 ? kCredentialsFormatV2 : format},
+                      {"model", model},
+                      {"demo", demo},
+                      {"dataset", dataset.ToJson()},
+                      {"methodology", {{"version", methodology_version}, {"sha256", methodology_sha256}}},
+                      {"split", split},
+                      {"confidence", confidence},
+                      {"medcred_version", medcred_version},
+                      {"git_commit", git_commit},
+                      {"protocol_version", protocol_version},
+                      {"hashes", hashes},
+                      {"settings", settings},
+                      {"episodes", episodes},
+                      {"outcomes", outcomes},
+                      {"categories", cats},
+                      {"generated", generated}};
+  if (!exam.is_null()) j["exam"] = exam;
+  return j;
 }
 
 Result<CredentialsFile> CredentialsFile::FromJson(const nlohmann::json& j, const std::string& where) {
   JsonFields f(j, where);
   CredentialsFile c;
   c.format = f.Str("format");
-  if (f.status().ok() && c.format != kCredentialsFormat) {
-    return Status::BadInput(where + ": format is not " + std::string(kCredentialsFormat) +
-                            " (rebuild it with medcred report)");
+  if (f.status().ok() && c.format != kCredentialsFormat && c.format != kCredentialsFormatV2) {
+    return Status::BadInput(where + ": format is not " + std::string(kCredentialsFormat) + " or " +
+                            kCredentialsFormatV2 + " (rebuild it with medcred report)");
   }
   c.model = f.Str("model");
   c.demo = f.BoolOr("demo", false);
@@ -440,6 +475,7 @@ Result<CredentialsFile> CredentialsFile::FromJson(const nlohmann::json& j, const
   c.episodes = f.IntOr("episodes", 0);
   c.outcomes = CountMap(f, "outcomes");
   c.generated = f.StrOr("generated", "");
+  if (f.Has("exam")) c.exam = f.Obj("exam");
   for (const auto& cat : f.ArrOr("categories")) {
     JsonFields k(cat, where + ": a category");
     CredentialCategory r;
@@ -456,6 +492,8 @@ Result<CredentialsFile> CredentialsFile::FromJson(const nlohmann::json& j, const
     r.tier = k.Str("tier");
     r.suite_sha256 = k.StrOr("suite_sha256", "");
     r.complete_suite = k.BoolOr("complete_suite", false);
+    if (k.Has("complete_exam")) r.complete_exam = k.Bool("complete_exam");
+    if (k.Has("epochs")) r.epochs = k.Obj("epochs");
     MEDCRED_RETURN_IF_ERROR(k.status());
     c.categories.push_back(std::move(r));
   }

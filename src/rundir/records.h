@@ -31,6 +31,13 @@ inline constexpr const char* kRunFormat = "medcred-run-v2";
 inline constexpr const char* kEpisodeFormat = "medcred-episode-v2";
 inline constexpr const char* kSummaryFormat = "medcred-summary-v2";
 inline constexpr const char* kCredentialsFormat = "medcred-credentials-v1";
+// Issue 18: the formats of files of exam runs and of runs with --epochs K > 1
+// (their new fields); every other run writes the formats above, byte for byte
+// as before, and both are read.
+inline constexpr const char* kRunFormatV3 = "medcred-run-v3";
+inline constexpr const char* kEpisodeFormatV3 = "medcred-episode-v3";
+inline constexpr const char* kSummaryFormatV3 = "medcred-summary-v3";
+inline constexpr const char* kCredentialsFormatV2 = "medcred-credentials-v2";
 
 // The dataset a run was made on: its name and version, the checksum digest of
 // every file ingested, the release digest (store/datasets.h) and the status it
@@ -53,6 +60,8 @@ struct RunFingerprint {
   uint64_t seed = 0;
   std::string tool_mode = "auto";  // as asked for: native, text or auto (docs/models.md#text-mode)
   std::string shard;               // "K/N", or "merged"
+  std::string exam;                // the standard exam's version (`--exam`), or "" (issue 18)
+  int64_t epochs = 1;              // `--epochs K`: each case K times (issue 18)
   DatasetRecord dataset;
   std::map<std::string, std::string> hashes;  // protocol, taxonomy, catalog, cost_table, presentation, ...
   std::string case_builder;
@@ -134,6 +143,11 @@ struct EpisodeRecord {
   std::optional<JudgeRecord> judge;
   std::string tool_mode = "native";  // native or text (files before it: native)
   std::optional<TokenCount> tokens;  // over the replies whose usage the server reported
+  // Runs with --epochs K > 1 (issue 18; format v3): which run of the case this
+  // is (1..K), and the sampling seed sent for it when the model takes one.
+  std::optional<int64_t> epoch;
+  std::optional<uint64_t> sampling_seed;
+  int64_t EpochOr1() const { return epoch.value_or(1); }
 
   nlohmann::json ToJson() const;
   // `where` names the line ("RUN/episodes.jsonl:12").
@@ -159,6 +173,11 @@ struct CategoryResult {
   std::optional<double> judge_agreement;  // share of judged episodes where judge and grade agree
   int64_t judged = 0;
   TokenCount tokens;  // what the category's episodes cost in tokens (0 when the model reports none)
+  // Runs with --epochs K > 1 (issue 18): {"k", "episodes", "correct_episodes",
+  // "n_effective", "design_effect", "interval", "agreement", "pairwise_agreement"};
+  // null otherwise. n is then the cases, accuracy the mean over cases of each
+  // case's share of correct epochs, points the sum of each case's mean credit.
+  nlohmann::json epochs;
 
   // summary.json's object for the category (docs/cli.md#machine-readable-outputs).
   nlohmann::json ToJson() const;
@@ -181,6 +200,8 @@ struct SummaryFile {
   std::optional<double> judge_agreement;
   std::string methodology_version, medcred_version;
   std::map<std::string, std::string> hashes;
+  nlohmann::json exam;    // an exam run's Exam::ToJson() with each category's "ran" and "complete"; null otherwise
+  nlohmann::json epochs;  // --epochs K > 1: {"k", "cases", "agreement"}; null otherwise
 
   nlohmann::json ToJson() const;
   static Result<SummaryFile> FromJson(const nlohmann::json& j, const std::string& where);
@@ -194,6 +215,8 @@ struct CredentialCategory {
   double points = 0, accuracy = 0, ci_low = 0, ci_high = 1;
   std::string tier, suite_sha256;
   bool complete_suite = false;
+  std::optional<bool> complete_exam;  // exam runs: the category's results are exactly its exam
+  nlohmann::json epochs;              // CategoryResult::epochs, or null
   nlohmann::json ToJson() const;
 };
 
@@ -213,6 +236,7 @@ struct CredentialsFile {
   std::map<std::string, int64_t> outcomes;
   std::vector<CredentialCategory> categories;  // ranked
   std::string generated;
+  nlohmann::json exam;  // exam runs: {"version", "cases_per_category"}; null otherwise
 
   nlohmann::json ToJson() const;
   static Result<CredentialsFile> FromJson(const nlohmann::json& j, const std::string& where);

@@ -127,10 +127,21 @@ TEST(SummaryFileTest, ReadsBackItsCategoriesInRankOrder) {
 TEST(CredentialsFileTest, RefusesAnotherFormat) {
   CredentialsFile c;
   c.model = "m";
-  c.categories.push_back({"cardiology", "Cardiology", "diagnosis", 1, 10, 8, 8, 0.8, 0.49, 0.94, "demo", "", true});
+  c.categories.push_back(
+      {"cardiology", "Cardiology", "diagnosis", 1, 10, 8, 8, 0.8, 0.49, 0.94, "demo", "", true, std::nullopt, nullptr});
   auto back = CredentialsFile::FromJson(c.ToJson(), "credentials.json");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->ToJson(), c.ToJson());
+  EXPECT_EQ(c.ToJson()["format"], "medcred-credentials-v1");
+  // An exam run with epochs (issue 18) is format v2, and reads back whole.
+  CredentialsFile exam = c;
+  exam.exam = {{"version", "exam-v1"}, {"cases_per_category", 200}};
+  exam.categories[0].complete_exam = true;
+  exam.categories[0].epochs = {{"k", 2}, {"n_effective", 12.5}};
+  EXPECT_EQ(exam.ToJson()["format"], "medcred-credentials-v2");
+  auto exam_back = CredentialsFile::FromJson(exam.ToJson(), "credentials.json");
+  ASSERT_TRUE(exam_back.ok()) << exam_back.status().message();
+  EXPECT_EQ(exam_back->ToJson(), exam.ToJson());
   nlohmann::json j = c.ToJson();
   j["format"] = "something-else";
   EXPECT_THAT(CredentialsFile::FromJson(j, "credentials.json").status().message(),

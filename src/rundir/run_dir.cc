@@ -185,7 +185,22 @@ Status RunDir::ForEachRawEpisodeLine(
   return Status::OK();
 }
 
-Result<EpisodeRecord> RunDir::ReadEpisodeAt(const EpisodeLocation& where) const {
+Status RunDir::ForEachEpisodeKey(
+    const std::function<Status(const std::string& case_id, int64_t epoch, const EpisodeLocation& where)>& fn) const {
+  return ScanLines(episodes_path(), [&](const std::string&, nlohmann::json& j, const EpisodeLocation& where) {
+    int64_t epoch = 1;
+    auto it = j.find("epoch");
+    if (it != j.end() && !it->is_null()) {
+      if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+        return Status::BadInput(episodes_path() + ":" + std::to_string(where.line) + ": field `epoch` is not >= 1");
+      }
+      epoch = it->get<int64_t>();
+    }
+    return fn(CaseIdOf(j), epoch, where);
+  });
+}
+
+Result<std::string> RunDir::ReadEpisodeLineAt(const EpisodeLocation& where) const {
   std::ifstream in(episodes_path(), std::ios::binary);
   if (!in) return Status::External(episodes_path() + ": cannot be read");
   std::string line(where.length, '\0');
@@ -193,6 +208,12 @@ Result<EpisodeRecord> RunDir::ReadEpisodeAt(const EpisodeLocation& where) const 
   in.read(line.data(), static_cast<std::streamsize>(where.length));
   const std::string at = episodes_path() + ":" + std::to_string(where.line);
   if (static_cast<uint64_t>(in.gcount()) != where.length) return Status::BadInput(at + ": cut short");
+  return line;
+}
+
+Result<EpisodeRecord> RunDir::ReadEpisodeAt(const EpisodeLocation& where) const {
+  MEDCRED_ASSIGN_OR_RETURN(std::string line, ReadEpisodeLineAt(where));
+  const std::string at = episodes_path() + ":" + std::to_string(where.line);
   MEDCRED_ASSIGN_OR_RETURN(nlohmann::json j, ParseJson(line, at));
   return EpisodeRecord::FromJson(j, at);
 }

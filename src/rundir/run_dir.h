@@ -98,8 +98,14 @@ class RunDir {
   // the whole record). Streaming; a partial last line is skipped, empty lines
   // are passed over. `line` is valid during the call only.
   Status ForEachRawEpisodeLine(const std::function<Status(std::string& line, const EpisodeLocation& where)>& fn) const;
+  // Each complete line's case id and epoch (1 when it has none), reading
+  // only those fields' values (merge: issue 18).
+  Status ForEachEpisodeKey(
+      const std::function<Status(const std::string& case_id, int64_t epoch, const EpisodeLocation& where)>& fn) const;
   // One episode by its location (the viewer reads by offset).
   Result<EpisodeRecord> ReadEpisodeAt(const EpisodeLocation& where) const;
+  // The line's text at a location, unparsed.
+  Result<std::string> ReadEpisodeLineAt(const EpisodeLocation& where) const;
   // Cuts a partial last line off episodes.jsonl (before a resumed run appends).
   Status CutPartialLastLine() const;
   // Rewrites episodes.jsonl through a temporary file: fn may change each

@@ -20,6 +20,7 @@
 #include "common/sha256.h"
 #include "common/time.h"
 #include "common/version.h"
+#include "grading/exam.h"
 #include "models/history.h"
 #include "rundir/run_dir.h"
 #include "store/postgres_store.h"
@@ -42,6 +43,8 @@ RunFingerprint Fingerprint(const RunOptions& o, const RunInputs& in) {
   fp.seed = o.seed;
   fp.tool_mode = o.tool_mode;
   fp.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
+  if (o.exam) fp.exam = in.grader->methodology().exam->version;
+  fp.epochs = o.epochs;
   fp.dataset.name = in.dataset.name;
   fp.dataset.version = in.dataset.version;
   fp.dataset.checksum_digest = in.store_summary.ChecksumDigest();
@@ -106,18 +109,27 @@ Status PrepareRunDir(const RunDir& dir, const RunOptions& o, const RunInputs& in
   return dir.WriteManifest(fresh);
 }
 
-// The episodes already in the run directory: case id -> outcome.
-Result<std::map<std::string, std::string>> DoneEpisodes(const RunDir& dir) {
-  std::map<std::string, std::string> done;
+// An episode's key: (case id, epoch).
+using EpisodeKey = std::pair<std::string, int64_t>;
+
+// The episodes already in the run directory: (case id, epoch) -> outcome.
+Result<std::map<EpisodeKey, std::string>> DoneEpisodes(const RunDir& dir) {
+  std::map<EpisodeKey, std::string> done;
   MEDCRED_RETURN_IF_ERROR(dir.ForEachEpisode([&](EpisodeRecord& e, const RunDir::EpisodeLocation& where) -> Status {
-    if (!done.emplace(e.case_id, e.outcome).second) {
+    if (!done.emplace(EpisodeKey{e.case_id, e.EpochOr1()}, e.outcome).second) {
       return Status::BadInput(dir.episodes_path() + ":" + std::to_string(where.line) + ": a second episode of " +
-                              e.case_id);
+                              e.case_id + (e.epoch ? " in epoch " + std::to_string(*e.epoch) : std::string()));
     }
     return Status::OK();
   }));
   return done;
 }
+
+// One episode to run: a case and its epoch (1 in runs without epochs).
+struct Todo {
+  const Case* c = nullptr;
+  int epoch = 1;
+};
 
 enum class ToolMode { kNative, kText };
 
@@ -164,9 +176,14 @@ class ToolModes {
 // (no episode); a refusal of tools leaves tools_refused() set.
 class EpisodeLoop {
  public:
-  EpisodeLoop(const Case& c, const RunInputs& in, Model& model, Episode& episode, int max_turns, ToolMode mode)
-      : c_(c), in_(in), model_(model), episode_(episode), max_turns_(max_turns), mode_(mode) {
+  EpisodeLoop(const Case& c, const RunInputs& in, Model& model, Episode& episode, int max_turns, ToolMode mode,
+              const EpisodeContext& context)
+      : c_(c), in_(in), model_(model), episode_(episode), max_turns_(max_turns), mode_(mode), context_(context) {
     record_.case_id = c.case_id;
+    if (context.seed) {  // a run with epochs
+      record_.epoch = context.epoch;
+      if (model.TakesSeed()) record_.sampling_seed = *context.seed;
+    }
     record_.presentation_sha256 = c.presentation.Sha256();
     record_.categories = c.categories;
     record_.split = c.split;
@@ -189,7 +206,9 @@ class EpisodeLoop {
         break;
       }
       ++turns_;
-      auto reply = model_.Complete(record_.messages, tools_, EpisodeContext{&c_, turns_});
+      EpisodeContext context = context_;
+      context.turn = turns_;
+      auto reply = model_.Complete(record_.messages, tools_, context);
       if (!reply.ok()) {
         // Garbage the model sent is its outcome; anything else is not an episode.
         if (reply.status().kind() != Status::Kind::kBadInput) return reply.status();
@@ -285,6 +304,7 @@ class EpisodeLoop {
   Episode& episode_;
   const int max_turns_;
   const ToolMode mode_;
+  const EpisodeContext context_;
   nlohmann::json tools_;
   ToolCallIds ids_;
   EpisodeRecord record_;
@@ -299,12 +319,12 @@ class EpisodeLoop {
 // recording an episode, so `--resume` runs the case again. A refusal of tools
 // runs the episode again from the start in text mode (`auto`).
 Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& in, Model& model, int max_turns,
-                                 ToolModes& modes) {
+                                 ToolModes& modes, const EpisodeContext& context) {
   const auto start = Clock::now();
   for (;;) {
     const ToolMode mode = modes.current();
     MEDCRED_ASSIGN_OR_RETURN(Episode episode, Episode::Open(store, *in.environment, c));
-    EpisodeLoop loop(c, in, model, episode, max_turns, mode);
+    EpisodeLoop loop(c, in, model, episode, max_turns, mode, context);
     MEDCRED_ASSIGN_OR_RETURN(EpisodeRecord record, loop.Run());
     if (loop.tools_refused()) {
       if (!modes.SwitchToText(model.spec(), *loop.tools_refused())) {
@@ -334,9 +354,8 @@ Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& i
 // Runs `todo` on `concurrency` worker threads, each with its own store
 // connection, appending each episode as it ends. The first failure stops
 // every worker and is returned.
-Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turns, const std::vector<const Case*>& todo,
-                  RunDir::EpisodeWriter& log, ToolModes& modes, std::map<std::string, std::string>* outcomes,
-                  int* ran) {
+Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turns, const std::vector<Todo>& todo,
+                  RunDir::EpisodeWriter& log, ToolModes& modes, std::map<EpisodeKey, std::string>* outcomes, int* ran) {
   std::atomic<size_t> next{0};
   std::mutex mu;
   Status failure;
@@ -352,14 +371,25 @@ Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turn
         std::lock_guard<std::mutex> lock(mu);
         if (!failure.ok()) return;
       }
-      auto record = RunEpisode(*todo[i], **store, in, model, max_turns, modes);
+      // A light case set: the case whole again for this episode only.
+      std::optional<Result<Case>> whole;
+      if (in.cases.light) whole = in.case_source->Build(**store, *todo[i].c);
+      if (whole && !whole->ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (failure.ok()) failure = whole->status();
+        return;
+      }
+      const Case& c = whole ? **whole : *todo[i].c;
+      EpisodeContext context{&c, 0, todo[i].epoch, std::nullopt};
+      if (o.epochs > 1) context.seed = o.seed + static_cast<uint64_t>(todo[i].epoch - 1);
+      auto record = RunEpisode(c, **store, in, model, max_turns, modes, context);
       Status s = record.ok() ? log.Append(*record) : record.status();
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
         if (failure.ok()) failure = s;
         return;
       }
-      (*outcomes)[todo[i]->case_id] = record->outcome;
+      (*outcomes)[{todo[i].c->case_id, todo[i].epoch}] = record->outcome;
       ++*ran;
     }
   };
@@ -426,8 +456,9 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());
   MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
   in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
-  MEDCRED_ASSIGN_OR_RETURN(in->cases,
-                           BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference, &*in->ccsr}));
+  MEDCRED_ASSIGN_OR_RETURN(in->case_source, CaseSource::Open(*in->store, CaseInputs{&in->taxonomy, &in->rules,
+                                                                                    &*in->reference, &*in->ccsr}));
+  MEDCRED_ASSIGN_OR_RETURN(in->cases, in->case_source->Collect(*in->store, /*light=*/true));
   // The diagnostic window is the taxonomy's, the same that case inclusion counted labs in.
   const WindowHours window{in->taxonomy.inclusion().window_hours_before, in->taxonomy.inclusion().window_hours_after};
   MEDCRED_ASSIGN_OR_RETURN(Environment env,
@@ -438,12 +469,46 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   return in;
 }
 
-Result<std::vector<const Case*>> SelectCases(const CaseSet& cases, const Taxonomy& taxonomy, const RunOptions& o) {
+namespace {
+
+// Only the cases of this shard.
+std::vector<const Case*> ShardCases(const std::vector<const Case*>& cases, const RunOptions& o) {
+  if (o.shard_count <= 1) return cases;
+  std::vector<const Case*> mine;
+  for (const Case* c : cases) {
+    if (ShardOf(c->case_id, o.shard_count) == o.shard_index) mine.push_back(c);
+  }
+  return mine;
+}
+
+}  // namespace
+
+Result<std::vector<const Case*>> SelectCases(const CaseSet& cases, const Taxonomy& taxonomy, const RunOptions& o,
+                                             const Methodology* methodology) {
   if (o.split != "test" && o.split != "dev" && o.split != "all") {
     return Status::Usage("--split must be test, dev or all");
   }
   if (o.category != "all" && taxonomy.Find(o.category) == nullptr) {
     return Status::Usage("no category '" + o.category + "' (see `medcred categories`)");
+  }
+  if (o.exam) {
+    if (methodology == nullptr) return Status::Usage("--exam needs the methodology");
+    if (o.cases > 0 || !o.case_ids.empty()) {
+      return Status::Usage("--exam runs exactly the standard exam: not with --cases or --case-ids");
+    }
+    MEDCRED_ASSIGN_OR_RETURN(Exam exam, Exam::Build(cases, taxonomy, *methodology));
+    if (o.split != "test" && o.split != methodology->split) {
+      return Status::Usage("--exam is drawn from the " + methodology->split + " split: not with --split " + o.split);
+    }
+    if (o.category != "all" && !exam.categories().count(o.category)) {
+      return Status::Usage("--exam: category " + o.category + " has no " + methodology->split + " cases in this store");
+    }
+    const std::set<std::string> ids = exam.CaseIds(o.category);
+    std::vector<const Case*> out;
+    for (const Case& c : cases.cases) {
+      if (ids.count(c.case_id)) out.push_back(&c);
+    }
+    return ShardCases(out, o);
   }
   std::vector<const Case*> out;
   for (const Case& c : cases.cases) {
@@ -474,14 +539,7 @@ Result<std::vector<const Case*>> SelectCases(const CaseSet& cases, const Taxonom
     out.clear();
     for (const auto& [key, c] : keyed) out.push_back(c);
   }
-  if (o.shard_count > 1) {
-    std::vector<const Case*> mine;
-    for (const Case* c : out) {
-      if (ShardOf(c->case_id, o.shard_count) == o.shard_index) mine.push_back(c);
-    }
-    out = mine;
-  }
-  return out;
+  return ShardCases(out, o);
 }
 
 Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
@@ -492,7 +550,9 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
     return Status::Usage("--tool-mode must be native, text or auto");
   if (o.tool_mode == "text" && !in.protocol.has_text_mode())
     return Status::Usage("--tool-mode text: protocol " + in.protocol.version() + " has no text mode");
-  MEDCRED_ASSIGN_OR_RETURN(std::vector<const Case*> selected, SelectCases(in.cases, in.taxonomy, o));
+  if (o.epochs < 1 || o.epochs > 1000) return Status::Usage("--epochs must be from 1 to 1000");
+  MEDCRED_ASSIGN_OR_RETURN(std::vector<const Case*> selected,
+                           SelectCases(in.cases, in.taxonomy, o, &in.grader->methodology()));
   const int max_turns = o.max_turns > 0 ? o.max_turns : in.protocol.limits().max_turns;
 
   const RunDir dir(o.out_dir);
@@ -502,12 +562,15 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   MEDCRED_ASSIGN_OR_RETURN(auto outcomes, DoneEpisodes(dir));
   RunResult result;
   result.selected = static_cast<int>(selected.size());
-  std::vector<const Case*> todo;
-  for (const Case* c : selected) {
-    if (outcomes.count(c->case_id)) {
-      ++result.skipped;
-    } else {
-      todo.push_back(c);
+  // Epoch by epoch: an interrupted run has whole epochs first.
+  std::vector<Todo> todo;
+  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    for (const Case* c : selected) {
+      if (outcomes.count({c->case_id, epoch})) {
+        ++result.skipped;
+      } else {
+        todo.push_back({c, epoch});
+      }
     }
   }
   MEDCRED_ASSIGN_OR_RETURN(auto log, dir.OpenEpisodeWriter());
@@ -531,7 +594,8 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   if (out.Inspect() == RunDir::State::kRun) return Status::Usage(out_dir + " already holds a run");
   std::optional<RunManifest> first;
   std::map<std::string, int64_t> tool_modes;
-  std::map<std::string, std::string> lines;  // case id -> episode line
+  // (case id, epoch) -> where its line is: lines are copied one at a time, never all held.
+  std::map<EpisodeKey, std::pair<size_t, RunDir::EpisodeLocation>> lines;
   std::vector<std::string> shards;
   for (const std::string& path : dirs) {
     const RunDir dir(path);
@@ -548,12 +612,15 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
                              dirs[0]);
       }
     }
-    MEDCRED_RETURN_IF_ERROR(dir.ForEachEpisodeLine([&](const std::string& line, const std::string& id) -> Status {
-      if (!lines.emplace(id, line).second) {
-        return Status::BadInput(path + ": " + id + " is also in another run being merged");
-      }
-      return Status::OK();
-    }));
+    const size_t index = &path - dirs.data();
+    MEDCRED_RETURN_IF_ERROR(dir.ForEachEpisodeKey(
+        [&](const std::string& id, int64_t epoch, const RunDir::EpisodeLocation& where) -> Status {
+          if (!lines.emplace(EpisodeKey{id, epoch}, std::make_pair(index, where)).second) {
+            return Status::BadInput(path + ": " + id + (epoch > 1 ? " epoch " + std::to_string(epoch) : std::string()) +
+                                    " is also in another run being merged");
+          }
+          return Status::OK();
+        }));
   }
   MEDCRED_RETURN_IF_ERROR(out.CreateForNewRun());
   MEDCRED_ASSIGN_OR_RETURN(RunDir::Lock lock, out.LockForWriting());
@@ -562,9 +629,12 @@ Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   run.merged_from = shards;
   run.tool_modes = tool_modes;
   run.created = NowIso8601Utc();
-  std::string all;
-  for (const auto& [id, line] : lines) all += line + "\n";
-  MEDCRED_RETURN_IF_ERROR(WriteFileAtomically(out.episodes_path(), all, 0600));
+  MEDCRED_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(out.episodes_path(), 0600));
+  for (const auto& [key, at] : lines) {
+    MEDCRED_ASSIGN_OR_RETURN(std::string line, RunDir(dirs[at.first]).ReadEpisodeLineAt(at.second));
+    MEDCRED_RETURN_IF_ERROR(file.Append(line + "\n"));
+  }
+  MEDCRED_RETURN_IF_ERROR(file.Commit());
   return out.WriteManifest(run);
 }
 

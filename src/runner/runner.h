@@ -54,6 +54,13 @@ struct RunOptions {
   // prompt and read from the reply's text; auto: native until the server
   // refuses tools, then text (docs/models.md#text-mode).
   std::string tool_mode = "auto";
+  // Issue 18. exam: run exactly the methodology's standard exam of `category`
+  // ("all": of every category; grading/exam.h), each case once however many
+  // exams draw it; not with --cases, --case-ids or --split. epochs: each case K
+  // times, epoch e sending the sampling seed `seed + e - 1` where the adapter
+  // takes one.
+  bool exam = false;
+  int epochs = 1;
 };
 
 // What a run reads, loaded once: methodology files, the case set, the store
@@ -64,7 +71,10 @@ struct RunInputs {
   std::optional<IcdReference> reference;
   std::optional<Ccsr> ccsr;  // the leakage audit's CCSR categories (cases/audit.h)
   Protocol protocol;
+  // The store's cases, light (without presentations: issue 18); the case
+  // source gives each whole again for its episode.
   CaseSet cases;
+  std::unique_ptr<CaseSource> case_source;
   StoreSummary store_summary;
   KnownDatasets known_datasets;
   DatasetIdentity dataset;  // the store's release under the known datasets
@@ -76,15 +86,18 @@ struct RunInputs {
 Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& options);
 
 // The cases a run covers, in run order: split, category, --case-ids, then
-// --cases N (seeded order), then --shard K/N.
-Result<std::vector<const Case*>> SelectCases(const CaseSet& cases, const Taxonomy& taxonomy, const RunOptions& options);
+// --cases N (seeded order), then --shard K/N. With --exam (`methodology`
+// needed): the cases of the exams of the category (or of every category), in
+// the store's order, then --shard K/N.
+Result<std::vector<const Case*>> SelectCases(const CaseSet& cases, const Taxonomy& taxonomy, const RunOptions& options,
+                                             const Methodology* methodology = nullptr);
 
 // The shard (1..n) a case belongs to.
 int ShardOf(const std::string& case_id, int n);
 
 struct RunResult {
   int selected = 0;  // cases in this run (or shard)
-  int skipped = 0;   // already in episodes.jsonl (resume)
+  int skipped = 0;   // episodes already in episodes.jsonl (resume)
   int ran = 0;
   std::map<std::string, int> outcomes;  // over all episodes of the run directory
   double seconds = 0;
@@ -94,7 +107,7 @@ struct RunResult {
 Result<RunResult> Run(const RunOptions& options, RunInputs& inputs, Model& model);
 
 // `medcred merge`: joins runs that differ only in --shard into `out_dir`
-// (episodes sorted by case id; a case in two runs is an error).
+// (episodes sorted by case id, then epoch; an episode in two runs is an error).
 Status Merge(const std::vector<std::string>& dirs, const std::string& out_dir);
 
 // Parses --shard "K/N".

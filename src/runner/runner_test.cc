@@ -11,9 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <set>
 #include <thread>
 
+#include "grading/exam.h"
 #include "ingest/ingest.h"
 #include "models/baselines.h"
 #include "models/labs_bayes.h"
@@ -304,20 +306,227 @@ TEST_F(RunnerTest, ShardsRunApartAndMergedEqualOneWholeRun) {
   EXPECT_EQ(Merge({parts[0], other.out_dir}, tmp_ / "mixed").kind(), Status::Kind::kUsage);
 }
 
+// ---- issue 18: the standard exam and epochs ----------------------------------
+
+// A model whose answer depends on the epoch (so epochs are told apart), that
+// takes a sampling seed and remembers the ones it was sent.
+class EpochModel : public Model {
+ public:
+  explicit EpochModel(int sleep_ms = 0) : sleep_ms_(sleep_ms) {}
+  std::string spec() const override { return "test:epochs"; }
+  bool TakesSeed() const override { return true; }
+  Result<ModelReply> Complete(const Conversation&, const nlohmann::json&, const EpisodeContext& ctx) override {
+    if (sleep_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
+    if (ctx.turn == 1) return Calls({{"order_labs", R"({"tests": ["CBC"]})"}});
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ctx.seed) seeds_[{ctx.case_->case_id, ctx.epoch}] = *ctx.seed;
+    }
+    if (ctx.epoch == 1) return Calls({{"submit_diagnosis", R"({"diagnosis": "sepsis", "icd10": "A41.9"})"}});
+    return Calls({{"submit_diagnosis", R"({"diagnosis": "myocardial infarction", "icd10": "I21.4"})"}});
+  }
+  std::map<std::pair<std::string, int>, uint64_t> seeds() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seeds_;
+  }
+
+ private:
+  int sleep_ms_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> seeds_;
+};
+
+// (case id, epoch) -> what the episode did.
+std::map<std::pair<std::string, int64_t>, nlohmann::json> ByEpisode(const std::vector<nlohmann::json>& eps) {
+  std::map<std::pair<std::string, int64_t>, nlohmann::json> m;
+  for (const auto& e : eps) {
+    const int64_t epoch = e.value("epoch", int64_t{1});
+    EXPECT_TRUE(m.emplace(std::make_pair(e["case_id"].get<std::string>(), epoch),
+                          nlohmann::json{e["outcome"], e["answer"], e["orders"], e.value("sampling_seed", -1)})
+                    .second)
+        << "a second episode of " << e["case_id"] << " epoch " << epoch;
+  }
+  return m;
+}
+
+// summary.json of a run, rebuilt from its episodes.
+nlohmann::json Summary(const std::string& dir, const RunInputs& in) {
+  auto out = BuildRunOutputs(dir, test::Grading(in));
+  EXPECT_TRUE(out.ok()) << out.status().message();
+  return nlohmann::json::parse(test::ReadFile(dir + "/summary.json"));
+}
+
+TEST_F(RunnerTest, AnExamSelectsEachDrawnCaseOnceAndRefusesOtherSelections) {
+  RunOptions o = Options("x");
+  o.split = "test";
+  o.exam = true;
+  const Methodology& m = inputs_->grader->methodology();
+  auto selected = SelectCases(inputs_->cases, inputs_->taxonomy, o, &m);
+  ASSERT_TRUE(selected.ok()) << selected.status().message();
+  auto exam = Exam::Build(inputs_->cases, inputs_->taxonomy, m);
+  ASSERT_TRUE(exam.ok());
+  std::set<std::string> ids;
+  for (const Case* c : *selected) EXPECT_TRUE(ids.insert(c->case_id).second) << "run twice: " << c->case_id;
+  EXPECT_EQ(ids, exam->CaseIds("all"));
+  EXPECT_FALSE(ids.empty());
+  // A small store: every test case of each category is in its exam.
+  for (const auto& [name, ec] : exam->categories()) EXPECT_EQ(static_cast<int64_t>(ec.case_ids.size()), ec.available);
+  o.cases = 2;
+  EXPECT_THAT(SelectCases(inputs_->cases, inputs_->taxonomy, o, &m).status().message(), HasSubstr("--exam"));
+  o.cases = 0;
+  o.split = "dev";
+  EXPECT_EQ(SelectCases(inputs_->cases, inputs_->taxonomy, o, &m).status().kind(), Status::Kind::kUsage);
+  o.split = "test";
+  o.category = "obstetrics";  // no case of the synthetic release
+  EXPECT_THAT(SelectCases(inputs_->cases, inputs_->taxonomy, o, &m).status().message(), HasSubstr("obstetrics"));
+}
+
+TEST_F(RunnerTest, AnExamRunWithTwoEpochsKilledAndResumedEndsAsAnUninterruptedRun) {
+  auto exam_options = [&](const std::string& out) {
+    RunOptions o = Options(out);
+    o.split = "test";
+    o.exam = true;
+    o.epochs = 2;
+    o.seed = 40;
+    return o;
+  };
+  EpochModel reference_model(40);
+  ASSERT_TRUE(medcred::Run(exam_options("whole"), *inputs_, reference_model).ok());
+  const auto whole = ByEpisode(Episodes(tmp_ / "whole"));
+  ASSERT_EQ(whole.size(), 8u);  // 4 test cases x 2 epochs
+  for (const auto& [key, what] : whole) {
+    EXPECT_EQ(what[3], 40 + key.second - 1) << "epoch e sends seed + e - 1";
+    EXPECT_EQ(what[1]["icd10"], key.second == 1 ? "A41.9" : "I21.4");
+  }
+  for (const auto& e : Episodes(tmp_ / "whole")) EXPECT_EQ(e["format"], "medcred-episode-v3");
+  const nlohmann::json whole_summary = Summary(tmp_ / "whole", *inputs_);
+  ASSERT_TRUE(whole_summary["exam"].is_object());
+  EXPECT_EQ(whole_summary["exam"]["version"], "exam-v1");
+  EXPECT_EQ(whole_summary["epochs"]["k"], 2);
+  for (const auto& [name, c] : whole_summary["exam"]["categories"].items()) {
+    EXPECT_TRUE(c["complete"].get<bool>()) << name;
+    EXPECT_EQ(c["ran"], c["size"]) << name;
+  }
+  // credentials.json (what a registry entry is made from) says each category's exam was run whole.
+  const auto cred = nlohmann::json::parse(test::ReadFile(tmp_ / "whole/credentials.json"));
+  EXPECT_EQ(cred["format"], "medcred-credentials-v2");
+  EXPECT_EQ(cred["exam"]["version"], "exam-v1");
+  for (const auto& c : cred["categories"]) {
+    EXPECT_EQ(c["complete_exam"], true) << c["name"];
+    EXPECT_EQ(c["epochs"]["k"], 2) << c["name"];
+  }
+  EXPECT_EQ(cred.dump().find("hadm-"), std::string::npos) << "no case id in credentials.json";
+  for (const auto& [name, c] : whole_summary["categories"].items()) {
+    EXPECT_EQ(c["epochs"]["k"], 2) << name;
+    EXPECT_EQ(c["epochs"]["episodes"], 2 * c["n"].get<int>()) << name;
+  }
+  // Agreement across epochs, counted from the graded episodes: cases whose two epochs are both right or both wrong.
+  std::map<std::string, std::vector<bool>> right;
+  for (const auto& e : Episodes(tmp_ / "whole")) right[e["case_id"]].push_back(e["grade"]["credit"].get<double>() >= 1);
+  int agree = 0;
+  for (const auto& [id, r] : right) agree += r.size() == 2 && r[0] == r[1];
+  EXPECT_DOUBLE_EQ(whole_summary["epochs"]["agreement"].get<double>(), agree / 4.0);
+  auto lines = [](const std::string& path) {
+    std::ifstream in(path);
+    return static_cast<int>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+  };
+  // Killed before any episode, and after the third (inside epoch 1 or at the start of epoch 2).
+  for (int min_lines : {0, 3}) {
+    const std::string out = "killed" + std::to_string(min_lines);
+    const std::string dir = tmp_ / out;
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      EpochModel m(40);
+      RunOptions o = exam_options(out);
+      o.concurrency = 2;
+      (void)medcred::Run(o, *inputs_, m);
+      _exit(0);
+    }
+    for (int i = 0; i < 4000; ++i) {
+      if (fs::exists(dir + "/run.json") && (min_lines == 0 || lines(dir + "/episodes.jsonl") >= min_lines)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_LT(lines(dir + "/episodes.jsonl"), 8) << "the kill came after the run had finished";
+    RunOptions o = exam_options(out);
+    o.resume = true;
+    EpochModel m(5);
+    auto r = medcred::Run(o, *inputs_, m);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(ByEpisode(Episodes(dir)), whole) << "killed after " << min_lines << " episode(s)";
+    EXPECT_EQ(Summary(dir, *inputs_), whole_summary) << "killed after " << min_lines << " episode(s)";
+  }
+  // Resuming with other epochs or without --exam is refused: the fingerprint differs.
+  RunOptions three = exam_options("whole");
+  three.resume = true;
+  three.epochs = 3;
+  EpochModel m;
+  EXPECT_EQ(medcred::Run(three, *inputs_, m).status().kind(), Status::Kind::kUsage);
+  // Shards of an exam with epochs merge into the whole run.
+  std::vector<std::string> parts;
+  for (int k = 1; k <= 2; ++k) {
+    RunOptions o = exam_options("part" + std::to_string(k));
+    o.shard_index = k;
+    o.shard_count = 2;
+    ASSERT_TRUE(medcred::Run(o, *inputs_, m).ok());
+    parts.push_back(o.out_dir);
+  }
+  ASSERT_TRUE(Merge(parts, tmp_ / "merged").ok());
+  EXPECT_EQ(ByEpisode(Episodes(tmp_ / "merged")), whole);
+  nlohmann::json merged_summary = Summary(tmp_ / "merged", *inputs_);
+  EXPECT_EQ(merged_summary, whole_summary);
+  EXPECT_FALSE(Merge({parts[0], parts[0]}, tmp_ / "twice").ok()) << "an episode in two shards";
+}
+
+TEST_F(RunnerTest, OneEpochRunsWriteTheFilesOfBeforeExamsAndEpochs) {
+  // K = 1 is the default and its files are those medcred wrote before issue 18.
+  EpochModel m;
+  ASSERT_TRUE(medcred::Run(Options("plain"), *inputs_, m).ok());
+  RunOptions one = Options("one");
+  one.epochs = 1;
+  ASSERT_TRUE(medcred::Run(one, *inputs_, m).ok());
+  for (const std::string& dir : {tmp_ / "plain", tmp_ / "one"}) {
+    auto run = nlohmann::json::parse(test::ReadFile(dir + "/run.json"));
+    EXPECT_EQ(run["format"], "medcred-run-v2");
+    EXPECT_FALSE(run["fingerprint"].contains("exam"));
+    EXPECT_FALSE(run["fingerprint"].contains("epochs"));
+    for (const auto& e : Episodes(dir)) {
+      EXPECT_EQ(e["format"], "medcred-episode-v2");
+      EXPECT_FALSE(e.contains("epoch"));
+      EXPECT_FALSE(e.contains("sampling_seed"));
+    }
+    const nlohmann::json summary = Summary(dir, *inputs_);
+    EXPECT_EQ(summary["format"], "medcred-summary-v2");
+    EXPECT_FALSE(summary.contains("exam"));
+    EXPECT_FALSE(summary.contains("epochs"));
+    auto cred = nlohmann::json::parse(test::ReadFile(dir + "/credentials.json"));
+    EXPECT_EQ(cred["format"], "medcred-credentials-v1");
+    for (const auto& c : cred["categories"]) EXPECT_FALSE(c.contains("complete_exam") || c.contains("epochs"));
+  }
+  EXPECT_EQ(test::ReadFile(tmp_ / "plain/summary.json"), test::ReadFile(tmp_ / "one/summary.json"));
+  EXPECT_TRUE(m.seeds().empty()) << "no per-epoch seed without epochs: the adapter sends its own";
+}
+
 TEST_F(RunnerTest, LabsBayesOrdersItsPanelAndNeverLearnsFromThePatientItScores) {
-  auto trained = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment);
+  auto trained =
+      LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
   ASSERT_TRUE(trained.ok()) << trained.status().message();
   // Relabel each case in turn: its own prediction must not move (its fold is held out).
   for (size_t i = 0; i < inputs_->cases.cases.size(); ++i) {
     CaseSet relabelled = inputs_->cases;
     relabelled.cases[i].truth.principal = {"Z999"};
-    auto other = LabsBayesBaseline::Train(relabelled, *inputs_->store, *inputs_->environment);
+    auto other =
+        LabsBayesBaseline::Train(relabelled, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
     ASSERT_TRUE(other.ok());
     const std::string id = inputs_->cases.cases[i].case_id;
     EXPECT_EQ((*other)->Predict(id), (*trained)->Predict(id)) << id;
   }
   // Deterministic: the same store, the same answers.
-  auto again = LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment);
+  auto again =
+      LabsBayesBaseline::Train(inputs_->cases, *inputs_->store, *inputs_->environment, inputs_->case_source.get());
   for (const Case& c : inputs_->cases.cases) EXPECT_EQ((*again)->Predict(c.case_id), (*trained)->Predict(c.case_id));
   ASSERT_TRUE(medcred::Run(Options("bayes"), *inputs_, **trained).ok());
   for (const auto& e : Episodes(tmp_ / "bayes")) {
