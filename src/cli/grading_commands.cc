@@ -40,7 +40,7 @@ Command AddMatchDx(CLI::App& root) {
   return {app, [o]() -> Status {
             MEDCRED_ASSIGN_OR_RETURN(std::string dir, IcdReference::FindDir(o->reference));
             MEDCRED_ASSIGN_OR_RETURN(IcdReference ref, IcdReference::Load(dir));
-            MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&ref));
+            MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::LoadFrom(&ref, dir));
             std::vector<std::string> truth;
             for (const auto& c : SplitCodes(o->truth)) {
               if (o->truth_version == 9) {

@@ -32,7 +32,7 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
   MEDCRED_ASSIGN_OR_RETURN(PresentationRules rules, PresentationRules::Load());
   MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o.reference_dir));
   MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
-  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
+  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::LoadFrom(&reference, ref_dir));
   MEDCRED_ASSIGN_OR_RETURN(KnownDatasets datasets, KnownDatasets::Load());
   auto store = OpenStore(store_location);
   if (!store.ok()) {

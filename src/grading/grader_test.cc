@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
+
+#include "common/text.h"
 
 #include "testing/testing.h"
 
@@ -23,6 +26,38 @@ const IcdReference* Reference() {
   return ref;
 }
 
+std::shared_ptr<const Ccsr> CcsrData() {
+  static const std::shared_ptr<const Ccsr> ccsr = [] {
+    const std::string dir = test::ReferenceDir();
+    if (dir.empty()) return std::shared_ptr<const Ccsr>();
+    auto c = Ccsr::Load(dir);
+    return c.ok() ? std::make_shared<const Ccsr>(std::move(*c)) : std::shared_ptr<const Ccsr>();
+  }();
+  return ccsr;
+}
+
+Result<Grader> LoadGrader(const std::string& lexicon = Grader::kDefaultLexicon,
+                          const std::string& methodology = Methodology::kDefault) {
+  return Grader::Load(Reference(), CcsrData(), lexicon, methodology);
+}
+
+TEST(Grader, Try) {
+  const char* t = std::getenv("TRY");
+  if (t == nullptr) GTEST_SKIP();
+  auto grader = LoadGrader();
+  ASSERT_TRUE(grader.ok()) << grader.status().message();
+  std::stringstream in(t);
+  for (std::string line; std::getline(in, line);) {
+    const size_t tab = line.find('=');
+    const Grade g = grader->GradeAnswer({line.substr(0, tab)}, {}, line.substr(tab + 1), std::nullopt);
+    const Mapping m = grader->Map(line.substr(tab + 1), std::nullopt);
+    std::printf("%s | %s -> %s %s [%s] %s\n", line.substr(0, tab).c_str(), line.substr(tab + 1).c_str(), m.code.c_str(),
+                m.how.c_str(), g.level.c_str(), g.explanation.c_str());
+    for (const auto& c : m.candidates)
+      std::printf("    %s %s %s e%d u%d\n", c.code.c_str(), c.source.c_str(), c.text.c_str(), c.explained, c.unsaid);
+  }
+}
+
 std::vector<std::string> Codes(const std::string& field) {
   std::vector<std::string> out;
   std::stringstream in(field);
@@ -32,44 +67,178 @@ std::vector<std::string> Codes(const std::string& field) {
   return out;
 }
 
-TEST(Grader, TheHandGradedTablePasses) {
-  MEDCRED_REQUIRE_REFERENCE(dir);
-  ASSERT_NE(Reference(), nullptr);
-  auto grader = Grader::Load(Reference());
-  ASSERT_TRUE(grader.ok()) << grader.status().message();
+struct TableRow {
+  int line = 0;
+  std::vector<std::string> truth, secondary;
+  std::string answer;
+  std::optional<std::string> code;
+  std::string expected, note;  // a level, or "nocredit"
+};
+
+std::vector<TableRow> ReadTable() {
+  std::vector<TableRow> rows;
   std::ifstream in(std::string(MEDCRED_SOURCE_DIR) + "/src/grading/testdata/grader_table.tsv");
-  ASSERT_TRUE(in.good());
-  int rows = 0, passed = 0;
-  std::map<std::string, int> levels;
+  EXPECT_TRUE(in.good());
+  int line_no = 0;
   for (std::string line; std::getline(in, line);) {
+    ++line_no;
     if (line.empty() || line[0] == '#') continue;
     std::vector<std::string> f;
     std::stringstream cells(line);
     for (std::string cell; std::getline(cells, cell, '\t');) f.push_back(cell);
-    ASSERT_EQ(f.size(), 5u) << "grader_table.tsv: " << line;
-    std::optional<std::string> code;
-    if (!f[3].empty()) code = f[3];
-    const Grade g = grader->GradeAnswer(Codes(f[0]), Codes(f[1]), f[2], code);
-    ++rows;
-    ++levels[f[4]];
-    if (g.level == f[4]) {
-      ++passed;
-    } else {
-      ADD_FAILURE() << "truth " << f[0] << " answer \"" << f[2] << "\"" << (code ? " code " + *code : "")
-                    << ": expected " << f[4] << ", got " << g.level << " (" << g.explanation << ")";
+    if (f.size() == 5) f.push_back("");
+    EXPECT_EQ(f.size(), 6u) << "grader_table.tsv:" << line_no << ": " << line;
+    if (f.size() != 6) continue;
+    TableRow r;
+    r.line = line_no;
+    r.truth = Codes(f[0]);
+    r.secondary = Codes(f[1]);
+    r.answer = f[2];
+    if (!f[3].empty()) r.code = f[3];
+    r.expected = f[4];
+    r.note = f[5];
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// Whether the table's clinician gives the row full credit (under v2's credits).
+bool ExpectedFull(const TableRow& r, const Methodology& v2) {
+  return r.expected != "nocredit" && v2.credit.at(r.expected) >= v2.correct_at;
+}
+
+struct Agreement {
+  int rows = 0, credit_agree = 0, level_rows = 0, level_agree = 0;
+  std::map<std::string, std::pair<int, int>> per_level;  // expected level -> (agree, rows)
+};
+
+Agreement Measure(const Grader& grader, const Methodology& v2, const std::vector<TableRow>& rows, bool report) {
+  Agreement a;
+  for (const TableRow& r : rows) {
+    const Grade g = grader.GradeAnswer(r.truth, r.secondary, r.answer, r.code);
+    ++a.rows;
+    const bool full = g.credit >= grader.methodology().correct_at;
+    const bool credit_ok = full == ExpectedFull(r, v2);
+    a.credit_agree += credit_ok;
+    if (r.expected != "nocredit") {
+      const bool ok = g.level == r.expected;
+      ++a.level_rows;
+      a.level_agree += ok;
+      auto& pl = a.per_level[r.expected];
+      pl.first += ok;
+      ++pl.second;
+      if (report && !ok) {
+        std::printf("  grader_table.tsv:%d: truth %s answer \"%s\": table %s, grader %s%s (%s)\n", r.line,
+                    r.truth[0].c_str(), r.answer.c_str(), r.expected.c_str(), g.level.c_str(),
+                    credit_ok ? "" : " [credit differs]", g.explanation.c_str());
+      }
+    } else if (report && !credit_ok) {
+      std::printf("  grader_table.tsv:%d: truth %s answer \"%s\": table no credit, grader %s\n", r.line,
+                  r.truth[0].c_str(), r.answer.c_str(), g.level.c_str());
     }
   }
-  std::printf("grader table: %d/%d rows pass (%.1f%%);", passed, rows, 100.0 * passed / rows);
+  return a;
+}
+
+void Print(const char* name, const Agreement& a) {
+  std::printf("%s: credit/no-credit %d/%d (%.1f%%), level %d/%d (%.1f%%);", name, a.credit_agree, a.rows,
+              100.0 * a.credit_agree / a.rows, a.level_agree, a.level_rows, 100.0 * a.level_agree / a.level_rows);
+  for (const auto& [level, n] : a.per_level) std::printf(" %s %d/%d", level.c_str(), n.first, n.second);
+  std::printf("\n");
+}
+
+// The hand-graded table (src/grading/testdata/grader_table.tsv), under grading v1 (lexicon and
+// methodology v1: before issue 16) and v2. Agreement on credit is what certification turns on.
+TEST(Grader, TheHandGradedTableAgrees) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  ASSERT_NE(Reference(), nullptr);
+  auto v2 = LoadGrader();
+  ASSERT_TRUE(v2.ok()) << v2.status().message();
+  auto v1 = LoadGrader("lexicon-v1.toml", "methodology-v1.toml");
+  ASSERT_TRUE(v1.ok()) << v1.status().message();
+  const std::vector<TableRow> rows = ReadTable();
+  std::map<std::string, int> levels;
+  for (const TableRow& r : rows) ++levels[r.expected];
+  std::printf("grader table: %zu rows;", rows.size());
   for (const auto& [level, n] : levels) std::printf(" %s %d", level.c_str(), n);
   std::printf("\n");
-  EXPECT_GE(rows, 150);
-  for (const char* level : {"exact", "category", "block", "secondary", "chapter", "none"})
+  const Agreement before = Measure(*v1, v2->methodology(), rows, false);
+  const Agreement after = Measure(*v2, v2->methodology(), rows, true);
+  Print("before (v1)", before);
+  Print("after (v2)", after);
+  EXPECT_GE(rows.size(), 400u);
+  for (const char* level : {"exact", "category", "ccsr", "block", "secondary", "chapter", "none"})
     EXPECT_GT(levels[level], 5) << level;
+  EXPECT_GE(after.credit_agree, 0.95 * after.rows) << "credit/no-credit agreement under v2";
+  EXPECT_GE(after.level_agree, 0.90 * after.level_rows) << "level agreement under v2";
+}
+
+// A correct specifier (organism, site and laterality, acuity) added to an answer that earns full
+// credit never lowers its credit. The specifier is chosen to fit the row's truth: an organism the
+// truth's title names (or any, when it names none), its side, "acute" when the truth is acute.
+TEST(Grader, ASpecifierNeverLowersFullCredit) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  auto grader = LoadGrader();
+  ASSERT_TRUE(grader.ok()) << grader.status().message();
+  struct Organism {
+    const char* title_word;  // in the truth's ICD-10-CM title
+    std::vector<std::string> forms;
+  };
+  const std::vector<Organism> organisms = {
+      {"streptococcus pneumoniae", {"pneumococcal", "due to Streptococcus pneumoniae"}},
+      {"methicillin resistant", {"MRSA", "due to MRSA"}},
+      {"methicillin susceptible", {"MSSA", "due to MSSA"}},
+      {"escherichia", {"E. coli", "due to E. coli"}},
+      {"klebsiella", {"Klebsiella"}},
+      {"pseudomonas", {"Pseudomonas", "due to Pseudomonas"}},
+  };
+  // Infections the organism may be added to (CCSR default category of the truth).
+  const std::set<std::string> infections = {"RSP002", "INF002", "GEN004", "SKN001", "MUS002", "NVS001"};
+  int checked = 0;
+  for (const TableRow& r : ReadTable()) {
+    if (r.code || r.expected == "nocredit") continue;
+    const Grade base = grader->GradeAnswer(r.truth, r.secondary, r.answer, std::nullopt);
+    if (base.credit < 1.0) continue;
+    const Mapping m = grader->Map(r.answer, std::nullopt);
+    if (m.readings.size() != 1) continue;  // compound answers: each part is a row of its own
+    const std::string truth_title = NormalizeWords(Reference()->Title(r.truth[0]));
+    const CcsrCategory* cat = grader->CcsrOf(r.truth[0]);
+    std::vector<std::string> variants;
+    if (cat != nullptr && infections.count(cat->id)) {
+      bool named = false;
+      for (const Organism& o : organisms) {
+        if (truth_title.find(o.title_word) == std::string::npos) continue;
+        named = true;
+        variants.push_back(o.forms[0] + " " + r.answer);
+        if (o.forms.size() > 1) variants.push_back(r.answer + " " + o.forms[1]);
+      }
+      if (!named && truth_title.find("unspecified organism") != std::string::npos) {
+        for (const Organism& o : organisms) variants.push_back(o.forms[0] + " " + r.answer);
+      }
+    }
+    for (const char* side : {"left", "right"}) {
+      if (truth_title.find(std::string(side) + " ") != std::string::npos)
+        variants.push_back(std::string(side) + " " + r.answer);
+    }
+    if (truth_title.rfind("acute ", 0) == 0 && NormalizeWords(r.answer).find("acute") == std::string::npos &&
+        NormalizeWords(r.answer).find("chronic") == std::string::npos) {
+      variants.push_back("acute " + r.answer);
+    }
+    for (const std::string& v : variants) {
+      const Grade g = grader->GradeAnswer(r.truth, r.secondary, v, std::nullopt);
+      ++checked;
+      EXPECT_GE(g.credit, base.credit) << "grader_table.tsv:" << r.line << ": truth " << r.truth[0] << " \"" << r.answer
+                                       << "\" earns " << base.credit << " but \"" << v << "\" earns " << g.credit
+                                       << " (" << g.explanation << ")";
+    }
+  }
+  std::printf("metamorphic: %d specified variants of full-credit rows checked\n", checked);
+  EXPECT_GT(checked, 40);
 }
 
 TEST(Grader, CreditsComeFromTheMethodology) {
   MEDCRED_REQUIRE_REFERENCE(dir);
-  auto grader = Grader::Load(Reference());
+  auto grader = LoadGrader();
   ASSERT_TRUE(grader.ok()) << grader.status().message();
   EXPECT_EQ(grader->GradeAnswer({"I214"}, {}, "NSTEMI", std::nullopt).credit, 1.0);
   EXPECT_EQ(grader->GradeAnswer({"I214"}, {}, "STEMI", std::nullopt).credit, 1.0);
@@ -86,7 +255,7 @@ TEST(Grader, CreditsComeFromTheMethodology) {
 
 TEST(Grader, AnInvalidCodeFallsBackToTheText) {
   MEDCRED_REQUIRE_REFERENCE(dir);
-  auto grader = Grader::Load(Reference());
+  auto grader = LoadGrader();
   ASSERT_TRUE(grader.ok());
   Mapping m = grader->Map("NSTEMI", std::string("I21.99"));  // not a code of the order file
   EXPECT_EQ(m.code, "I214");

@@ -422,7 +422,7 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(
       Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, WindowHours{}));
   in->environment = std::move(env);
-  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference));
+  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::LoadFrom(&*in->reference, ref_dir));
   in->grader = std::move(grader);
   return in;
 }
