@@ -53,7 +53,9 @@ struct GradedEpisode {
   std::set<std::string> tests_ordered, tests_performed;
   std::optional<bool> judge_correct;  // the optional LLM judge's verdict
   std::string tool_mode = "native";
-  TokenCount tokens;  // as the server counted them; 0 when it did not
+  TokenCount tokens;                 // as the server counted them; 0 when it did not
+  std::optional<bool> top3;          // issue 16: principal matched by the diagnosis or the first differential entries
+  std::optional<double> confidence;  // the model's stated confidence, 0..1, when it gave one
 };
 
 struct Credentials {
@@ -84,6 +86,9 @@ class CredentialsBuilder {
     CategoryResult r;
     double cost = 0, turns = 0;
     int64_t ordered = 0, performed = 0, hits = 0, judge_agree = 0;
+    int64_t top3_n = 0, top3_hits = 0;  // issue 16
+    double brier = 0;                   // sum of squared errors over calibrated answers
+    std::vector<CategoryResult::ReliabilityBin> bins;
     std::vector<std::string> ids;
   };
   const Methodology& m_;

@@ -313,9 +313,10 @@ Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& i
     record.truth_principal = c.truth.principal;
     record.truth_secondary = c.truth.secondary;
     // The deterministic grade (docs/methodology.md#grading); an episode without an answer grades `none`.
-    record.grade =
-        in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, record.answer ? record.answer->diagnosis : "",
-                               record.answer ? record.answer->icd10 : std::nullopt);
+    record.grade = in.grader->GradeWithDifferential(
+        c.truth.principal, c.truth.secondary, record.answer ? record.answer->diagnosis : "",
+        record.answer ? record.answer->icd10 : std::nullopt,
+        record.answer ? record.answer->differential : std::vector<std::string>{});
     const auto& ordered = episode.ordered_lab_concepts();
     record.tests_ordered.assign(ordered.begin(), ordered.end());
     const auto performed = episode.performed_lab_concepts();
