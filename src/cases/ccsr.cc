@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "cases/icd.h"
-#include "common/byte_source.h"
 #include "common/csv_reader.h"
 #include "common/sha256.h"
 
@@ -11,47 +10,49 @@ namespace medcred {
 
 Result<Ccsr> Ccsr::Load(const std::string& reference_dir) {
   Ccsr c;
-  const std::string path = (std::filesystem::path(reference_dir) / "dxccsr_v2023_1.csv.gz").string();
+  const std::string path = (std::filesystem::path(reference_dir) / kFileName).string();
   Sha256 hasher;
-  MEDCRED_ASSIGN_OR_RETURN(auto src, OpenDataFile(path, &hasher));
-  CsvReader reader(src.get(), path);
-  bool header = true;
-  for (;;) {
-    MEDCRED_ASSIGN_OR_RETURN(bool more, reader.Next());
-    if (!more) break;
-    if (reader.fields().size() < 5) return reader.ErrorHere("expected 6 fields");
-    if (header) {
-      header = false;
-      continue;
+  bool header_checked = false;
+  MEDCRED_RETURN_IF_ERROR(ForEachCsvRecord(path, &hasher, 6, [&](const CsvReader& r) -> Status {
+    const auto& f = r.fields();
+    const std::string code = NormalizeIcd(f[0].text);
+    const std::string id(f[2].text);
+    const std::string_view ip = f[4].text;
+    if (code.empty() || id.size() != 6)
+      return r.ErrorHere("expected an ICD-10-CM code and a CCSR category like RSP002");
+    if (ip != "Y" && ip != "N" && ip != "X") return r.ErrorHere("inpatient_default must be Y, N or X");
+    header_checked = true;
+    auto [it, added] = c.category_index_.try_emplace(id, static_cast<int>(c.categories_.size()));
+    if (added) {
+      c.categories_.push_back({id, std::string(f[3].text)});
+      c.codes_in_.emplace_back();
     }
-    const auto& f = reader.fields();
-    const std::string code = NormalizeIcd(f[0].text), id(f[2].text);
-    c.descriptions_[code] = std::string(f[1].text);
-    c.categories_.try_emplace(id, CcsrCategory{id, std::string(f[3].text)});
-    auto& ids = c.by_code_[code];
-    if (f[4].text == "Y") {
-      ids.insert(ids.begin(), id);
-      c.default_[code] = id;
-    } else {
-      ids.push_back(id);
-    }
-    c.codes_in_[id].push_back(code);
-  }
+    Code& entry = c.codes_[code];
+    entry.categories.push_back(it->second);
+    if (ip == "Y") entry.default_ip = it->second;
+    c.codes_in_[it->second].push_back(code);
+    c.descriptions_.try_emplace(code, std::string(f[1].text));
+    return Status::OK();
+  }));
+  if (!header_checked) return Status::BadInput(path + ": no CCSR rows");
   c.digest_ = hasher.HexDigest();
   return c;
 }
 
 const CcsrCategory* Ccsr::DefaultInpatient(std::string_view icd10) const {
-  // "X" in the file: the code cannot be an inpatient principal diagnosis, and has no default.
-  auto it = default_.find(std::string(icd10));
-  return it == default_.end() ? nullptr : Category(it->second);
+  auto it = codes_.find(std::string(icd10));
+  if (it == codes_.end() || it->second.default_ip < 0) return nullptr;
+  return &categories_[it->second.default_ip];
 }
 
 std::vector<const CcsrCategory*> Ccsr::Categories(std::string_view icd10) const {
   std::vector<const CcsrCategory*> out;
-  auto it = by_code_.find(std::string(icd10));
-  if (it == by_code_.end()) return out;
-  for (const auto& id : it->second) out.push_back(Category(id));
+  auto it = codes_.find(std::string(icd10));
+  if (it == codes_.end()) return out;
+  if (it->second.default_ip >= 0) out.push_back(&categories_[it->second.default_ip]);
+  for (int i : it->second.categories) {
+    if (i != it->second.default_ip) out.push_back(&categories_[i]);
+  }
   return out;
 }
 
@@ -63,13 +64,13 @@ const std::string& Ccsr::Description(std::string_view icd10) const {
 
 const std::vector<std::string>& Ccsr::CodesIn(std::string_view category_id) const {
   static const std::vector<std::string> kNone;
-  auto it = codes_in_.find(std::string(category_id));
-  return it == codes_in_.end() ? kNone : it->second;
+  auto it = category_index_.find(std::string(category_id));
+  return it == category_index_.end() ? kNone : codes_in_[it->second];
 }
 
 const CcsrCategory* Ccsr::Category(std::string_view id) const {
-  auto it = categories_.find(std::string(id));
-  return it == categories_.end() ? nullptr : &it->second;
+  auto it = category_index_.find(std::string(id));
+  return it == category_index_.end() ? nullptr : &categories_[it->second];
 }
 
 }  // namespace medcred
