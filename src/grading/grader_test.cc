@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -253,6 +254,105 @@ TEST(Grader, CreditsComeFromTheMethodology) {
   EXPECT_TRUE(grader->GradeAnswer({"I214"}, {}, "", std::nullopt).ToJson()["mapped_code"].is_null());
 }
 
+// Every phrase of lexicon v2 names its code's title as the reference files give it (the order file's,
+// or CCSR's FY2023 description for newer codes), so a reviewer reading the lexicon reads the truth.
+TEST(Lexicon, TitlesAgreeWithTheReferenceFiles) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  ASSERT_NE(CcsrData(), nullptr);
+  auto f = LoadDataFile("lexicon-v2.toml");
+  ASSERT_TRUE(f.ok());
+  auto root = ParseToml(*f);
+  ASSERT_TRUE(root.ok());
+  const toml::table* phrases = (*root)["phrases"].as_table();
+  ASSERT_NE(phrases, nullptr);
+  size_t n = 0;
+  for (const auto& [phrase, value] : *phrases) {
+    const std::string code = NormalizeIcd((*value.as_table())["code"].value_or(std::string()));
+    const std::string title = (*value.as_table())["title"].value_or(std::string());
+    const std::string& want = Reference()->IsIcd10(code) ? Reference()->Title(code) : CcsrData()->Description(code);
+    EXPECT_EQ(title, want) << "lexicon-v2.toml: phrases.\"" << phrase.str() << "\" (" << code << ")";
+    ++n;
+  }
+  EXPECT_GE(n, 600u);
+}
+
+TEST(Grader, V2NeedsCcsrAndRefusesUnknownBroadCategories) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  auto g = Grader::Load(Reference(), nullptr);
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(g.status().message(), HasSubstr("dxccsr_v2023_1.csv.gz"));
+  EXPECT_TRUE(Grader::Load(Reference(), nullptr, "lexicon-v1.toml", "methodology-v1.toml").ok());
+}
+
+// Issue 16, the complaints: a specific answer scored below a vague one; plain titles were missed;
+// block credit split pneumonia from bacterial pneumonia but joined unstable angina with NSTEMI.
+TEST(Grader, ASpecificAnswerNeverScoresBelowAVagueOne) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  auto grader = LoadGrader();
+  ASSERT_TRUE(grader.ok()) << grader.status().message();
+  struct Case {
+    std::string truth, vague, specific;
+  };
+  for (const Case& c : std::vector<Case>{{"J13", "pneumonia", "pneumococcal pneumonia"},
+                                         {"E1010", "diabetes", "DKA"},
+                                         {"J15212", "pneumonia", "MRSA pneumonia"},
+                                         {"A4151", "sepsis", "E. coli sepsis"},
+                                         {"L03116", "cellulitis", "left leg cellulitis"},
+                                         {"I5023", "heart failure", "acute on chronic systolic CHF"},
+                                         {"I63512", "stroke", "left MCA stroke"}}) {
+    const Grade vague = grader->GradeAnswer({c.truth}, {}, c.vague, std::nullopt);
+    const Grade specific = grader->GradeAnswer({c.truth}, {}, c.specific, std::nullopt);
+    EXPECT_GE(specific.credit, vague.credit) << c.truth << ": \"" << c.specific << "\" " << specific.explanation;
+    EXPECT_EQ(specific.credit, 1.0) << c.truth << ": \"" << c.specific << "\" " << specific.explanation;
+  }
+  EXPECT_EQ(grader->GradeAnswer({"J13"}, {}, "pneumococcal pneumonia", std::nullopt).level, "exact");
+  EXPECT_EQ(grader->GradeAnswer({"I313"}, {}, "Pericardial effusion", std::nullopt).level, "exact");
+  EXPECT_EQ(grader->GradeAnswer({"J189"}, {}, "bacterial pneumonia", std::nullopt).level, "ccsr");
+  EXPECT_EQ(grader->GradeAnswer({"I214"}, {}, "unstable angina", std::nullopt).credit, 0.5);
+  EXPECT_EQ(grader->GradeAnswer({"J690"}, {}, "pneumonia", std::nullopt).level, "chapter");  // RSP010 vs RSP002
+}
+
+TEST(Grader, CompoundHedgedNegatedAndDifferentialAnswers) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  auto grader = LoadGrader();
+  ASSERT_TRUE(grader.ok()) << grader.status().message();
+  Grade g = grader->GradeAnswer({"J189"}, {}, "sepsis secondary to pneumonia", std::nullopt);
+  EXPECT_EQ(g.level, "exact");
+  EXPECT_THAT(g.explanation, HasSubstr("two diagnoses"));
+  EXPECT_THAT(g.explanation, HasSubstr("the second matched"));
+  g = grader->GradeAnswer({"A419"}, {}, "sepsis secondary to pneumonia", std::nullopt);
+  EXPECT_THAT(g.explanation, HasSubstr("the first matched"));
+  for (const char* text : {"rule out MI", "r/o MI", "no evidence of MI", "MI unlikely", "MI ruled out"}) {
+    g = grader->GradeAnswer({"I214"}, {}, text, std::nullopt);
+    EXPECT_EQ(g.level, "none") << text;
+    EXPECT_THAT(g.explanation, HasSubstr("does not assert")) << text;
+  }
+  g = grader->GradeAnswer({"J189"}, {}, "pneumonia vs CHF", std::nullopt);
+  EXPECT_EQ(g.level, "none");
+  EXPECT_THAT(g.explanation, HasSubstr("differential"));
+  EXPECT_EQ(grader->GradeAnswer({"J189"}, {}, "probable pneumonia", std::nullopt).level, "exact");
+  EXPECT_EQ(grader->GradeAnswer({"K219"}, {}, "chest pain, MI ruled out, likely GERD", std::nullopt).level, "exact");
+  const Mapping m = grader->Map("PE unlikely, pneumonia", std::nullopt);
+  EXPECT_EQ(m.code, "J189");
+  ASSERT_EQ(m.negated.size(), 1u);
+  EXPECT_THAT(m.negated[0], HasSubstr("I2699"));
+}
+
+TEST(Grader, TopThreeReadsTheFirstTwoDifferentialEntries) {
+  MEDCRED_REQUIRE_REFERENCE(dir);
+  auto grader = LoadGrader();
+  ASSERT_TRUE(grader.ok());
+  Grade g = grader->GradeWithDifferential({"I2699"}, {}, "pneumonia", std::nullopt, {"CHF", "PE"});
+  EXPECT_EQ(g.level, "none");
+  EXPECT_EQ(g.top3, true);
+  g = grader->GradeWithDifferential({"I2699"}, {}, "pneumonia", std::nullopt, {"CHF", "COPD", "PE"});
+  EXPECT_EQ(g.top3, false);  // the third entry is beyond the top three
+  g = grader->GradeWithDifferential({"I2699"}, {}, "PE", std::nullopt, {});
+  EXPECT_EQ(g.top3, true);
+  EXPECT_EQ(g.ToJson()["top3"], true);
+  EXPECT_FALSE(grader->GradeAnswer({"I2699"}, {}, "PE", std::nullopt).top3.has_value());
+}
+
 TEST(Grader, AnInvalidCodeFallsBackToTheText) {
   MEDCRED_REQUIRE_REFERENCE(dir);
   auto grader = LoadGrader();
@@ -268,7 +368,7 @@ TEST(Grader, AnInvalidCodeFallsBackToTheText) {
 TEST(Methodology, TiersComeFromTheFileBestFirst) {
   auto m = Methodology::Load();
   ASSERT_TRUE(m.ok()) << m.status().message();
-  EXPECT_EQ(m->version, "v1");
+  EXPECT_EQ(m->version, "v2");
   EXPECT_EQ(m->split, "test");
   EXPECT_DOUBLE_EQ(m->confidence, 0.95);
   ASSERT_EQ(m->tiers.size(), 2u);
@@ -279,6 +379,55 @@ TEST(Methodology, TiersComeFromTheFileBestFirst) {
   EXPECT_EQ(m->tiers[1].min_cases, 30);
   EXPECT_EQ(m->not_certified, "not certified");
   EXPECT_EQ(m->sha256.size(), 64u);
+}
+
+// Issue 16: v2 places ccsr right after category; v1 stays loadable (old registry entries re-check) without it.
+TEST(Methodology, V2AddsTheCcsrLevelAndV1StaysLoadable) {
+  auto v2 = Methodology::Load("methodology-v2.toml");
+  ASSERT_TRUE(v2.ok()) << v2.status().message();
+  EXPECT_EQ(v2->levels,
+            (std::vector<std::string>{"exact", "category", "ccsr", "block", "secondary", "chapter", "none"}));
+  EXPECT_DOUBLE_EQ(v2->credit.at("ccsr"), 1.0);
+  EXPECT_TRUE(v2->ccsr_level);
+  EXPECT_TRUE(v2->ccsr_broad.count("DIG025"));  // "Other specified and unspecified gastrointestinal disorders"
+  EXPECT_EQ(v2->top_k, 3);
+  EXPECT_EQ(v2->reliability_bins, 10);
+  auto v1 = Methodology::Load("methodology-v1.toml");
+  ASSERT_TRUE(v1.ok()) << v1.status().message();
+  EXPECT_EQ(v1->version, "v1");
+  EXPECT_FALSE(v1->ccsr_level);
+  EXPECT_EQ(std::count(v1->levels.begin(), v1->levels.end(), "ccsr"), 0);
+  EXPECT_NE(v1->sha256, v2->sha256);
+  // Every credit from one level to the next is non-increasing: a specific answer never scores below a vaguer one.
+  for (size_t i = 1; i < v2->levels.size(); ++i)
+    EXPECT_LE(v2->credit.at(v2->levels[i]), v2->credit.at(v2->levels[i - 1])) << v2->levels[i];
+}
+
+TEST(Methodology, BadCcsrSectionsNameTheField) {
+  auto base = LoadDataFile("methodology-v2.toml");
+  ASSERT_TRUE(base.ok());
+  struct Case {
+    std::string from, to, field;
+  };
+  const std::vector<Case> bad = {
+      {"after = \"category\"", "after = \"none\"", "ccsr.after"},
+      {"after = \"category\"", "after = \"gold\"", "ccsr.after"},
+      {"[ccsr]\ncredit = 1.0", "[ccsr]\ncredit = 2.0", "ccsr.credit"},
+      {"after = \"category\"", "after = \"chapter\"", "ccsr.credit"},  // 1.0 after chapter's 0 pays more
+      {"\"BLD006\",", "\"BLD6\",", "ccsr.broad"},
+      {"top_k = 3", "top_k = 0", "beyond_accuracy.top_k"},
+      {"reliability_bins = 10", "reliability_bins = 1", "beyond_accuracy.reliability_bins"},
+  };
+  for (const Case& c : bad) {
+    DataFile f = *base;
+    const size_t at = f.text.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    f.text.replace(at, c.from.size(), c.to);
+    auto m = Methodology::Parse(f);
+    ASSERT_FALSE(m.ok()) << c.to;
+    EXPECT_THAT(m.status().message(), HasSubstr(c.field)) << c.to;
+    EXPECT_THAT(m.status().message(), HasSubstr("methodology-v2.toml")) << c.to;
+  }
 }
 
 TEST(Methodology, BadFilesNameTheField) {
