@@ -262,15 +262,19 @@ std::vector<std::string> Grader::Canonical(const std::vector<std::string>& words
       continue;
     }
     size_t matched = 0;
-    for (size_t len = std::min(longest_synonym_, words.size() - i); len >= 1; --len) {
-      const std::vector<std::string> key(words.begin() + static_cast<long>(i),
-                                         words.begin() + static_cast<long>(i + len));
+    const std::vector<std::string>* to = nullptr;
+    std::string key;
+    for (size_t len = 1; len <= std::min(longest_synonym_, words.size() - i); ++len) {
+      if (words[i + len - 1] == kClause) break;
+      key += (len > 1 ? " " : "") + words[i + len - 1];
       auto it = synonyms_.find(key);
-      if (it != synonyms_.end()) {
-        for (const auto& w : it->second) out.push_back(Stem(w));
+      if (it != synonyms_.end()) {  // the longest synonym wins
+        to = &it->second;
         matched = len;
-        break;
       }
+    }
+    if (to != nullptr) {
+      for (const auto& w : *to) out.push_back(Stem(w));
     }
     if (matched > 0) {
       i += matched;
@@ -430,7 +434,7 @@ Result<Grader> Grader::Load(const IcdReference* reference, std::shared_ptr<const
       const auto key = Tokens(std::string(from.str()));
       if (!t || key.empty() || Tokens(*t).empty())
         return Status::BadInput(f.path + ": synonyms.\"" + std::string(from.str()) + "\" must be words");
-      g.synonyms_[key] = Tokens(*t);
+      g.synonyms_[Join(key)] = Tokens(*t);
       g.longest_synonym_ = std::max(g.longest_synonym_, key.size());
     }
   }
@@ -533,15 +537,23 @@ std::vector<Grader::Scored> Grader::Score(const std::vector<std::string>& words,
     }
   }
   // Titles: count each entry's required and optional words the answer says.
-  std::unordered_map<int, std::pair<int, int>> hits;  // entry -> (required, optional)
+  // Dense counters per thread (Score is const and called from many threads), reset through `touched`.
+  thread_local std::vector<std::pair<uint16_t, uint16_t>> counts;  // entry -> (required, optional) words said
+  thread_local std::vector<int> touched;
+  if (counts.size() < entries_.size()) counts.assign(entries_.size(), {0, 0});
+  touched.clear();
   for (int id : ids) {
     for (const auto& [entry, implied] : postings_[static_cast<size_t>(id)]) {
-      auto& h = hits[entry];
+      auto& h = counts[static_cast<size_t>(entry)];
+      if (h.first == 0 && h.second == 0) touched.push_back(entry);
       (implied ? h.second : h.first)++;
     }
   }
   const std::set<int> have(ids.begin(), ids.end());
-  for (const auto& [index, h] : hits) {
+  // `touched` follows the postings, built in code order: deterministic.
+  for (int index : touched) {
+    const std::pair<int, int> h = counts[static_cast<size_t>(index)];
+    counts[static_cast<size_t>(index)] = {0, 0};
     if (h.first == 0) continue;
     const Entry& e = entries_[static_cast<size_t>(index)];
     const int unsaid = static_cast<int>(e.required.size()) - h.first;

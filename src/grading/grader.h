@@ -161,7 +161,7 @@ class Grader {
   std::vector<std::vector<std::string>> negation_before_, negation_after_, differential_, connectors_, hedges_;
   std::set<std::string> implied_words_;
   std::vector<std::string> excluded_prefixes_;
-  std::map<std::vector<std::string>, std::vector<std::string>> synonyms_;  // words -> canonical words
+  std::unordered_map<std::string, std::vector<std::string>> synonyms_;  // "words" -> canonical words
   size_t longest_synonym_ = 1;
   // v1 reading
   std::map<std::string, std::string> phrases_v1_;
