@@ -96,7 +96,8 @@ struct Grade {
   double credit = 0;
   std::string mapped_code;
   std::string explanation;
-  std::optional<bool> top3;       // principal matched at full credit by the diagnosis or the first differential entries
+  std::optional<bool> top3 =
+      std::nullopt;               // principal matched at full credit by the diagnosis or the first differential entries
   nlohmann::json ToJson() const;  // the match-dx object (docs/cli.md#machine-readable-outputs)
 };
 
