@@ -37,35 +37,15 @@ std::shared_ptr<const Ccsr> CcsrData() {
   return ccsr;
 }
 
+// Loading indexes every title (about a second): each pair of files is loaded once per test binary.
 Result<Grader> LoadGrader(const std::string& lexicon = Grader::kDefaultLexicon,
                           const std::string& methodology = Methodology::kDefault) {
-  return Grader::Load(Reference(), CcsrData(), lexicon, methodology);
-}
-
-TEST(Grader, Try) {
-  const char* t = std::getenv("TRY");
-  if (t == nullptr) GTEST_SKIP();
-  auto grader = LoadGrader();
-  ASSERT_TRUE(grader.ok()) << grader.status().message();
-  std::stringstream in(t);
-  for (std::string line; std::getline(in, line);) {
-    const size_t tab = line.find('=');
-    const Grade g = grader->GradeAnswer({line.substr(0, tab)}, {}, line.substr(tab + 1), std::nullopt);
-    const Mapping m = grader->Map(line.substr(tab + 1), std::nullopt);
-    std::printf("%s | %s -> %s %s [%s] %s\n", line.substr(0, tab).c_str(), line.substr(tab + 1).c_str(), m.code.c_str(),
-                m.how.c_str(), g.level.c_str(), g.explanation.c_str());
-    for (const auto& c : m.candidates)
-      std::printf("    %s %s %s e%d u%d\n", c.code.c_str(), c.source.c_str(), c.text.c_str(), c.explained, c.unsaid);
-  }
-}
-
-std::vector<std::string> Codes(const std::string& field) {
-  std::vector<std::string> out;
-  std::stringstream in(field);
-  for (std::string c; std::getline(in, c, ',');) {
-    if (!c.empty()) out.push_back(c);
-  }
-  return out;
+  static std::map<std::string, std::shared_ptr<const Grader>> cache;
+  const std::string key = lexicon + "|" + methodology;
+  if (auto it = cache.find(key); it != cache.end()) return *it->second;
+  auto g = Grader::Load(Reference(), CcsrData(), lexicon, methodology);
+  if (g.ok()) cache[key] = std::make_shared<const Grader>(*g);
+  return g;
 }
 
 struct TableRow {
