@@ -48,6 +48,15 @@ Result<Grader> LoadGrader(const std::string& lexicon = Grader::kDefaultLexicon,
   return g;
 }
 
+std::vector<std::string> Codes(const std::string& field) {
+  std::vector<std::string> out;
+  std::stringstream in(field);
+  for (std::string c; std::getline(in, c, ',');) {
+    if (!c.empty()) out.push_back(c);
+  }
+  return out;
+}
+
 struct TableRow {
   int line = 0;
   std::vector<std::string> truth, secondary;
