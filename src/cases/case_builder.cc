@@ -320,7 +320,7 @@ nlohmann::json CaseStats::ToJson() const {
 }
 
 struct CaseSource::Impl {
-  explicit Impl(const CaseInputs& in) : builder{in, {}, {}, {}, {}} {}
+  explicit Impl(const CaseInputs& in) : builder{in, {}, {}, {}, {}, {}} {}
   Builder builder;
 };
 
@@ -400,7 +400,7 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
 }
 
 Result<std::map<int64_t, Presentation>> BuildAllPresentations(Store& store, const CaseInputs& in) {
-  Builder b{in, {}, {}, {}, {}};
+  Builder b{in, {}, {}, {}, {}, {}};
   MEDCRED_RETURN_IF_ERROR(b.Init(store));
   std::map<int64_t, Presentation> out;
   MEDCRED_RETURN_IF_ERROR(

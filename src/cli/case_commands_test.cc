@@ -132,6 +132,39 @@ TEST(MatchDxCli, ExplainsTheGradeAsJson) {
   EXPECT_EQ(RunMedcred("match-dx --truth I214 --reference " + ref, tmp).code, 1);  // no --answer
 }
 
+// Issue 16: the reading (candidates, chosen code, CCSR categories, why) and a truth that is no code.
+TEST(MatchDxCli, ShowsTheReadingAndValidatesTheTruth) {
+  MEDCRED_REQUIRE_REFERENCE(ref);
+  TempDir tmp;
+  CliRun r = RunMedcred("match-dx --truth J13 --answer 'pneumonia' --json --reference " + ref, tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["level"], "ccsr");
+  EXPECT_EQ(j["credit"], 1.0);
+  EXPECT_EQ(j["methodology"], "v2");
+  EXPECT_EQ(j["reading"]["chosen_code"], "J189");
+  ASSERT_FALSE(j["reading"]["candidates"].empty());
+  EXPECT_EQ(j["reading"]["readings"][0]["ccsr"]["id"], "RSP002");
+  EXPECT_EQ(j["truth"][0]["ccsr"]["id"], "RSP002");
+  r = RunMedcred("match-dx --truth J18.9 --answer 'sepsis secondary to pneumonia' --json --reference " + ref, tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["reading"]["how"], "compound");
+  EXPECT_EQ(j["reading"]["readings"].size(), 2u);
+  EXPECT_EQ(j["level"], "exact");
+  // Under methodology v1 the same answer is only block credit.
+  r = RunMedcred(
+      "match-dx --truth J13 --answer pneumonia --methodology methodology-v1.toml --lexicon lexicon-v1.toml "
+      "--json --reference " +
+          ref,
+      tmp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["level"], "block");
+  r = RunMedcred("match-dx --truth pneumonia --answer pneumonia --reference " + ref, tmp);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--truth PNEUMONIA"));
+}
+
 TEST_F(CasesCli, ResolveShowsWhatTheEnvironmentDoes) {
   CliRun r = RunMedcred("resolve --store " + (tmp_ / "s.db") + " --json 'urine potassium'", tmp_);
   ASSERT_EQ(r.code, 0) << r.err;

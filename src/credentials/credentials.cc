@@ -176,6 +176,27 @@ void CredentialsBuilder::Add(const GradedEpisode& e) {
     } else {
       t.ids.push_back(e.case_id);
     }
+    // Beside accuracy, never in the tier (methodology [beyond_accuracy]).
+    if (e.top3) {
+      ++t.top3_n;
+      t.top3_hits += *e.top3;
+    }
+    if (e.confidence && *e.confidence >= 0 && *e.confidence <= 1) {
+      const double c = *e.confidence, y = correct ? 1.0 : 0.0;
+      ++t.r.calibrated_n;
+      t.brier += (c - y) * (c - y);
+      const size_t bins = static_cast<size_t>(m_.reliability_bins);
+      if (t.bins.empty()) {
+        for (size_t b = 0; b < bins; ++b) {
+          t.bins.push_back({static_cast<double>(b) / static_cast<double>(bins),
+                            static_cast<double>(b + 1) / static_cast<double>(bins), 0, 0, 0});
+        }
+      }
+      auto& bin = t.bins[std::min(bins - 1, static_cast<size_t>(c * static_cast<double>(bins)))];
+      ++bin.n;
+      bin.mean_confidence += c;  // sums until Finish
+      bin.accuracy += y;
+    }
   }
 }
 
@@ -227,6 +248,16 @@ Credentials CredentialsBuilder::Finish() const {
     if (t.performed > 0) r.test_recall = static_cast<double>(t.hits) / static_cast<double>(t.performed);
     if (r.judged > 0) r.judge_agreement = static_cast<double>(t.judge_agree) / static_cast<double>(r.judged);
     r.suite_sha256 = SuiteHash(name, m_.split, std::move(ids), taxonomy_.sha256());
+    if (t.top3_n == t.episodes && t.top3_n > 0) {
+      r.top3_accuracy = static_cast<double>(t.top3_hits) / static_cast<double>(t.top3_n);
+    }
+    if (r.calibrated_n > 0) r.brier = t.brier / static_cast<double>(r.calibrated_n);
+    for (auto bin : t.bins) {
+      if (bin.n == 0) continue;
+      bin.mean_confidence /= static_cast<double>(bin.n);
+      bin.accuracy /= static_cast<double>(bin.n);
+      r.reliability.push_back(bin);
+    }
     out.categories.push_back(r);
   }
   std::sort(out.categories.begin(), out.categories.end(), [](const CategoryResult& a, const CategoryResult& b) {

@@ -83,7 +83,9 @@ struct GradedEpisode {
   std::set<std::string> tests_ordered, tests_performed;
   std::optional<bool> judge_correct;  // the optional LLM judge's verdict
   std::string tool_mode = "native";
-  TokenCount tokens;  // as the server counted them; 0 when it did not
+  TokenCount tokens;                 // as the server counted them; 0 when it did not
+  std::optional<bool> top3;          // issue 16: principal matched by the diagnosis or the first differential entries
+  std::optional<double> confidence;  // the model's stated confidence, 0..1, when it gave one
 };
 
 struct Credentials {
@@ -121,8 +123,11 @@ class CredentialsBuilder {
     double cost = 0, turns = 0;
     int64_t ordered = 0, performed = 0, hits = 0, judge_agree = 0;
     int64_t episodes = 0;
-    std::vector<std::string> ids;    // epochs == 1: one per episode
-    std::set<std::string> case_ids;  // epochs > 1
+    std::vector<std::string> ids;       // epochs == 1: one per episode
+    std::set<std::string> case_ids;     // epochs > 1
+    int64_t top3_n = 0, top3_hits = 0;  // per episode
+    double brier = 0;                   // sum of squared errors over calibrated answers
+    std::vector<CategoryResult::ReliabilityBin> bins;
   };
   const Methodology& m_;
   const Taxonomy& taxonomy_;

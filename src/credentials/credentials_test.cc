@@ -181,6 +181,47 @@ TEST_F(SummarizeTest, ThePublishableResultHoldsNoCaseId) {
             Find(c, "cardiology").suite_sha256);
 }
 
+// Issue 16: top-3 accuracy, the Brier score and the reliability bins are computed beside accuracy and
+// change neither the tier nor the rank.
+TEST_F(SummarizeTest, TopThreeAndCalibrationAreReportedBesideAccuracy) {
+  Add("cardiology", 10, 4);
+  for (size_t i = 0; i < episodes_.size(); ++i) {
+    episodes_[i].top3 = i < 7;                               // 4 right first, 3 more in the differential
+    if (i < 8) episodes_[i].confidence = i < 4 ? 0.9 : 0.2;  // 8 of 10 state a confidence
+  }
+  const Credentials before = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
+  const CategoryResult& c = Find(before, "cardiology");
+  ASSERT_TRUE(c.top3_accuracy.has_value());
+  EXPECT_DOUBLE_EQ(*c.top3_accuracy, 0.7);
+  EXPECT_EQ(c.calibrated_n, 8);
+  ASSERT_TRUE(c.brier.has_value());
+  // 4 correct at 0.9: 0.01 each; 4 wrong at 0.2: 0.04 each; mean 0.025.
+  EXPECT_NEAR(*c.brier, 0.025, 1e-12);
+  ASSERT_EQ(c.reliability.size(), 2u);
+  EXPECT_EQ(c.reliability[0].n, 4);
+  EXPECT_DOUBLE_EQ(c.reliability[0].lo, 0.2);
+  EXPECT_DOUBLE_EQ(c.reliability[0].accuracy, 0.0);
+  EXPECT_DOUBLE_EQ(c.reliability[1].mean_confidence, 0.9);
+  EXPECT_DOUBLE_EQ(c.reliability[1].accuracy, 1.0);
+  const auto j = c.ToJson();
+  EXPECT_EQ(j["beyond_accuracy"]["calibrated_n"], 8);
+  auto back = CategoryResult::FromJson(j, "cardiology", "summary.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->reliability.size(), 2u);
+  EXPECT_DOUBLE_EQ(*back->brier, *c.brier);
+  // Without the differential and confidence the accuracy, interval and tier are the same.
+  for (auto& e : episodes_) {
+    e.top3.reset();
+    e.confidence.reset();
+  }
+  const Credentials after = Summarize(episodes_, methodology_, taxonomy_, DatasetStatus::kRecognized);
+  const CategoryResult& plain = Find(after, "cardiology");
+  EXPECT_EQ(plain.tier, c.tier);
+  EXPECT_DOUBLE_EQ(plain.ci.low, c.ci.low);
+  EXPECT_FALSE(plain.top3_accuracy.has_value());
+  EXPECT_FALSE(plain.brier.has_value());
+}
+
 }  // namespace
 }  // namespace medcred
 

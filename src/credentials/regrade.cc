@@ -32,8 +32,10 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
   MEDCRED_ASSIGN_OR_RETURN(PresentationRules rules, PresentationRules::Load());
   MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o.reference_dir));
   MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
-  MEDCRED_ASSIGN_OR_RETURN(Ccsr ccsr, Ccsr::Load(ref_dir));
-  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
+  // One CCSR for the grader's ccsr level and the cases' leakage audit.
+  MEDCRED_ASSIGN_OR_RETURN(Ccsr ccsr_file, Ccsr::Load(ref_dir));
+  const auto ccsr = std::make_shared<const Ccsr>(std::move(ccsr_file));
+  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference, ccsr));
   MEDCRED_ASSIGN_OR_RETURN(KnownDatasets datasets, KnownDatasets::Load());
   auto store = OpenStore(store_location);
   if (!store.ok()) {
@@ -46,7 +48,7 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
   MEDCRED_ASSIGN_OR_RETURN(StoreSummary summary, (*store)->Summary());
   // Light cases: grading needs their truth, categories and presentation hash, not the presentations.
   MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<CaseSource> source,
-                           CaseSource::Open(**store, CaseInputs{&taxonomy, &rules, &reference, &ccsr}));
+                           CaseSource::Open(**store, CaseInputs{&taxonomy, &rules, &reference, ccsr.get()}));
   MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, source->Collect(**store, /*light=*/true));
   return RegradeRun(
       run_dir, GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest()}, o.judge);

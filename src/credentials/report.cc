@@ -22,7 +22,8 @@ bool Regrade(EpisodeRecord& e, const Case& c, const Grader& grader, const Judge*
   e.split = c.split;
   const std::string text = e.answer ? e.answer->diagnosis : "";
   const std::optional<std::string> code = e.answer ? e.answer->icd10 : std::nullopt;
-  const Grade grade = grader.GradeAnswer(c.truth.principal, c.truth.secondary, text, code);
+  const Grade grade = grader.GradeWithDifferential(c.truth.principal, c.truth.secondary, text, code,
+                                                   e.answer ? e.answer->differential : std::vector<std::string>{});
   changed = changed || grade.ToJson() != e.grade.ToJson();
   e.grade = grade;
   if (judge == nullptr || !e.answer) return changed;
@@ -90,6 +91,8 @@ GradedEpisode ToGraded(const EpisodeRecord& e) {
   if (e.judge && e.judge->correct) g.judge_correct = *e.judge->correct;
   g.tool_mode = e.tool_mode;
   if (e.tokens) g.tokens = *e.tokens;
+  g.top3 = e.grade.top3;
+  if (e.answer) g.confidence = e.answer->confidence;
   return g;
 }
 

@@ -119,6 +119,69 @@ std::string BarChart(const std::string& label, const std::vector<std::pair<std::
   return s + "</svg>";
 }
 
+// Issue 16: top-3 accuracy and calibration per category, beside accuracy (never in tiers), and a
+// reliability plot of the categories whose answers carry a confidence.
+std::string BeyondAccuracy(const Credentials& cr, const Methodology& m) {
+  std::string h =
+      "<table id=\"beyond-accuracy\"><thead><tr><th class=\"l\">category</th><th>n</th><th>accuracy</th>"
+      "<th>top-" +
+      std::to_string(m.top_k) +
+      " accuracy</th><th>answers with a confidence</th>"
+      "<th>Brier score</th></tr></thead><tbody>\n";
+  bool any = false;
+  for (const CategoryResult& c : cr.categories) {
+    h += "<tr><td class=\"l\">" + Esc(c.name) + "</td><td>" + std::to_string(c.n) + "</td><td>" +
+         Fmt("%.3f", c.accuracy) + "</td><td>" + (c.top3_accuracy ? Fmt("%.3f", *c.top3_accuracy) : "&ndash;") +
+         "</td><td>" + std::to_string(c.calibrated_n) + "</td><td>" + (c.brier ? Fmt("%.3f", *c.brier) : "&ndash;") +
+         "</td></tr>\n";
+    any = any || !c.reliability.empty();
+  }
+  h += "</tbody></table>\n<p class=\"muted\">Top-" + std::to_string(m.top_k) +
+       " accuracy: the principal diagnosis matched at full credit by the diagnosis or one of the first " +
+       std::to_string(m.top_k - 1) +
+       " entries of the differential. Brier score: the mean of (confidence &minus; correct)&sup2; over the answers "
+       "that state a confidence (0 is perfect; always saying 0.5 scores 0.25). Reported beside accuracy; neither "
+       "changes a tier or a rank.</p>\n";
+  if (!any) return h + "<p id=\"reliability-none\">No answer stated a confidence: no reliability plot.</p>\n";
+  // One reliability plot: per category, accuracy against mean confidence in each bin (a dot sized by answers).
+  const int size = 260, pad = 36;
+  auto px = [&](double v) { return pad + v * (size - 2 * pad); };
+  auto py = [&](double v) { return size - pad - v * (size - 2 * pad); };
+  std::string s =
+      "<svg id=\"reliability\" role=\"img\" aria-label=\"Reliability: accuracy against stated confidence\" "
+      "width=\"" +
+      std::to_string(size + 200) + "\" height=\"" + std::to_string(size) + "\" xmlns=\"http://www.w3.org/2000/svg\">";
+  s += "<line x1=\"" + Fmt("%.1f", px(0)) + "\" y1=\"" + Fmt("%.1f", py(0)) + "\" x2=\"" + Fmt("%.1f", px(1)) +
+       "\" y2=\"" + Fmt("%.1f", py(1)) + "\" class=\"threshold\"/>";
+  for (int i = 0; i <= 4; ++i) {
+    const double v = i / 4.0;
+    s += "<text x=\"" + Fmt("%.1f", px(v)) + "\" y=\"" + std::to_string(size - pad + 14) +
+         "\" class=\"axis\" text-anchor=\"middle\">" + Fmt("%.2f", v) + "</text>";
+    s += "<text x=\"" + std::to_string(pad - 4) + "\" y=\"" + Fmt("%.1f", py(v) + 4) +
+         "\" class=\"axis\" text-anchor=\"end\">" + Fmt("%.2f", v) + "</text>";
+  }
+  s += "<text x=\"" + std::to_string(size / 2) + "\" y=\"" + std::to_string(size - 4) +
+       "\" class=\"axis\" text-anchor=\"middle\">stated confidence</text>";
+  static const char* kColors[] = {"#0969da", "#cf222e", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#57606a"};
+  int k = 0, legend = 0;
+  for (const CategoryResult& c : cr.categories) {
+    if (c.reliability.empty()) continue;
+    const std::string color = kColors[k++ % 7];
+    std::string points;
+    for (const auto& b : c.reliability) {
+      points += Fmt("%.1f", px(b.mean_confidence)) + "," + Fmt("%.1f", py(b.accuracy)) + " ";
+      s += "<circle cx=\"" + Fmt("%.1f", px(b.mean_confidence)) + "\" cy=\"" + Fmt("%.1f", py(b.accuracy)) + "\" r=\"" +
+           Fmt("%.1f", 2.5 + std::min(6.0, static_cast<double>(b.n) / 5.0)) + "\" fill=\"" + color + "\"><title>" +
+           Esc(c.name) + ": " + std::to_string(b.n) + " answers, confidence " + Fmt("%.2f", b.mean_confidence) +
+           ", accuracy " + Fmt("%.2f", b.accuracy) + "</title></circle>";
+    }
+    s += "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + color + "\"/>";
+    s += "<text x=\"" + std::to_string(size + 10) + "\" y=\"" + std::to_string(pad + 16 * legend++) + "\" fill=\"" +
+         color + "\">" + Esc(c.name) + "</text>";
+  }
+  return h + s + "</svg>\n";
+}
+
 }  // namespace
 
 std::string ReportHtml(const RunOutputs& o) {
@@ -208,6 +271,8 @@ std::string ReportHtml(const RunOutputs& o) {
          ". The judge is reported beside the grade and never replaces it.</p>\n";
   }
   h += "<h2>Accuracy and its interval</h2>\n" + IntervalChart(cr, o.methodology) + "\n";
+  h += "<h2>Beyond accuracy: top-" + std::to_string(o.methodology.top_k) + " and calibration</h2>\n" +
+       BeyondAccuracy(cr, o.methodology);
   h += "<h2>Cost against accuracy</h2>\n" + CostChart(cr) + "\n";
   std::vector<std::pair<std::string, int64_t>> levels, outcomes;
   for (const std::string& l : o.methodology.levels) levels.emplace_back(l, cr.levels.count(l) ? cr.levels.at(l) : 0);

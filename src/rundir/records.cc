@@ -269,6 +269,7 @@ Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std
     e.grade.credit = g.NumOr("credit", 0);
     e.grade.mapped_code = g.StrOr("mapped_code", "");
     e.grade.explanation = g.StrOr("explanation", "");
+    if (g.Has("top3")) e.grade.top3 = g.BoolOr("top3", false);
     MEDCRED_RETURN_IF_ERROR(g.status());
   }
   if (f.Has("judge")) {
@@ -293,6 +294,22 @@ Result<EpisodeRecord> EpisodeRecord::FromJson(const nlohmann::json& j, const std
 
 // ---- summary.json --------------------------------------------------------------
 
+namespace {
+
+nlohmann::json BeyondAccuracyJson(const CategoryResult& c) {
+  nlohmann::json bins = nlohmann::json::array();
+  for (const auto& b : c.reliability) {
+    bins.push_back(
+        {{"lo", b.lo}, {"hi", b.hi}, {"n", b.n}, {"mean_confidence", b.mean_confidence}, {"accuracy", b.accuracy}});
+  }
+  return {{"top3_accuracy", Opt(c.top3_accuracy)},
+          {"calibrated_n", c.calibrated_n},
+          {"brier", Opt(c.brier)},
+          {"reliability", bins}};
+}
+
+}  // namespace
+
 nlohmann::json CategoryResult::ToJson() const {
   nlohmann::json j = {{"n", n},
                       {"points", points},
@@ -311,7 +328,8 @@ nlohmann::json CategoryResult::ToJson() const {
                       {"suite_sha256", suite_sha256},
                       {"judged", judged},
                       {"judge_agreement", Opt(judge_agreement)},
-                      {"tokens", tokens.ToJson()}};
+                      {"tokens", tokens.ToJson()},
+                      {"beyond_accuracy", BeyondAccuracyJson(*this)}};
   if (!epochs.is_null()) j["epochs"] = epochs;
   return j;
 }
@@ -339,6 +357,22 @@ Result<CategoryResult> CategoryResult::FromJson(const nlohmann::json& j, const s
   c.judge_agreement = f.OptNum("judge_agreement");
   if (f.Has("epochs")) c.epochs = f.Obj("epochs");
   MEDCRED_ASSIGN_OR_RETURN(c.tokens, ReadTokens(f, "tokens", f.where()));
+  if (f.Has("beyond_accuracy")) {  // summaries written before issue 16 have none
+    JsonFields b(f.Obj("beyond_accuracy"), f.where() + ".beyond_accuracy");
+    c.top3_accuracy = b.OptNum("top3_accuracy");
+    c.calibrated_n = b.IntOr("calibrated_n", 0);
+    c.brier = b.OptNum("brier");
+    {
+      for (const auto& x : b.ArrOr("reliability")) {
+        JsonFields bf(x, b.where() + ".reliability[]");
+        CategoryResult::ReliabilityBin bin{bf.Num("lo"), bf.Num("hi"), bf.Num("mean_confidence"), bf.Num("accuracy"),
+                                           bf.Int("n")};
+        MEDCRED_RETURN_IF_ERROR(bf.status());
+        c.reliability.push_back(bin);
+      }
+    }
+    MEDCRED_RETURN_IF_ERROR(b.status());
+  }
   MEDCRED_RETURN_IF_ERROR(f.status());
   return c;
 }

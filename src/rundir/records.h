@@ -178,6 +178,18 @@ struct CategoryResult {
   // null otherwise. n is then the cases, accuracy the mean over cases of each
   // case's share of correct epochs, points the sum of each case's mean credit.
   nlohmann::json epochs;
+  // Issue 16, beside accuracy and never in tiers (docs/methodology.md#beyond-accuracy): summary.json's
+  // "beyond_accuracy" object. top3_accuracy: principal matched at full credit by the diagnosis or the first
+  // differential entries (none when the grades predate it); brier over the `calibrated_n` answers with a
+  // confidence; reliability: those answers in equal-width confidence bins.
+  struct ReliabilityBin {
+    double lo = 0, hi = 0, mean_confidence = 0, accuracy = 0;
+    int64_t n = 0;
+  };
+  std::optional<double> top3_accuracy;
+  int64_t calibrated_n = 0;
+  std::optional<double> brier;
+  std::vector<ReliabilityBin> reliability;
 
   // summary.json's object for the category (docs/cli.md#machine-readable-outputs).
   nlohmann::json ToJson() const;

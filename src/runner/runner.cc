@@ -339,9 +339,10 @@ Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& i
     record.truth_principal = c.truth.principal;
     record.truth_secondary = c.truth.secondary;
     // The deterministic grade (docs/methodology.md#grading); an episode without an answer grades `none`.
-    record.grade =
-        in.grader->GradeAnswer(c.truth.principal, c.truth.secondary, record.answer ? record.answer->diagnosis : "",
-                               record.answer ? record.answer->icd10 : std::nullopt);
+    record.grade = in.grader->GradeWithDifferential(
+        c.truth.principal, c.truth.secondary, record.answer ? record.answer->diagnosis : "",
+        record.answer ? record.answer->icd10 : std::nullopt,
+        record.answer ? record.answer->differential : std::vector<std::string>{});
     const auto& ordered = episode.ordered_lab_concepts();
     record.tests_ordered.assign(ordered.begin(), ordered.end());
     const auto performed = episode.performed_lab_concepts();
@@ -445,8 +446,9 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o.reference));
   MEDCRED_ASSIGN_OR_RETURN(IcdReference ref, IcdReference::Load(ref_dir));
   in->reference = std::move(ref);
+  // One CCSR for the cases' leakage audit and the grader's ccsr level.
   MEDCRED_ASSIGN_OR_RETURN(Ccsr ccsr, Ccsr::Load(ref_dir));
-  in->ccsr = std::move(ccsr);
+  in->ccsr = std::make_shared<const Ccsr>(std::move(ccsr));
   MEDCRED_ASSIGN_OR_RETURN(LabCatalog catalog, LabCatalog::Load());
   // LOINC names of the lab dictionary, from the same reference folder (the catalog's hash then covers it).
   MEDCRED_RETURN_IF_ERROR(catalog.UseLoincFrom(ref_dir));
@@ -457,14 +459,14 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
   in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
   MEDCRED_ASSIGN_OR_RETURN(in->case_source, CaseSource::Open(*in->store, CaseInputs{&in->taxonomy, &in->rules,
-                                                                                    &*in->reference, &*in->ccsr}));
+                                                                                    &*in->reference, in->ccsr.get()}));
   MEDCRED_ASSIGN_OR_RETURN(in->cases, in->case_source->Collect(*in->store, /*light=*/true));
   // The diagnostic window is the taxonomy's, the same that case inclusion counted labs in.
   const WindowHours window{in->taxonomy.inclusion().window_hours_before, in->taxonomy.inclusion().window_hours_after};
   MEDCRED_ASSIGN_OR_RETURN(Environment env,
                            Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, window));
   in->environment = std::move(env);
-  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference));
+  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference, in->ccsr));
   in->grader = std::move(grader);
   return in;
 }

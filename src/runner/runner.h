@@ -69,7 +69,7 @@ struct RunInputs {
   Taxonomy taxonomy;
   PresentationRules rules;
   std::optional<IcdReference> reference;
-  std::optional<Ccsr> ccsr;  // the leakage audit's CCSR categories (cases/audit.h)
+  std::shared_ptr<const Ccsr> ccsr;  // CCSR: the leakage audit's categories (cases/audit.h) and the grader's ccsr level
   Protocol protocol;
   // The store's cases, light (without presentations: issue 18); the case
   // source gives each whole again for its episode.
