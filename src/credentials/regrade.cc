@@ -45,7 +45,9 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
   MEDCRED_ASSIGN_OR_RETURN(StoreSummary summary, (*store)->Summary());
   MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, BuildCases(**store, CaseInputs{&taxonomy, &rules, &reference}));
   return RegradeRun(
-      run_dir, GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest()}, o.judge);
+      run_dir,
+      GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest(), store->get()},
+      o.judge);
 }
 
 Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& ctx,
@@ -58,7 +60,8 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& 
     judge = std::move(j);
   }
   return BuildRunOutputs(run_dir, GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases,
-                                                ctx.store_checksum_digest, judge ? &*judge : nullptr});
+                                                ctx.store_checksum_digest, judge ? &*judge : nullptr, ctx.store,
+                                                ctx.reference});
 }
 
 }  // namespace medcred

@@ -90,7 +90,7 @@ TEST_F(ReportTest, OutputsFollowSpec11AndAgreeWithTheEpisodes) {
   const auto cred = nlohmann::json::parse(test::ReadFile(options_.out_dir + "/credentials.json"));
   EXPECT_EQ(cred["categories"].size(), want.size());
   EXPECT_EQ(cred["categories"][0]["rank"], 1);
-  EXPECT_EQ(cred["methodology"]["version"], "v1");
+  EXPECT_EQ(cred["methodology"]["version"], "v2");
   EXPECT_FALSE(cred["settings"].contains("case_ids"));
   for (const auto& c : cred["categories"]) EXPECT_TRUE(c["complete_suite"].get<bool>() || c["name"] == "") << c;
   for (const char* f : {"summary.json", "credentials.json", "report.html"}) {

@@ -6,7 +6,7 @@
 // titles (the exact title, else the most specific title all of whose words are
 // in the text). Text that names no disease maps to nothing and grades `none`.
 // Levels, best first: exact, category, block, secondary, chapter, none; credit
-// per level from data/methodology-v1.toml.
+// per level from data/methodology-v2.toml (v1 stays loadable).
 //
 // Thread safety: immutable after Load(); Grade() is const and thread-safe.
 #pragma once
@@ -42,7 +42,7 @@ struct Methodology {
   double confidence = 0.95;    // of the Wilson interval
   std::vector<Tier> tiers;     // best first
   std::string not_certified = "not certified";
-  static Result<Methodology> Load(const std::string& file_name = "methodology-v1.toml");
+  static Result<Methodology> Load(const std::string& file_name = "methodology-v2.toml");
   static Result<Methodology> Parse(const DataFile& file);
 };
 
@@ -63,7 +63,7 @@ struct Grade {
 class Grader {
  public:
   static Result<Grader> Load(const IcdReference* reference, const std::string& lexicon_file = "lexicon-v1.toml",
-                             const std::string& methodology_file = "methodology-v1.toml");
+                             const std::string& methodology_file = "methodology-v2.toml");
 
   Mapping Map(const std::string& text, const std::optional<std::string>& code) const;
   // `truth`: the principal's ICD-10-CM codes; `secondary`: the other discharge diagnoses.

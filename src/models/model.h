@@ -26,6 +26,7 @@ namespace medcred {
 
 struct Case;
 struct CaseSet;
+class IcdReference;
 class Environment;
 class Store;
 
@@ -143,6 +144,11 @@ class Model {
   // The adapter's settings as run.json records them (context window and where
   // it came from, sampling, proxy; never a key). Valid after the run.
   virtual nlohmann::json Describe() const { return nlohmann::json::object(); }
+  // True when the episode's cost is that of the tests the record shows performed in the window,
+  // not of the model's orders (baseline:ed-physician: the clinicians' cost).
+  virtual bool charges_performed_tests() const { return false; }
+  // What the user should be told before the run ("" for nothing), e.g. that a baseline has nothing to answer with.
+  virtual std::string Notice() const { return ""; }
 };
 
 // How adapters reach their model (the protocol gives the limits).
@@ -163,6 +169,7 @@ struct TrainingData {
   const CaseSet* cases = nullptr;
   Store* store = nullptr;
   const Environment* environment = nullptr;
+  const IcdReference* reference = nullptr;  // ed-physician: ICD-9 ED diagnoses through the GEMs
 };
 
 // Makes a model from its spec. Baselines that learn from data (`prior`,

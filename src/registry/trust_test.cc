@@ -37,7 +37,7 @@ KnownDatasets Known() {
 
 // An entry as `registry add` writes it, for `correct` of `n` in cardiology.
 nlohmann::json Entry(int64_t n, int64_t correct, const std::string& tier, const std::string& digest, bool demo) {
-  const auto m = Methodology::Load();
+  const auto m = Methodology::Load("methodology-v1.toml");
   const Interval ci = WilsonInterval(correct, n, 0.95);
   return {{"demo", demo},
           {"evaluation",

@@ -329,7 +329,7 @@ nlohmann::json SummaryFile::ToJson() const {
   for (const CategoryResult& c : categories) cats[c.name] = c.ToJson();
   nlohmann::json judge = nullptr;
   if (judged) judge = {{"judged", *judged}, {"agreement", Opt(judge_agreement)}};
-  return {{"format", format},
+  nlohmann::json out = {{"format", format},
           {"model", model},
           {"dataset", dataset.ToJson()},
           {"demo", demo},
@@ -344,6 +344,8 @@ nlohmann::json SummaryFile::ToJson() const {
           {"methodology_version", methodology_version},
           {"medcred_version", medcred_version},
           {"hashes", hashes}};
+  if (!clinician_comparison.is_null()) out["clinician_comparison"] = clinician_comparison;
+  return out;
 }
 
 Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::string& where) {
@@ -361,6 +363,7 @@ Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::st
   s.methodology_version = f.StrOr("methodology_version", "");
   s.medcred_version = f.StrOr("medcred_version", "");
   s.hashes = StringMap(f, "hashes");
+  if (f.Has("clinician_comparison")) s.clinician_comparison = f.Obj("clinician_comparison");
   if (f.Has("judge")) {
     JsonFields jf(f.Obj("judge"), where + ": judge");
     s.judged = jf.Int("judged");
@@ -399,7 +402,7 @@ nlohmann::json CredentialCategory::ToJson() const {
 nlohmann::json CredentialsFile::ToJson() const {
   nlohmann::json cats = nlohmann::json::array();
   for (const CredentialCategory& c : categories) cats.push_back(c.ToJson());
-  return {{"format", format},
+  nlohmann::json out = {{"format", format},
           {"model", model},
           {"demo", demo},
           {"dataset", dataset.ToJson()},
@@ -415,6 +418,8 @@ nlohmann::json CredentialsFile::ToJson() const {
           {"outcomes", outcomes},
           {"categories", cats},
           {"generated", generated}};
+  if (!clinician_comparison.is_null()) out["clinician_comparison"] = clinician_comparison;
+  return out;
 }
 
 Result<CredentialsFile> CredentialsFile::FromJson(const nlohmann::json& j, const std::string& where) {
@@ -440,6 +445,7 @@ Result<CredentialsFile> CredentialsFile::FromJson(const nlohmann::json& j, const
   c.episodes = f.IntOr("episodes", 0);
   c.outcomes = CountMap(f, "outcomes");
   c.generated = f.StrOr("generated", "");
+  if (f.Has("clinician_comparison")) c.clinician_comparison = f.Obj("clinician_comparison");
   for (const auto& cat : f.ArrOr("categories")) {
     JsonFields k(cat, where + ": a category");
     CredentialCategory r;

@@ -181,6 +181,8 @@ struct SummaryFile {
   std::optional<double> judge_agreement;
   std::string methodology_version, medcred_version;
   std::map<std::string, std::string> hashes;
+  // The comparison with the ED physicians (credentials/clinician.h); null when not made. Aggregates only.
+  nlohmann::json clinician_comparison = nullptr;
 
   nlohmann::json ToJson() const;
   static Result<SummaryFile> FromJson(const nlohmann::json& j, const std::string& where);
@@ -213,6 +215,7 @@ struct CredentialsFile {
   std::map<std::string, int64_t> outcomes;
   std::vector<CredentialCategory> categories;  // ranked
   std::string generated;
+  nlohmann::json clinician_comparison = nullptr;  // as summary.json's; aggregates only
 
   nlohmann::json ToJson() const;
   static Result<CredentialsFile> FromJson(const nlohmann::json& j, const std::string& where);
