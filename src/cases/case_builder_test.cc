@@ -359,8 +359,9 @@ TEST_F(SyntheticCases, EdDiagnosesChangeNoCase) {
   const std::string edited = tmp_ / "edited.db";
   fs::copy_file(db_, edited);
   EXPECT_GT(Exec(edited, "UPDATE diagnosis SET icd_code = 'A419', icd_title = 'SEPSIS, UNSPECIFIED ORGANISM'"), 0);
-  EXPECT_GT(Exec(edited, "INSERT INTO diagnosis SELECT subject_id, stay_id, seq_num + 10, 'J189', 10, 'PNEUMONIA' "
-                         "FROM diagnosis"),
+  EXPECT_GT(Exec(edited,
+                 "INSERT INTO diagnosis SELECT subject_id, stay_id, seq_num + 10, 'J189', 10, 'PNEUMONIA' "
+                 "FROM diagnosis"),
             0);
   EXPECT_EQ(Presentations(edited, *inputs), before);
   auto edited_set = Build(edited, *inputs);

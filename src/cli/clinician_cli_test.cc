@@ -155,7 +155,11 @@ TEST_F(SyntheticClinicians, CompareRefusesRunsWhoseMethodologyOrExamDiffersSayin
   const std::vector<Edit> edits = {
       {"lexicon", [](nlohmann::json& s) { s["hashes"]["lexicon"] = std::string(64, '0'); }, "the lexicon files differ"},
       {"methodology", [](nlohmann::json& s) { s["methodology_version"] = "v1"; }, "the methodology versions differ"},
-      {"exam", [](nlohmann::json& s) { s["exam"] = {{"version", "exam-v1"}}; }, "the exams differ"},
+      {"exam",
+       [](nlohmann::json& s) {
+         s["exam"] = {{"version", "exam-v1"}};
+       },
+       "the exams differ"},
       {"split", [](nlohmann::json& s) { s["split"] = "dev"; }, "the credential splits differ"},
   };
   for (const Edit& e : edits) {
@@ -187,8 +191,8 @@ TEST_F(SyntheticClinicians, OnTheDemoTheBaselineHasNothingToAnswerWithAndDataset
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("it has nothing to answer with"));
   const nlohmann::json s = Json("demo-ed/summary.json");
-  EXPECT_EQ(s["outcomes"].size(), 1u) << s["outcomes"].dump();
   EXPECT_GT(s["outcomes"]["no_diagnosis"].get<int>(), 0);
+  for (const char* o : {"diagnosed", "limit", "error"}) EXPECT_EQ(s["outcomes"].value(o, 0), 0) << o;
   EXPECT_EQ(s["clinician_comparison"]["available"], false);
   EXPECT_THAT(r.out, HasSubstr("no ED module"));
   const CliRun mixed = RunMedcred("compare " + (*tmp_ / "demo-ed") + " " + (*tmp_ / "ed"), *tmp_);

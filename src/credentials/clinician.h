@@ -32,9 +32,9 @@ namespace medcred {
 
 // The methodology's [clinician] section.
 struct ClinicianMethodology {
-  bool present = false;        // false: the methodology has no [clinician] section (v1)
-  double margin = 0.10;        // non_inferiority_margin: how far below the ED physicians still counts as non-inferior
-  int64_t min_cases = 30;      // min_cases: paired cases a statement needs
+  bool present = false;    // false: the methodology has no [clinician] section (v1)
+  double margin = 0.10;    // non_inferiority_margin: how far below the ED physicians still counts as non-inferior
+  int64_t min_cases = 30;  // min_cases: paired cases a statement needs
   std::string clinicians = "ed-physician";
 };
 

@@ -75,7 +75,8 @@ std::string Incompatible(const Loaded& a, const Loaded& b, std::vector<std::stri
   for (const char* h : {"protocol", "catalog", "cost_table", "presentation"}) {
     const auto &ha = a.manifest.fingerprint.hashes, &hb = b.manifest.fingerprint.hashes;
     const std::string va = ha.count(h) ? ha.at(h) : "", vb = hb.count(h) ? hb.at(h) : "";
-    if (va != vb) notes->push_back(std::string("the ") + h + " files differ (A: " + Short(va) + ", B: " + Short(vb) + ")");
+    if (va != vb)
+      notes->push_back(std::string("the ") + h + " files differ (A: " + Short(va) + ", B: " + Short(vb) + ")");
   }
   std::string out;
   for (const std::string& w : why) out += (out.empty() ? "" : "; ") + w;
@@ -190,13 +191,12 @@ std::string RunComparison::Text() const {
   for (const Category& c : categories) {
     char ci[40];
     std::snprintf(ci, sizeof ci, "[%+.3f, %+.3f]", c.paired.difference_ci.low, c.paired.difference_ci.high);
-    std::snprintf(buf, sizeof buf, "%-20s %5lld %7.3f %5lld %7.3f %6lld %+8.3f  %-17s %9.3g %6zu %6zu\n",
-                  c.name.c_str(), static_cast<long long>(c.n_a),
-                  c.n_a ? static_cast<double>(c.correct_a) / static_cast<double>(c.n_a) : 0.0,
-                  static_cast<long long>(c.n_b),
-                  c.n_b ? static_cast<double>(c.correct_b) / static_cast<double>(c.n_b) : 0.0,
-                  static_cast<long long>(c.paired.table.n()), c.paired.table.difference(), ci, c.paired.mcnemar_p,
-                  c.only_a.size(), c.only_b.size());
+    std::snprintf(
+        buf, sizeof buf, "%-20s %5lld %7.3f %5lld %7.3f %6lld %+8.3f  %-17s %9.3g %6zu %6zu\n", c.name.c_str(),
+        static_cast<long long>(c.n_a), c.n_a ? static_cast<double>(c.correct_a) / static_cast<double>(c.n_a) : 0.0,
+        static_cast<long long>(c.n_b), c.n_b ? static_cast<double>(c.correct_b) / static_cast<double>(c.n_b) : 0.0,
+        static_cast<long long>(c.paired.table.n()), c.paired.table.difference(), ci, c.paired.mcnemar_p,
+        c.only_a.size(), c.only_b.size());
     out += buf;
   }
   out += "Cases where they disagree (local only: never publish case ids):\n";

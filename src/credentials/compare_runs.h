@@ -40,7 +40,7 @@ struct RunComparison {
   Side a, b;
   std::string split, methodology_version, dataset;
   double confidence = 0.95;
-  std::vector<std::string> notes;  // differences that do not prevent the comparison (protocol, catalog, ...)
+  std::vector<std::string> notes;    // differences that do not prevent the comparison (protocol, catalog, ...)
   std::vector<Category> categories;  // by name
 
   nlohmann::json ToJson() const;  // local output: holds the disagreeing case ids

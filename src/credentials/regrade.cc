@@ -59,9 +59,9 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& 
     MEDCRED_ASSIGN_OR_RETURN(Judge j, Judge::Load(judge_model.get(), ctx.reference));
     judge = std::move(j);
   }
-  return BuildRunOutputs(run_dir, GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases,
-                                                ctx.store_checksum_digest, judge ? &*judge : nullptr, ctx.store,
-                                                ctx.reference});
+  return BuildRunOutputs(run_dir,
+                         GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases, ctx.store_checksum_digest,
+                                       judge ? &*judge : nullptr, ctx.store, ctx.reference});
 }
 
 }  // namespace medcred

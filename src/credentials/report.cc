@@ -4,8 +4,8 @@
 #include <unordered_map>
 
 #include "common/time.h"
-#include "credentials/clinician.h"
 #include "common/version.h"
+#include "credentials/clinician.h"
 #include "rundir/run_dir.h"
 
 namespace medcred {
@@ -232,8 +232,9 @@ std::string CredentialTable(const Credentials& cr) {
 
 std::string ClinicianTable(const nlohmann::json& cc) {
   if (!cc.is_object() || !cc.contains("categories")) return "";
-  std::string out = "Compared with the ED physicians (their first-listed ED diagnosis, on the same cases; a second "
-                    "statement beside the tier):\n";
+  std::string out =
+      "Compared with the ED physicians (their first-listed ED diagnosis, on the same cases; a second "
+      "statement beside the tier):\n";
   if (!cc.value("available", false)) return out + "  " + cc.value("note", std::string("no ED diagnoses")) + "\n";
   char buf[256];
   std::snprintf(buf, sizeof buf, "%-20s %6s %6s %8s %8s %8s  %-17s %8s  %s\n", "category", "cases", "paired", "model",
@@ -244,9 +245,10 @@ std::string ClinicianTable(const nlohmann::json& cc) {
     std::snprintf(ci, sizeof ci, "[%+.3f, %+.3f]", c["difference_ci"][0].get<double>(),
                   c["difference_ci"][1].get<double>());
     std::snprintf(buf, sizeof buf, "%-20s %6lld %6lld %8.3f %8.3f %+8.3f  %-17s %8.3g  %s\n", name.c_str(),
-                  static_cast<long long>(c.value("cases", int64_t{0})), static_cast<long long>(c.value("n", int64_t{0})),
-                  c.value("model_accuracy", 0.0), c.value("clinician_accuracy", 0.0), c.value("difference", 0.0), ci,
-                  c.value("mcnemar_p", 1.0), c.value("statement", std::string()).c_str());
+                  static_cast<long long>(c.value("cases", int64_t{0})),
+                  static_cast<long long>(c.value("n", int64_t{0})), c.value("model_accuracy", 0.0),
+                  c.value("clinician_accuracy", 0.0), c.value("difference", 0.0), ci, c.value("mcnemar_p", 1.0),
+                  c.value("statement", std::string()).c_str());
     out += buf;
   }
   if (cc["non_inferiority_margin"].is_number()) {

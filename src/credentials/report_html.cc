@@ -51,8 +51,8 @@ std::string ClinicianSection(const nlohmann::json& cc) {
          "</td><td>" + Fmt("%.3f", c.value("clinician_accuracy", 0.0)) + "</td><td>" +
          Fmt("%+.3f", c.value("difference", 0.0)) + "</td><td>[" + Fmt("%+.3f", c["difference_ci"][0].get<double>()) +
          ", " + Fmt("%+.3f", c["difference_ci"][1].get<double>()) + "]</td><td>" +
-         Fmt("%.3g", c.value("mcnemar_p", 1.0)) + "</td><td class=\"l\">" +
-         Esc(c.value("statement", std::string())) + "</td></tr>\n";
+         Fmt("%.3g", c.value("mcnemar_p", 1.0)) + "</td><td class=\"l\">" + Esc(c.value("statement", std::string())) +
+         "</td></tr>\n";
   }
   h += "</tbody></table>\n";
   if (cc["non_inferiority_margin"].is_number()) {

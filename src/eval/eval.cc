@@ -18,7 +18,8 @@ Result<std::unique_ptr<Model>> MakeEvalModel(const EvalOptions& o, const RunInpu
   ms.seed = o.run.seed;
   MEDCRED_ASSIGN_OR_RETURN(
       std::unique_ptr<Model> model,
-      MakeModel(o.run.model, TrainingData{&inputs.cases, inputs.store.get(), &*inputs.environment, &*inputs.reference}, ms));
+      MakeModel(o.run.model, TrainingData{&inputs.cases, inputs.store.get(), &*inputs.environment, &*inputs.reference},
+                ms));
   // External models are recorded: request hash -> reply, under RUN_DIR/cache.
   if (o.run.model.rfind("baseline:", 0) != 0)
     model = std::make_unique<RecordingModel>(std::move(model), dir.cache_dir());

@@ -37,7 +37,7 @@ std::optional<EdPhysicianAnswer> EdPhysicianAnswerOf(const std::vector<EdDiagnos
 }
 
 Result<std::map<std::string, EdPhysicianAnswer>> LoadEdPhysicianAnswers(const CaseSet& cases, Store& store,
-                                                                         const IcdReference* reference) {
+                                                                        const IcdReference* reference) {
   std::map<std::string, EdPhysicianAnswer> out;
   for (const Case& c : cases.cases) {
     MEDCRED_ASSIGN_OR_RETURN(std::vector<EdDiagnosisRecord> dx, store.EdDiagnosesOf(c.hadm_id));
@@ -64,9 +64,10 @@ Result<ModelReply> EdPhysicianBaseline::Complete(const Conversation&, const nloh
                                                  const EpisodeContext& context) {
   auto it = answers_.find(context.case_->case_id);
   if (it == answers_.end()) {
-    return ModelReply("No ED diagnosis is recorded for this admission (no ED stay led to it, or none was coded): "
-                      "the ED physicians have no answer to give.",
-                      {});
+    return ModelReply(
+        "No ED diagnosis is recorded for this admission (no ED stay led to it, or none was coded): "
+        "the ED physicians have no answer to give.",
+        {});
   }
   const EdPhysicianAnswer& a = it->second;
   nlohmann::json args = {{"diagnosis", a.diagnosis}};

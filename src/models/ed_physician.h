@@ -39,7 +39,7 @@ std::optional<EdPhysicianAnswer> EdPhysicianAnswerOf(const std::vector<EdDiagnos
 // Every case's ED physicians' answer, read from the store (one query per case): case id -> answer,
 // for the cases that have one.
 Result<std::map<std::string, EdPhysicianAnswer>> LoadEdPhysicianAnswers(const CaseSet& cases, Store& store,
-                                                                         const IcdReference* reference);
+                                                                        const IcdReference* reference);
 
 class EdPhysicianBaseline : public Model {
  public:

@@ -31,7 +31,8 @@ TEST(EdPhysicianAnswerOf, FirstListedIsTheAnswerTheRestTheDifferential) {
 TEST(EdPhysicianAnswerOf, NoDiagnosisNoAnswerAndTheDifferentialStopsAtTen) {
   EXPECT_FALSE(EdPhysicianAnswerOf({}, nullptr).has_value());
   std::vector<EdDiagnosisRecord> many;
-  for (int i = 1; i <= 14; ++i) many.push_back(Dx(i, "R5" + std::to_string(i % 10), 10, "SYMPTOM " + std::to_string(i)));
+  for (int i = 1; i <= 14; ++i)
+    many.push_back(Dx(i, "R5" + std::to_string(i % 10), 10, "SYMPTOM " + std::to_string(i)));
   const auto a = EdPhysicianAnswerOf(many, nullptr);
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->differential.size(), 10u);

@@ -166,8 +166,9 @@ Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const Training
     return std::unique_ptr<Model>(std::move(m));
   }
   if (spec.rfind("baseline:", 0) == 0) {
-    return Status::Usage("unknown baseline '" + spec +
-                         "': baseline:null, baseline:prior, baseline:labs-bayes and baseline:ed-physician are built in");
+    return Status::Usage(
+        "unknown baseline '" + spec +
+        "': baseline:null, baseline:prior, baseline:labs-bayes and baseline:ed-physician are built in");
   }
   if (spec.rfind("openai:", 0) == 0) {
     OpenAIOptions o;

@@ -478,26 +478,25 @@ TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
 // credentials.json's object is dropped), and the site shows it beside the tier.
 TEST_F(RegistryTest, EntriesCarryTheClinicianComparisonAsAggregatesAndTheSiteShowsIt) {
   CredentialsFile c = Credentials(false);
-  c.clinician_comparison = {
-      {"clinicians", "ed-physician"},
-      {"available", true},
-      {"confidence", 0.95},
-      {"non_inferiority_margin", 0.1},
-      {"min_cases", 30},
-      {"interval_method", "newcombe-hybrid-score-paired"},
-      {"case_ids", {"hadm-1"}},
-      {"categories",
-       {{"cardiology",
-         {{"cases", 120},
-          {"without_ed_diagnosis", 20},
-          {"n", 100},
-          {"model_accuracy", 0.81234567},
-          {"clinician_accuracy", 0.79},
-          {"difference", 0.02234567},
-          {"difference_ci", {-0.0412345678, 0.0856}},
-          {"mcnemar_p", 0.5},
-          {"statement", "non-inferior"},
-          {"disagree", {"hadm-2"}}}}}}};
+  c.clinician_comparison = {{"clinicians", "ed-physician"},
+                            {"available", true},
+                            {"confidence", 0.95},
+                            {"non_inferiority_margin", 0.1},
+                            {"min_cases", 30},
+                            {"interval_method", "newcombe-hybrid-score-paired"},
+                            {"case_ids", {"hadm-1"}},
+                            {"categories",
+                             {{"cardiology",
+                               {{"cases", 120},
+                                {"without_ed_diagnosis", 20},
+                                {"n", 100},
+                                {"model_accuracy", 0.81234567},
+                                {"clinician_accuracy", 0.79},
+                                {"difference", 0.02234567},
+                                {"difference_ci", {-0.0412345678, 0.0856}},
+                                {"mcnemar_p", 0.5},
+                                {"statement", "non-inferior"},
+                                {"disagree", {"hadm-2"}}}}}}};
   auto body = EntryBody(c, Model("vs-ed"), false);
   ASSERT_TRUE(body.ok()) << body.status().message();
   const nlohmann::json& cc = (*body)["clinician_comparison"];

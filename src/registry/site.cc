@@ -58,7 +58,8 @@ std::string ClinicianCell(const nlohmann::json& entry, const std::string& cat) {
   }
   const nlohmann::json& c = (*cc)["categories"][cat];
   auto num = [&](const char* k) { return c.contains(k) && c[k].is_number() ? c[k].get<double>() : 0.0; };
-  const std::string statement = c.contains("statement") && c["statement"].is_string() ? c["statement"].get<std::string>() : "";
+  const std::string statement =
+      c.contains("statement") && c["statement"].is_string() ? c["statement"].get<std::string>() : "";
   const bool ci = c.contains("difference_ci") && c["difference_ci"].is_array() && c["difference_ci"].size() == 2 &&
                   c["difference_ci"][0].is_number() && c["difference_ci"][1].is_number();
   char buf[160];
@@ -138,11 +139,10 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
     for (const auto& [e, res] : rows) {
       body += "<tr><td>" + std::to_string(++i) + "</td><td>" + ModelLink(*e, "") + "</td><td>" +
               TierCell(res->value("tier", "")) + "</td><td>" + ClinicianCell(*e, cat) + "</td><td>" +
-              F3(res->value("accuracy", 0.0)) + "</td><td>[" +
-              F3(res->value("ci_low", 0.0)) + ", " + F3(res->value("ci_high", 1.0)) + "]</td><td>" +
-              res->value("n", nlohmann::json(0)).dump() + "</td><td>" + res->value("points", nlohmann::json(0)).dump() +
-              "</td><td><a href=\"proofs/" + (*e)["index"].dump() + ".json\">#" + (*e)["index"].dump() +
-              "</a></td><td>" + Esc(e->value("issued_at", "")) + "</td></tr>\n";
+              F3(res->value("accuracy", 0.0)) + "</td><td>[" + F3(res->value("ci_low", 0.0)) + ", " +
+              F3(res->value("ci_high", 1.0)) + "]</td><td>" + res->value("n", nlohmann::json(0)).dump() + "</td><td>" +
+              res->value("points", nlohmann::json(0)).dump() + "</td><td><a href=\"proofs/" + (*e)["index"].dump() +
+              ".json\">#" + (*e)["index"].dump() + "</a></td><td>" + Esc(e->value("issued_at", "")) + "</td></tr>\n";
     }
     body += "</tbody></table>\n";
   }
@@ -170,10 +170,9 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
            "<th>95% interval</th><th>n</th><th>correct</th><th>points</th></tr></thead><tbody>\n";
       for (const auto& [cat, x] : (*e)["results"].items()) {
         b += "<tr><td>" + Esc(cat) + "</td><td>" + TierCell(x.value("tier", "")) + "</td><td>" +
-             ClinicianCell(*e, cat) + "</td><td>" +
-             F3(x.value("accuracy", 0.0)) + "</td><td>[" + F3(x.value("ci_low", 0.0)) + ", " +
-             F3(x.value("ci_high", 1.0)) + "]</td><td>" + x["n"].dump() + "</td><td>" + x["correct"].dump() +
-             "</td><td>" + x["points"].dump() + "</td></tr>\n";
+             ClinicianCell(*e, cat) + "</td><td>" + F3(x.value("accuracy", 0.0)) + "</td><td>[" +
+             F3(x.value("ci_low", 0.0)) + ", " + F3(x.value("ci_high", 1.0)) + "]</td><td>" + x["n"].dump() +
+             "</td><td>" + x["correct"].dump() + "</td><td>" + x["points"].dump() + "</td></tr>\n";
       }
       b += "</tbody></table>\n";
     }

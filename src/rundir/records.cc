@@ -330,20 +330,20 @@ nlohmann::json SummaryFile::ToJson() const {
   nlohmann::json judge = nullptr;
   if (judged) judge = {{"judged", *judged}, {"agreement", Opt(judge_agreement)}};
   nlohmann::json out = {{"format", format},
-          {"model", model},
-          {"dataset", dataset.ToJson()},
-          {"demo", demo},
-          {"episodes", episodes},
-          {"split", split},
-          {"categories", cats},
-          {"outcomes", outcomes},
-          {"levels", levels},
-          {"tool_modes", tool_modes},
-          {"tokens", tokens.ToJson()},
-          {"judge", judge},
-          {"methodology_version", methodology_version},
-          {"medcred_version", medcred_version},
-          {"hashes", hashes}};
+                        {"model", model},
+                        {"dataset", dataset.ToJson()},
+                        {"demo", demo},
+                        {"episodes", episodes},
+                        {"split", split},
+                        {"categories", cats},
+                        {"outcomes", outcomes},
+                        {"levels", levels},
+                        {"tool_modes", tool_modes},
+                        {"tokens", tokens.ToJson()},
+                        {"judge", judge},
+                        {"methodology_version", methodology_version},
+                        {"medcred_version", medcred_version},
+                        {"hashes", hashes}};
   if (!clinician_comparison.is_null()) out["clinician_comparison"] = clinician_comparison;
   return out;
 }
@@ -403,21 +403,21 @@ nlohmann::json CredentialsFile::ToJson() const {
   nlohmann::json cats = nlohmann::json::array();
   for (const CredentialCategory& c : categories) cats.push_back(c.ToJson());
   nlohmann::json out = {{"format", format},
-          {"model", model},
-          {"demo", demo},
-          {"dataset", dataset.ToJson()},
-          {"methodology", {{"version", methodology_version}, {"sha256", methodology_sha256}}},
-          {"split", split},
-          {"confidence", confidence},
-          {"medcred_version", medcred_version},
-          {"git_commit", git_commit},
-          {"protocol_version", protocol_version},
-          {"hashes", hashes},
-          {"settings", settings},
-          {"episodes", episodes},
-          {"outcomes", outcomes},
-          {"categories", cats},
-          {"generated", generated}};
+                        {"model", model},
+                        {"demo", demo},
+                        {"dataset", dataset.ToJson()},
+                        {"methodology", {{"version", methodology_version}, {"sha256", methodology_sha256}}},
+                        {"split", split},
+                        {"confidence", confidence},
+                        {"medcred_version", medcred_version},
+                        {"git_commit", git_commit},
+                        {"protocol_version", protocol_version},
+                        {"hashes", hashes},
+                        {"settings", settings},
+                        {"episodes", episodes},
+                        {"outcomes", outcomes},
+                        {"categories", cats},
+                        {"generated", generated}};
   if (!clinician_comparison.is_null()) out["clinician_comparison"] = clinician_comparison;
   return out;
 }

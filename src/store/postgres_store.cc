@@ -321,8 +321,8 @@ class PostgresStore final : public Store {
                           " e WHERE e.hadm_id = $1 ORDER BY e.intime DESC, e.stay_id LIMIT 1) ORDER BY d.seq_num",
                       {hadm_id}));
     for (int i = 0; i < r->size(); ++i) {
-      out.push_back({r->Int(i, 0), static_cast<int>(r->Int(i, 1)), r->Text(i, 2), static_cast<int>(r->Int(i, 3)),
-                     r->Text(i, 4)});
+      out.push_back(
+          {r->Int(i, 0), static_cast<int>(r->Int(i, 1)), r->Text(i, 2), static_cast<int>(r->Int(i, 3)), r->Text(i, 4)});
     }
     return out;
   }
