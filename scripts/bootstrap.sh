@@ -10,6 +10,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkgconf clang-14 libclang-rt-14-dev
   ccache                        # shares compiled objects between checkouts and build directories
+  clang-format-14               # scripts/format.sh (CI checks every C++ file is formatted)
   # libraries (each chosen on purpose; see docs/dependencies.md)
   libsqlite3-dev sqlite3        # the embedded store, and the CLI the ingest benchmark compares with
   libpq-dev postgresql postgresql-client  # the PostgreSQL store; a throwaway server for its tests

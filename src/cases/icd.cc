@@ -17,26 +17,6 @@ namespace {
 constexpr const char* kOrderFile = "icd10cm_order_2021.csv.gz";
 constexpr const char* kGemFile = "icd9cm_to_icd10cm_gem_2018.csv.gz";
 
-// Reads a small CSV file with a header, calling `row` for each record.
-template <typename F>
-Status ReadCsv(const std::string& path, Sha256* hasher, size_t min_fields, F row) {
-  MEDCRED_ASSIGN_OR_RETURN(auto src, OpenDataFile(path, hasher));
-  CsvReader reader(src.get(), path);
-  bool header = true;
-  for (;;) {
-    MEDCRED_ASSIGN_OR_RETURN(bool more, reader.Next());
-    if (!more) return Status::OK();
-    if (reader.fields().size() < min_fields) {
-      return reader.ErrorHere("expected " + std::to_string(min_fields) + " fields");
-    }
-    if (header) {
-      header = false;
-      continue;
-    }
-    MEDCRED_RETURN_IF_ERROR(row(reader));
-  }
-}
-
 }  // namespace
 
 bool CodeRange::Contains(std::string_view code) const {
@@ -191,12 +171,12 @@ Result<IcdReference> IcdReference::Load(const std::string& dir, const std::strin
   Sha256 hasher;
   hasher.Update(ref.digest_input_);
   const std::string order = (fs::path(dir) / kOrderFile).string();
-  MEDCRED_RETURN_IF_ERROR(ReadCsv(order, &hasher, 4, [&](const CsvReader& r) {
+  MEDCRED_RETURN_IF_ERROR(ForEachCsvRecord(order, &hasher, 4, [&](const CsvReader& r) {
     ref.titles_[NormalizeIcd(r.fields()[0].text)] = std::string(r.fields()[3].text);
     return Status::OK();
   }));
   const std::string gem = (fs::path(dir) / kGemFile).string();
-  MEDCRED_RETURN_IF_ERROR(ReadCsv(gem, &hasher, 3, [&](const CsvReader& r) {
+  MEDCRED_RETURN_IF_ERROR(ForEachCsvRecord(gem, &hasher, 3, [&](const CsvReader& r) {
     std::string_view flags = r.fields()[2].text;
     if (flags.size() != 5 || !std::all_of(flags.begin(), flags.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return r.ErrorHere("flags must be 5 digits (approximate, no map, combination, scenario, choice list)");

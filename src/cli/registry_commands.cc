@@ -158,13 +158,91 @@ Command AddKeygen(CLI::App& root) {
           }};
 }
 
+namespace {
+
+struct RegistryOpts {
+  std::string dir, key, run, model_path, model_sha256, model_name, model_filter, out, reference, store;
+  TrustOptions trust;
+  bool allow_demo = false, json = false;
+};
+
+Status RegistryInit(const RegistryOpts& o) {
+  MEDCRED_ASSIGN_OR_RETURN(SigningKey key, LoadKey(o.key));
+  MEDCRED_RETURN_IF_ERROR(Registry::Init(o.dir, key));
+  std::printf("registry %s created; key %s\n", o.dir.c_str(), key.public_hex.c_str());
+  return Status::OK();
+}
+
+// The model an entry is for: hashed from its files, or as given.
+Result<ModelIdentity> IdentityOf(const RegistryOpts& o) {
+  if (o.model_path.empty() && o.model_sha256.empty()) return Status::Usage("give --model-path or --model-sha256");
+  ModelIdentity id;
+  if (!o.model_path.empty()) {
+    MEDCRED_ASSIGN_OR_RETURN(id, HashModel(o.model_path));
+  } else {
+    std::string raw;
+    if (o.model_sha256.size() != 64 || !FromHex(o.model_sha256, &raw)) {
+      return Status::Usage("--model-sha256 must be 64 lower-case hex digits");
+    }
+    id.sha256 = o.model_sha256;
+    id.format = "other";
+    id.name = o.model_sha256.substr(0, 12);
+  }
+  if (!o.model_name.empty()) id.name = o.model_name;
+  return id;
+}
+
+Status RegistryAdd(const RegistryOpts& o) {
+  MEDCRED_ASSIGN_OR_RETURN(const ModelIdentity id, IdentityOf(o));
+  MEDCRED_ASSIGN_OR_RETURN(SigningKey key, LoadKey(o.key));
+  // Re-grade the run first, so the entry is what its episodes say under these files.
+  MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o.run, RegradeOptions{o.reference, o.store, {}}));
+  MEDCRED_ASSIGN_OR_RETURN(nlohmann::json body, EntryBody(out.credentials_file, id, o.allow_demo));
+  MEDCRED_ASSIGN_OR_RETURN(SignedFile entry, Registry::Append(o.dir, std::move(body), key));
+  std::printf("entry #%s added for %s (%s)%s\n", entry.json["index"].dump().c_str(), id.name.c_str(), id.sha256.c_str(),
+              entry.json.value("demo", false) ? ", a demo entry" : "");
+  return Status::OK();
+}
+
+Status RegistryVerify(const RegistryOpts& o) {
+  MEDCRED_ASSIGN_OR_RETURN(Registry r, Registry::Open(o.dir));
+  MEDCRED_RETURN_IF_ERROR(CheckRegistry(r, o.dir, o.trust));
+  std::printf(
+      "%s verifies: %zu entries, every signature by the trusted key %s, hash chain intact, %zu signed "
+      "tree heads each matching its prefix of the log, no rollback from the head seen before, every "
+      "entry's tiers recomputed from its counts, root %s\n",
+      o.dir.c_str(), r.entries().size(), r.public_key().c_str(), r.parts().heads.size(),
+      r.tree_head().json.value("root", "").c_str());
+  return Status::OK();
+}
+
+Status RegistryShow(const RegistryOpts& o) {
+  MEDCRED_ASSIGN_OR_RETURN(Registry r, LoadRegistry(o.dir));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : r.entries()) {
+    if (!o.model_filter.empty() && e.json["model"].value("sha256", "") != o.model_filter) continue;
+    if (o.json) {
+      list.push_back(e.json);
+    } else {
+      PrintEntry(e.json);
+    }
+  }
+  if (o.json) std::printf("%s\n", SafeDump(list, 2).c_str());
+  return Status::OK();
+}
+
+Status RegistryPublish(const RegistryOpts& o) {
+  MEDCRED_ASSIGN_OR_RETURN(Registry r, Registry::Open(o.dir));
+  MEDCRED_RETURN_IF_ERROR(WriteSite(r, o.out));
+  std::printf("site for %zu entries written to %s (open %s/index.html, or serve it from any static host)\n",
+              r.entries().size(), o.out.c_str(), o.out.c_str());
+  return Status::OK();
+}
+
+}  // namespace
+
 Command AddRegistry(CLI::App& root) {
-  struct Opts {
-    std::string dir, key, run, model_path, model_sha256, model_name, model_filter, out, reference, store;
-    TrustOptions trust;
-    bool allow_demo = false, json = false;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<RegistryOpts>();
   CLI::App* app = root.add_subcommand("registry", "The signed, append-only registry of credentials");
   app->require_subcommand(1);
   CLI::App* init = app->add_subcommand("init", "Create an empty registry owned by a key");
@@ -195,69 +273,11 @@ Command AddRegistry(CLI::App& root) {
   publish->add_option("dir", o->dir, "Registry directory")->required();
   publish->add_option("--out", o->out, "Site directory")->required();
   return {app, [o, init, add, verify, show, publish]() -> Status {
-            if (init->parsed()) {
-              MEDCRED_ASSIGN_OR_RETURN(SigningKey key, LoadKey(o->key));
-              MEDCRED_RETURN_IF_ERROR(Registry::Init(o->dir, key));
-              std::printf("registry %s created; key %s\n", o->dir.c_str(), key.public_hex.c_str());
-              return Status::OK();
-            }
-            if (add->parsed()) {
-              if (o->model_path.empty() && o->model_sha256.empty())
-                return Status::Usage("give --model-path or --model-sha256");
-              MEDCRED_ASSIGN_OR_RETURN(SigningKey key, LoadKey(o->key));
-              ModelIdentity id;
-              if (!o->model_path.empty()) {
-                MEDCRED_ASSIGN_OR_RETURN(id, HashModel(o->model_path));
-              } else {
-                std::string raw;
-                if (o->model_sha256.size() != 64 || !FromHex(o->model_sha256, &raw)) {
-                  return Status::Usage("--model-sha256 must be 64 lower-case hex digits");
-                }
-                id.sha256 = o->model_sha256;
-                id.format = "other";
-                id.name = o->model_sha256.substr(0, 12);
-              }
-              if (!o->model_name.empty()) id.name = o->model_name;
-              // Re-grade the run first, so the entry is what its episodes say under these files.
-              MEDCRED_ASSIGN_OR_RETURN(RunOutputs out, RegradeRun(o->run, RegradeOptions{o->reference, o->store, {}}));
-              MEDCRED_ASSIGN_OR_RETURN(nlohmann::json body, EntryBody(out.credentials_file, id, o->allow_demo));
-              MEDCRED_ASSIGN_OR_RETURN(SignedFile entry, Registry::Append(o->dir, std::move(body), key));
-              std::printf("entry #%s added for %s (%s)%s\n", entry.json["index"].dump().c_str(), id.name.c_str(),
-                          id.sha256.c_str(), entry.json.value("demo", false) ? ", a demo entry" : "");
-              return Status::OK();
-            }
-            if (verify->parsed()) {
-              MEDCRED_ASSIGN_OR_RETURN(Registry r, Registry::Open(o->dir));
-              MEDCRED_RETURN_IF_ERROR(CheckRegistry(r, o->dir, o->trust));
-              std::printf(
-                  "%s verifies: %zu entries, every signature by the trusted key %s, hash chain intact, %zu signed "
-                  "tree heads each matching its prefix of the log, no rollback from the head seen before, every "
-                  "entry's tiers recomputed from its counts, root %s\n",
-                  o->dir.c_str(), r.entries().size(), r.public_key().c_str(), r.parts().heads.size(),
-                  r.tree_head().json.value("root", "").c_str());
-              return Status::OK();
-            }
-            if (show->parsed()) {
-              MEDCRED_ASSIGN_OR_RETURN(Registry r, LoadRegistry(o->dir));
-              nlohmann::json list = nlohmann::json::array();
-              for (const auto& e : r.entries()) {
-                if (!o->model_filter.empty() && e.json["model"].value("sha256", "") != o->model_filter) continue;
-                if (o->json) {
-                  list.push_back(e.json);
-                } else {
-                  PrintEntry(e.json);
-                }
-              }
-              if (o->json) std::printf("%s\n", SafeDump(list, 2).c_str());
-              return Status::OK();
-            }
-            if (publish->parsed()) {
-              MEDCRED_ASSIGN_OR_RETURN(Registry r, Registry::Open(o->dir));
-              MEDCRED_RETURN_IF_ERROR(WriteSite(r, o->out));
-              std::printf("site for %zu entries written to %s (open %s/index.html, or serve it from any static host)\n",
-                          r.entries().size(), o->out.c_str(), o->out.c_str());
-              return Status::OK();
-            }
+            if (init->parsed()) return RegistryInit(*o);
+            if (add->parsed()) return RegistryAdd(*o);
+            if (verify->parsed()) return RegistryVerify(*o);
+            if (show->parsed()) return RegistryShow(*o);
+            if (publish->parsed()) return RegistryPublish(*o);
             return Status::Usage("registry: choose init, add, verify, show or publish");
           }};
 }

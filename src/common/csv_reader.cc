@@ -135,4 +135,23 @@ Result<bool> CsvReader::Next() {
   return true;
 }
 
+Status ForEachCsvRecord(const std::string& path, Sha256* hasher, size_t min_fields,
+                        const std::function<Status(const CsvReader&)>& row) {
+  MEDCRED_ASSIGN_OR_RETURN(auto src, OpenDataFile(path, hasher));
+  CsvReader reader(src.get(), path);
+  bool header = true;
+  for (;;) {
+    MEDCRED_ASSIGN_OR_RETURN(bool more, reader.Next());
+    if (!more) return Status::OK();
+    if (reader.fields().size() < min_fields) {
+      return reader.ErrorHere("expected " + std::to_string(min_fields) + " fields");
+    }
+    if (header) {
+      header = false;
+      continue;
+    }
+    MEDCRED_RETURN_IF_ERROR(row(reader));
+  }
+}
+
 }  // namespace medcred

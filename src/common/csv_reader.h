@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,5 +79,13 @@ class CsvReader {
   std::vector<Span> spans_;
   std::vector<CsvField> fields_;
 };
+
+// Reads the small reference CSV file at `path` (gzip when it ends in ".gz"),
+// skipping its header and calling `row` for every record; a record with fewer
+// than `min_fields` fields is an error naming path:line. Every byte read is fed
+// to `hasher` when it is non-null.
+class Sha256;
+Status ForEachCsvRecord(const std::string& path, Sha256* hasher, size_t min_fields,
+                        const std::function<Status(const CsvReader&)>& row);
 
 }  // namespace medcred

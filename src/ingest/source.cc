@@ -63,19 +63,17 @@ bool HasTopLevelEcgFiles(const std::string& dir) {
   return false;
 }
 
-}  // namespace
+// Where one module was found: its source folder and that source's checksums.
+struct ModuleSource {
+  std::string dir;
+  std::map<std::string, std::string> sums;
+  bool has_sums = false;
+  std::string folder;  // where the module's files sit in `dir`: "hosp/", or "" (MIMIC-IV-ECG: at the top)
+};
 
-Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std::vector<std::string>& modules,
-                              bool verify) {
-  if (sources.empty()) return Status::Usage("no --source given");
-  IngestPlan plan;
-  // module -> (source dir, checksums of that source)
-  struct ModuleSource {
-    std::string dir;
-    std::map<std::string, std::string> sums;
-    bool has_sums = false;
-    std::string folder;  // where the module's files sit in `dir`: "hosp/", or "" (MIMIC-IV-ECG: at the top)
-  };
+// Phase 1: which module each source holds (a module in two sources is an
+// error); the hosp source names the dataset.
+Result<std::map<std::string, ModuleSource>> FindModules(const std::vector<std::string>& sources, IngestPlan* plan) {
   std::map<std::string, ModuleSource> found;
   for (const std::string& src : sources) {
     std::error_code ec;
@@ -98,13 +96,20 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
       }
       found[mod] = ms;
       if (mod == "hosp") {
-        IdentifyDataset(src, &plan.dataset_name, &plan.dataset_version);
-        plan.demo = plan.dataset_name.find("demo") != std::string::npos ||
-                    fs::exists(fs::path(src) / "demo_subject_id.csv", ec);
+        IdentifyDataset(src, &plan->dataset_name, &plan->dataset_version);
+        plan->demo = plan->dataset_name.find("demo") != std::string::npos ||
+                     fs::exists(fs::path(src) / "demo_subject_id.csv", ec);
       }
     }
   }
+  return found;
+}
 
+// Phase 2: the modules to ingest, in KnownModules() order: those asked for
+// (hosp required), else hosp, icu and whatever the sources hold.
+Result<std::vector<std::string>> ChooseModules(const std::vector<std::string>& sources,
+                                               const std::vector<std::string>& modules,
+                                               const std::map<std::string, ModuleSource>& found) {
   std::vector<std::string> wanted = modules;
   if (wanted.empty()) {
     for (const std::string& mod : KnownModules()) {
@@ -127,17 +132,22 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
                               (mod == "ecg" ? " and no machine_measurements.csv at the top of one" : ""));
     }
   }
-  // Keep the module order of KnownModules().
+  std::vector<std::string> ordered;
   for (const std::string& mod : KnownModules()) {
-    if (std::find(wanted.begin(), wanted.end(), mod) != wanted.end()) plan.modules.push_back(mod);
+    if (std::find(wanted.begin(), wanted.end(), mod) != wanted.end()) ordered.push_back(mod);
   }
+  return ordered;
+}
 
+// Phase 3: each table's file (.csv.gz, else .csv) with its expected checksum;
+// a missing required file is an error, a missing optional one is listed.
+Status FindFiles(const std::map<std::string, ModuleSource>& found, bool verify, IngestPlan* plan) {
   const auto& tables = StoreTables();
   for (size_t i = 0; i < tables.size(); ++i) {
     const TableSpec& t = tables[i];
     if (t.is_tally()) continue;  // counted while its table is read
-    if (std::find(plan.modules.begin(), plan.modules.end(), t.module) == plan.modules.end()) continue;
-    const ModuleSource& ms = found[t.module];
+    if (std::find(plan->modules.begin(), plan->modules.end(), t.module) == plan->modules.end()) continue;
+    const ModuleSource& ms = found.at(t.module);
     SourceFile f;
     f.table = static_cast<int>(i);
     for (const std::string ext : {".csv.gz", ".csv"}) {
@@ -155,15 +165,28 @@ Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std
       if (t.required_file) {
         return Status::BadInput((fs::path(ms.dir) / rel).string() + ": required file not found (also tried .csv)");
       }
-      plan.missing_files.push_back(rel);
+      plan->missing_files.push_back(rel);
       continue;
     }
     if (verify && ms.has_sums) {
       auto it = ms.sums.find(f.relative);
       if (it != ms.sums.end()) f.expected_sha256 = it->second;
     }
-    plan.files.push_back(f);
+    plan->files.push_back(f);
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<IngestPlan> PlanIngest(const std::vector<std::string>& sources, const std::vector<std::string>& modules,
+                              bool verify) {
+  if (sources.empty()) return Status::Usage("no --source given");
+  IngestPlan plan;
+  MEDCRED_ASSIGN_OR_RETURN(const auto found, FindModules(sources, &plan));
+  MEDCRED_ASSIGN_OR_RETURN(plan.modules, ChooseModules(sources, modules, found));
+  MEDCRED_RETURN_IF_ERROR(FindFiles(found, verify, &plan));
+  // The largest files first, so that they start parsing first.
   std::stable_sort(plan.files.begin(), plan.files.end(),
                    [](const SourceFile& a, const SourceFile& b) { return a.size > b.size; });
   return plan;

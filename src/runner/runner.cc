@@ -419,8 +419,10 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
   in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
   MEDCRED_ASSIGN_OR_RETURN(in->cases, BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference}));
-  MEDCRED_ASSIGN_OR_RETURN(
-      Environment env, Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, WindowHours{}));
+  // The diagnostic window is the taxonomy's, the same that case inclusion counted labs in.
+  const WindowHours window{in->taxonomy.inclusion().window_hours_before, in->taxonomy.inclusion().window_hours_after};
+  MEDCRED_ASSIGN_OR_RETURN(Environment env,
+                           Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, window));
   in->environment = std::move(env);
   MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference));
   in->grader = std::move(grader);

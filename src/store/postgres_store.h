@@ -1,4 +1,4 @@
-// The PostgreSQL store (issue 8): MIMIC-IV in a PostgreSQL database built by
+// The PostgreSQL store: MIMIC-IV in a PostgreSQL database built by
 // mimic-code's scripts or scripts/postgres/load.sh, read in place through
 // libpq. See postgres_store.cc for how it matches the SQLite store exactly.
 //
