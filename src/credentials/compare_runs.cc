@@ -84,18 +84,18 @@ std::string Incompatible(const Loaded& a, const Loaded& b, std::vector<std::stri
 }
 
 // case id -> (categories, correct) over the credential split.
-struct Episode {
+struct GradedCase {
   std::vector<std::string> categories;
   bool correct = false;
 };
 
-Result<std::map<std::string, Episode>> ReadEpisodes(const std::string& dir_path, const std::string& split,
-                                                    double correct_at) {
-  std::map<std::string, Episode> out;
+Result<std::map<std::string, GradedCase>> ReadEpisodes(const std::string& dir_path, const std::string& split,
+                                                       double correct_at) {
+  std::map<std::string, GradedCase> out;
   const RunDir dir(dir_path);
   MEDCRED_RETURN_IF_ERROR(dir.ForEachEpisode([&](EpisodeRecord& e, const RunDir::EpisodeLocation& where) -> Status {
     if (split != "all" && e.split != split) return Status::OK();
-    if (!out.emplace(e.case_id, Episode{e.categories, e.grade.credit >= correct_at}).second) {
+    if (!out.emplace(e.case_id, GradedCase{e.categories, e.grade.credit >= correct_at}).second) {
       return Status::BadInput(dir.episodes_path() + ":" + std::to_string(where.line) + ": a second episode of " +
                               e.case_id);
     }
