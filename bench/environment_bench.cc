@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   auto tax = Taxonomy::Load();
   auto rules = PresentationRules::Load();
   auto ref = IcdReference::Load(*ref_dir);
+  auto ccsr = Ccsr::Load(*ref_dir);
+  if (!ccsr.ok()) return Fail(ccsr.status());
   auto catalog = LabCatalog::Load();
   auto costs = CostTable::Load();
   if (catalog.ok()) {
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
     if (!s.ok()) return Fail(s);
   }
   const auto t_cases = Clock::now();
-  auto cases = BuildCases(**store, CaseInputs{&*tax, &*rules, &*ref});
+  auto cases = BuildCases(**store, CaseInputs{&*tax, &*rules, &*ref, &*ccsr});
   if (!cases.ok()) return Fail(cases.status());
   const double cases_s = std::chrono::duration<double>(Clock::now() - t_cases).count();
   auto env = Environment::Create(**store, std::move(*catalog), std::move(*costs), std::move(*rules), WindowHours{});

@@ -1,6 +1,7 @@
 #include "cases/case_builder.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -13,14 +14,24 @@ constexpr const char* kSplits[] = {"dev", "test"};
 
 // The rules an admission can fail, in the order they are applied; each
 // excluded admission is counted once, under the first rule it fails.
-enum Rule { kPlanned, kNoPrincipal, kNotADiagnosis, kNoIcd10Mapping, kNoCategory, kTooFewLabs, kRuleCount };
+enum Rule {
+  kPlanned,
+  kNoPrincipal,
+  kNotADiagnosis,
+  kNoIcd10Mapping,
+  kNoCategory,
+  kTooFewLabs,
+  kNamesDiagnosis,
+  kRuleCount
+};
 const char* kRuleNames[kRuleCount] = {
-    "planned_admission_type",     // inclusion.excluded_admission_types
-    "no_principal_diagnosis",     // no diagnosis with seq_num = 1
-    "encounter_or_symptom_code",  // inclusion.excluded_principal_icd10 / _icd9
-    "no_icd10_mapping",           // an ICD-9 principal the GEMs do not map
-    "no_diagnosis_category",      // no [[category]] range holds the principal
-    "too_few_labs_in_window",     // inclusion.min_labs_in_window
+    "planned_admission_type",        // inclusion.excluded_admission_types
+    "no_principal_diagnosis",        // no diagnosis with seq_num = 1
+    "encounter_or_symptom_code",     // inclusion.excluded_principal_icd10 / _icd9
+    "no_icd10_mapping",              // an ICD-9 principal the GEMs do not map
+    "no_diagnosis_category",         // no [[category]] range holds the principal
+    "too_few_labs_in_window",        // inclusion.min_labs_in_window
+    "presentation_names_diagnosis",  // presentation [audit]: a visible text names the principal
 };
 
 void AddUnique(std::vector<std::string>* out, const std::string& v) {
@@ -68,8 +79,14 @@ struct Builder {
 
   static int64_t T0(const AdmissionRecord& a) { return a.edregtime ? *a.edregtime : a.admittime; }
 
-  Result<medcred::Presentation> PresentationOf(const AdmissionRecord& a,
-                                               const std::vector<DiagnosisRecord>& subject_dx) {
+  // What PresentationOf() read besides the presentation (for the audit).
+  struct Seen {
+    std::optional<std::string> discharge_note;
+    std::vector<std::string> past_codes;  // ICD-10-CM codes of earlier admissions
+  };
+
+  Result<medcred::Presentation> PresentationOf(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& subject_dx,
+                                               Seen* seen = nullptr) {
     auto pit = patients.find(a.subject_id);
     if (pit == patients.end()) {
       return Status::BadInput("admission " + std::to_string(a.hadm_id) + " names subject_id " +
@@ -92,6 +109,15 @@ struct Builder {
     for (const DiagnosisRecord* d : earlier) AddUnique(&p.past_history, d->title);
     MEDCRED_ASSIGN_OR_RETURN(p.triage, store.TriageOf(a.hadm_id));
     MEDCRED_ASSIGN_OR_RETURN(p.discharge_note, store.DischargeNoteOf(a.hadm_id));
+    if (seen != nullptr) {
+      seen->discharge_note = p.discharge_note;
+      // Every earlier admission's codes, whether or not titled.
+      for (const DiagnosisRecord& d : subject_dx) {
+        const AdmissionRecord* prior = d.hadm_id == a.hadm_id ? nullptr : FindAdmission(d.hadm_id);
+        if (prior == nullptr || prior->dischtime > t0) continue;
+        for (const auto& code : ToIcd10(d.icd_code, d.icd_version, *in.reference)) AddUnique(&seen->past_codes, code);
+      }
+    }
     return BuildPresentation(p, *in.presentation);
   }
 
@@ -149,7 +175,14 @@ nlohmann::json CaseStats::ToJson() const {
       cats[cat][split] = {{"cases", n}, {"suite_hash", suites.at(cat).at(split)}};
     }
   }
-  return {{"admissions", admissions}, {"excluded", ex}, {"included", included}, {"categories", cats}};
+  nlohmann::json j = {{"admissions", admissions}, {"excluded", ex}, {"included", included}, {"categories", cats}};
+  if (!audit_rule.empty()) {
+    nlohmann::json by_cat = nlohmann::json::object(), by_route = nlohmann::json::object();
+    for (const auto& [k, n] : audit_by_category) by_cat[k] = {{"audited", n.audited}, {"excluded", n.excluded}};
+    for (const auto& [k, n] : audit_by_route) by_route[k] = {{"audited", n.audited}, {"excluded", n.excluded}};
+    j["audit"] = {{"rule", audit_rule}, {"by_category", by_cat}, {"by_route", by_route}};
+  }
+  return j;
 }
 
 Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
@@ -162,6 +195,25 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
   set.presentation_sha256 = in.presentation->sha256;
   set.reference_digest = in.reference->digest();
   std::vector<int64_t> excluded(kRuleCount, 0);
+  std::optional<LeakageAudit> audit;
+  if (!in.presentation->audit_rule.empty()) {
+    if (in.presentation->audit_rule != kRuleNames[kNamesDiagnosis]) {
+      return Status::BadInput("presentation rules " + in.presentation->version + ": audit.rule '" +
+                              in.presentation->audit_rule + "' is not " + kRuleNames[kNamesDiagnosis]);
+    }
+    if (in.ccsr == nullptr) {
+      return Status::Usage("the leakage audit of presentation " + in.presentation->version +
+                           " needs the CCSR reference (CaseInputs.ccsr)");
+    }
+    MEDCRED_ASSIGN_OR_RETURN(audit, LeakageAudit::Load(in.presentation->audit_terms_file,
+                                                       in.presentation->audit_lexicon_file, *in.reference, *in.ccsr));
+    set.stats.audit_rule = in.presentation->audit_rule;
+    set.audit_terms_version = audit->version();
+    set.audit_terms_sha256 = audit->sha256();
+    set.audit_lexicon_sha256 = audit->lexicon_sha256();
+    set.ccsr_digest = in.ccsr->digest();
+    for (const Category& cat : tax.categories()) set.stats.audit_by_category[cat.name];
+  }
 
   MEDCRED_RETURN_IF_ERROR(
       b.ForEachAdmission([&](const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) -> Status {
@@ -221,12 +273,40 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
         c.subject_id = a.subject_id;
         c.hadm_id = a.hadm_id;
         c.split = SplitOf(a.subject_id);
-        MEDCRED_ASSIGN_OR_RETURN(c.presentation, b.PresentationOf(a, dx));
+        Builder::Seen seen;
+        MEDCRED_ASSIGN_OR_RETURN(c.presentation, b.PresentationOf(a, dx, &seen));
+        if (audit) {
+          // Everything the model can read before it orders anything: the
+          // presentation, get_history (with home medications) and
+          // physical_exam's text. The truth decides inclusion only.
+          VisibleTexts v;
+          v.chief_complaint = c.presentation.chief_complaint;
+          v.hpi = c.presentation.hpi;
+          MEDCRED_ASSIGN_OR_RETURN(v.home_medications, store.HomeMedsOf(a.hadm_id));
+          if (seen.discharge_note) v.exam = ExtractExam(*seen.discharge_note, *in.presentation);
+          if (c.presentation.triage_vitals) v.triage_pain = c.presentation.triage_vitals->pain;
+          v.past_codes = std::move(seen.past_codes);
+          auto finding = audit->Audit(audit->TermsFor(c.truth.principal), v);
+          auto count = [&](AuditCounts& n) {
+            ++n.audited;
+            n.excluded += finding.has_value();
+          };
+          for (const auto& cat : c.categories) count(set.stats.audit_by_category[cat]);
+          count(set.stats.audit_by_route[c.presentation.arrival.route]);
+          if (finding) {
+            set.audit_exclusions.push_back(
+                AuditExclusion{c.case_id, c.categories, c.presentation.arrival.route, std::move(*finding)});
+            return exclude(kNamesDiagnosis);
+          }
+        }
         set.cases.push_back(std::move(c));
         return Status::OK();
       }));
 
   std::sort(set.cases.begin(), set.cases.end(), [](const Case& x, const Case& y) { return x.hadm_id < y.hadm_id; });
+  auto hadm = [](const AuditExclusion& e) { return std::stoll(e.case_id.substr(5)); };
+  std::sort(set.audit_exclusions.begin(), set.audit_exclusions.end(),
+            [&](const AuditExclusion& x, const AuditExclusion& y) { return hadm(x) < hadm(y); });
   for (int r = 0; r < kRuleCount; ++r) set.stats.excluded.emplace_back(kRuleNames[r], excluded[r]);
   set.stats.included = static_cast<int64_t>(set.cases.size());
   for (const Category& cat : tax.categories()) {

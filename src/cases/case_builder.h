@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/audit.h"
+#include "cases/ccsr.h"
 #include "cases/icd.h"
 #include "cases/presentation.h"
 #include "cases/taxonomy.h"
@@ -26,7 +28,7 @@
 namespace medcred {
 
 // Bump on any change that alters which cases exist, their truth or categories.
-inline constexpr const char* kCaseBuilderVersion = "cases-v1";
+inline constexpr const char* kCaseBuilderVersion = "cases-v2";  // v2: presentation_names_diagnosis (issue 20)
 
 struct CaseTruth {
   std::string principal_code;          // as coded in MIMIC
@@ -49,12 +51,29 @@ struct Case {
   nlohmann::json ToJson(bool with_truth) const;
 };
 
+// One case the leakage audit excluded (local only: never published).
+struct AuditExclusion {
+  std::string case_id;
+  std::vector<std::string> categories;
+  std::string route;  // "emergency department" or "direct admission"
+  AuditFinding finding;
+};
+
+// The leakage audit's counts: of the admissions that passed every other rule
+// (audited), how many it excluded, per category and per arrival route.
+struct AuditCounts {
+  int64_t audited = 0, excluded = 0;
+};
+
 struct CaseStats {
   int64_t admissions = 0;
   std::vector<std::pair<std::string, int64_t>> excluded;  // rule -> admissions, in rule order
   int64_t included = 0;
   std::map<std::string, std::map<std::string, int64_t>> cases;       // category -> split -> n
   std::map<std::string, std::map<std::string, std::string>> suites;  // category -> split -> suite hash
+  // The leakage audit (presentation v2); empty rule when the rules have none.
+  std::string audit_rule;
+  std::map<std::string, AuditCounts> audit_by_category, audit_by_route;
   nlohmann::json ToJson() const;
 };
 
@@ -64,12 +83,17 @@ struct CaseSet {
   std::string taxonomy_sha256;
   std::string presentation_sha256;
   std::string reference_digest;
+  // The leakage audit's data files and what it excluded (by hadm_id).
+  std::string audit_terms_version, audit_terms_sha256, audit_lexicon_sha256, ccsr_digest;
+  std::vector<AuditExclusion> audit_exclusions;
 };
 
 struct CaseInputs {
   const Taxonomy* taxonomy = nullptr;
   const PresentationRules* presentation = nullptr;
   const IcdReference* reference = nullptr;
+  // CCSR: required when the presentation rules hold an [audit] (v2).
+  const Ccsr* ccsr = nullptr;
 };
 
 Result<CaseSet> BuildCases(Store& store, const CaseInputs& in);

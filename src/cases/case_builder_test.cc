@@ -5,7 +5,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "common/sha256.h"
 #include "ingest/ingest.h"
@@ -28,7 +30,8 @@ struct Inputs {
   Taxonomy taxonomy;
   PresentationRules rules;
   IcdReference reference;
-  CaseInputs in() const { return CaseInputs{&taxonomy, &rules, &reference}; }
+  Ccsr ccsr;
+  CaseInputs in() const { return CaseInputs{&taxonomy, &rules, &reference, &ccsr}; }
 };
 
 const Inputs* LoadInputs() {
@@ -38,11 +41,12 @@ const Inputs* LoadInputs() {
     auto tax = Taxonomy::Load();
     auto rules = PresentationRules::Load();
     auto ref = IcdReference::Load(dir);
-    if (!tax.ok() || !rules.ok() || !ref.ok()) {
+    auto ccsr = Ccsr::Load(dir);
+    if (!tax.ok() || !rules.ok() || !ref.ok() || !ccsr.ok()) {
       ADD_FAILURE() << "could not load the methodology inputs";
       return nullptr;
     }
-    return new Inputs{std::move(*tax), std::move(*rules), std::move(*ref)};
+    return new Inputs{std::move(*tax), std::move(*rules), std::move(*ref), std::move(*ccsr)};
   }();
   return inputs;
 }
@@ -265,6 +269,121 @@ TEST_F(SyntheticCases, EachInclusionRuleExcludesItsAdmission) {
   EXPECT_EQ(Excluded(*set, "too_few_labs_in_window"), 1);     // 502, two labs
   EXPECT_EQ(Excluded(*set, "no_icd10_mapping"), 0);
   EXPECT_EQ(Excluded(*set, "no_diagnosis_category"), 0);
+}
+
+// The synthetic admissions whose visible texts name (or do not name) their
+// principal diagnosis (src/cases/testdata/leakage_admissions.sql, SYNTHETIC).
+std::string LeakageAdmissionsSql() {
+  std::ifstream in(std::string(MEDCRED_SOURCE_DIR) + "/src/cases/testdata/leakage_admissions.sql");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_FALSE(ss.str().empty());
+  return ss.str();
+}
+
+const AuditExclusion* FindExclusion(const CaseSet& set, const std::string& id) {
+  for (const AuditExclusion& e : set.audit_exclusions) {
+    if (e.case_id == id) return &e;
+  }
+  return nullptr;
+}
+
+TEST_F(SyntheticCases, TheAuditExcludesCasesWhoseVisibleTextNamesTheDiagnosis) {
+  REQUIRE_INPUTS(inputs);
+  // The shared release alone: 101's HPI states NSTEMI only in its ED course,
+  // which the cut removes, so nothing is excluded.
+  auto plain = Build(db_, *inputs);
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(Excluded(*plain, "presentation_names_diagnosis"), 0);
+  EXPECT_EQ(plain->stats.audit_by_route.at("emergency department").audited, 2);
+  EXPECT_EQ(plain->stats.audit_by_route.at("direct admission").audited, 2);
+
+  EXPECT_GT(Exec(db_, LeakageAdmissionsSql()), 0);
+  auto set = Build(db_, *inputs);
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  std::vector<std::string> ids;
+  for (const Case& c : set->cases) ids.push_back(c.case_id);
+  EXPECT_THAT(ids, ElementsAre("hadm-100", "hadm-101", "hadm-301", "hadm-401", "hadm-801"));
+  EXPECT_EQ(Excluded(*set, "presentation_names_diagnosis"), 4);
+  const struct {
+    const char* id;
+    AuditField field;
+    const char* matched;
+  } want[] = {{"hadm-601", AuditField::kChiefComplaint, "PE"},
+              {"hadm-701", AuditField::kHpi, "DKA"},
+              {"hadm-901", AuditField::kHomeMedication, "UTI"},
+              {"hadm-1001", AuditField::kExam, "cellulitis"}};
+  for (const auto& w : want) {
+    const AuditExclusion* e = FindExclusion(*set, w.id);
+    ASSERT_NE(e, nullptr) << w.id;
+    EXPECT_EQ(e->finding.field, w.field) << w.id;
+    EXPECT_EQ(e->finding.matched, w.matched) << w.id;
+    EXPECT_FALSE(e->finding.sentence.empty());
+  }
+  // 801's HPI keeps its arrival history and past MI, loses the referral diagnosis.
+  const Case* c801 = Find(*set, "hadm-801");
+  ASSERT_NE(c801, nullptr);
+  ASSERT_TRUE(c801->presentation.hpi.has_value());
+  EXPECT_THAT(*c801->presentation.hpi, HasSubstr("history of MI s/p PCI"));
+  EXPECT_THAT(*c801->presentation.hpi, Not(HasSubstr("NSTEMI")));
+  // Counted per category and per arrival route.
+  EXPECT_EQ(set->stats.audit_by_category.at("cardiology").excluded, 1);  // 601 (I26 is in I00-I59)
+  EXPECT_EQ(set->stats.audit_by_category.at("endocrinology").excluded, 1);
+  EXPECT_EQ(set->stats.audit_by_category.at("nephrology").excluded, 1);
+  EXPECT_EQ(set->stats.audit_by_category.at("dermatology").excluded, 1);
+  EXPECT_EQ(set->stats.audit_by_category.at("infectious_disease").excluded, 0);
+  const AuditCounts ed = set->stats.audit_by_route.at("emergency department");
+  const AuditCounts direct = set->stats.audit_by_route.at("direct admission");
+  EXPECT_EQ(ed.audited, 5);
+  EXPECT_EQ(ed.excluded, 3);
+  EXPECT_EQ(direct.audited, 4);
+  EXPECT_EQ(direct.excluded, 1);
+  const nlohmann::json j = set->stats.ToJson();
+  EXPECT_EQ(j["audit"]["by_route"]["emergency department"]["excluded"], 3);
+  EXPECT_EQ(j["audit"]["rule"], "presentation_names_diagnosis");
+  std::printf("synthetic release: %lld of %lld audited excluded; with the leakage admissions: %lld of %lld\n",
+              static_cast<long long>(Excluded(*plain, "presentation_names_diagnosis")),
+              static_cast<long long>(plain->stats.included), static_cast<long long>(ed.excluded + direct.excluded),
+              static_cast<long long>(ed.audited + direct.audited));
+}
+
+// The invariance, restated for the audit: rewriting the truth may change which
+// admissions are cases, never what an included case shows (its presentation,
+// home medications and admission exam are those of the unrewritten store).
+TEST_F(SyntheticCases, RewritingTheDiagnosesChangesInclusionAtMost) {
+  REQUIRE_INPUTS(inputs);
+  EXPECT_GT(Exec(db_, LeakageAdmissionsSql()), 0);
+  auto before = Build(db_, *inputs);
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  auto store = OpenStore(db_);
+  ASSERT_TRUE(store.ok());
+  auto shown = BuildAllPresentations(**store, inputs->in());
+  ASSERT_TRUE(shown.ok());
+  const std::string mutated = tmp_ / "mutated.db";
+  fs::copy_file(db_, mutated);
+  MutateWhatMustNotShow(mutated);
+  auto after = Build(mutated, *inputs);
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  auto mstore = OpenStore(mutated);
+  ASSERT_TRUE(mstore.ok());
+  std::set<std::string> ids_before, ids_after;
+  for (const Case& c : before->cases) ids_before.insert(c.case_id);
+  for (const Case& c : after->cases) {
+    ids_after.insert(c.case_id);
+    SCOPED_TRACE(c.case_id);
+    EXPECT_EQ(c.presentation.ToJson(), shown->at(c.hadm_id).ToJson());
+    auto meds_before = (*store)->HomeMedsOf(c.hadm_id), meds_after = (*mstore)->HomeMedsOf(c.hadm_id);
+    ASSERT_TRUE(meds_before.ok() && meds_after.ok());
+    EXPECT_EQ(*meds_after, *meds_before);
+    auto note_before = (*store)->DischargeNoteOf(c.hadm_id), note_after = (*mstore)->DischargeNoteOf(c.hadm_id);
+    ASSERT_TRUE(note_before.ok() && note_after.ok());
+    EXPECT_EQ(ExtractExam(note_after->value_or(""), inputs->rules),
+              ExtractExam(note_before->value_or(""), inputs->rules));
+  }
+  // The rewrite did move inclusion (the test can fail): 601's "PE" names no lung cancer.
+  EXPECT_NE(ids_after, ids_before);
+  EXPECT_TRUE(ids_after.count("hadm-601"));
+  EXPECT_EQ(Excluded(*after, "presentation_names_diagnosis"), 0);
 }
 
 TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
@@ -507,7 +626,7 @@ TEST_F(DemoCases, SplitIsPatientLevelAndSuitesAreReproducible) {
   ASSERT_TRUE(edited.ok());
   auto store = OpenStore(db_);
   ASSERT_TRUE(store.ok());
-  auto other = BuildCases(**store, CaseInputs{&*edited, &inputs->rules, &inputs->reference});
+  auto other = BuildCases(**store, CaseInputs{&*edited, &inputs->rules, &inputs->reference, &inputs->ccsr});
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->stats.cases, set->stats.cases);
   EXPECT_NE(other->stats.suites.at("cardiology").at("test"), set->stats.suites.at("cardiology").at("test"));

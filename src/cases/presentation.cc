@@ -46,6 +46,23 @@ Result<PresentationRules> PresentationRules::Parse(const DataFile& file) {
   MEDCRED_ASSIGN_OR_RETURN(r.stop_line_prefixes,
                            TomlStrings((*hpi)["stop_line_prefixes"], where + ".stop_line_prefixes"));
   MEDCRED_ASSIGN_OR_RETURN(r.cut_markers, TomlStrings((*hpi)["cut_markers"], where + ".cut_markers"));
+  MEDCRED_ASSIGN_OR_RETURN(r.cut_patterns, TomlStrings((*hpi)["cut_patterns"], where + ".cut_patterns", false));
+  MEDCRED_ASSIGN_OR_RETURN(r.drop_patterns, TomlStrings((*hpi)["drop_patterns"], where + ".drop_patterns", false));
+  auto compile = [&](const std::vector<std::string>& patterns,
+                     const std::string& field) -> Result<std::shared_ptr<const std::vector<std::regex>>> {
+    auto out = std::make_shared<std::vector<std::regex>>();
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      try {
+        out->emplace_back(patterns[i], std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+      } catch (const std::regex_error& e) {
+        return Status::BadInput(where + "." + field + "[" + std::to_string(i) + "]: not a valid pattern (" + e.what() +
+                                "): " + patterns[i]);
+      }
+    }
+    return std::shared_ptr<const std::vector<std::regex>>(std::move(out));
+  };
+  MEDCRED_ASSIGN_OR_RETURN(r.cut_regex, compile(r.cut_patterns, "cut_patterns"));
+  MEDCRED_ASSIGN_OR_RETURN(r.drop_regex, compile(r.drop_patterns, "drop_patterns"));
   auto max = (*hpi)["max_chars"].value<int64_t>();
   if (!max || *max < 100) return Status::BadInput(where + ".max_chars must be an integer of at least 100");
   r.max_chars = static_cast<size_t>(*max);
@@ -58,6 +75,12 @@ Result<PresentationRules> PresentationRules::Parse(const DataFile& file) {
   auto emax = (*exam)["max_chars"].value<int64_t>();
   if (!emax || *emax < 100) return Status::BadInput(ew + ".max_chars must be an integer of at least 100");
   r.exam_max_chars = static_cast<size_t>(*emax);
+  if (const toml::table* audit = root["audit"].as_table()) {
+    const std::string aw = file.path + ": audit";
+    MEDCRED_ASSIGN_OR_RETURN(r.audit_rule, TomlText((*audit)["rule"], aw + ".rule"));
+    MEDCRED_ASSIGN_OR_RETURN(r.audit_terms_file, TomlText((*audit)["terms_file"], aw + ".terms_file"));
+    MEDCRED_ASSIGN_OR_RETURN(r.audit_lexicon_file, TomlText((*audit)["lexicon_file"], aw + ".lexicon_file"));
+  }
   return r;
 }
 
@@ -103,6 +126,48 @@ std::string Limit(std::string text, size_t max_chars) {
 
 }  // namespace
 
+std::vector<std::pair<size_t, size_t>> SplitSentences(const std::string& text) {
+  static const char* const kTitles[] = {"mr", "mrs", "ms", "dr", "drs", "st", "vs", "approx", "pt", "e.g", "i.e"};
+  std::vector<std::pair<size_t, size_t>> out;
+  size_t begin = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    bool end = false;
+    if ((c == '.' || c == '?' || c == '!') && i + 1 < text.size() &&
+        std::isspace(static_cast<unsigned char>(text[i + 1]))) {
+      end = true;
+      if (c == '.') {
+        size_t w = i;
+        while (w > begin && !std::isspace(static_cast<unsigned char>(text[w - 1]))) --w;
+        const std::string word = Lower(text.substr(w, i - w));
+        for (const char* t : kTitles) end = end && word != t;
+      }
+    } else if (c == '\n' && i + 1 < text.size() && text[i + 1] == '\n') {
+      end = true;
+    }
+    if (!end) continue;
+    size_t j = i + 1;
+    while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+    out.emplace_back(begin, j);
+    begin = j;
+    i = j - 1;
+  }
+  if (begin < text.size()) out.emplace_back(begin, text.size());
+  return out;
+}
+
+namespace {
+
+bool AnyMatch(const std::shared_ptr<const std::vector<std::regex>>& patterns, const std::string& sentence) {
+  if (!patterns) return false;
+  for (const std::regex& re : *patterns) {
+    if (std::regex_search(sentence, re)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string ExtractHpi(const std::string& note, const PresentationRules& rules) {
   std::string hpi = Section(note, rules.section_headers, rules.stop_line_prefixes);
   // Cut at the first marker of the ED course or of a stated diagnosis, from the
@@ -112,7 +177,19 @@ std::string ExtractHpi(const std::string& note, const PresentationRules& rules) 
   size_t cut = hpi.size();
   for (const auto& m : rules.cut_markers) cut = std::min(cut, hpi_lower.find(Lower(m)));
   if (cut < hpi.size()) cut = SentenceStart(hpi, cut);
-  return Limit(hpi.substr(0, cut), rules.max_chars);
+  hpi.resize(std::min(cut, hpi.size()));
+  if ((rules.cut_regex && !rules.cut_regex->empty()) || (rules.drop_regex && !rules.drop_regex->empty())) {
+    // v2: sentence by sentence, so a dropped sentence leaves the ones after it.
+    std::string kept;
+    for (const auto& [b, e] : SplitSentences(hpi)) {
+      const std::string sentence = Trim(hpi.substr(b, e - b));
+      if (AnyMatch(rules.cut_regex, sentence)) break;
+      if (AnyMatch(rules.drop_regex, sentence)) continue;
+      kept += hpi.substr(b, e - b);
+    }
+    hpi = std::move(kept);
+  }
+  return Limit(hpi, rules.max_chars);
 }
 
 std::string ExtractSection(const std::string& text, const std::vector<std::string>& headers,

@@ -10,7 +10,9 @@
 // Thread safety: immutable rules; pure functions.
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -27,19 +29,33 @@ struct PresentationRules {
   std::string sha256;
   std::vector<std::string> section_headers;
   std::vector<std::string> stop_line_prefixes;
-  std::vector<std::string> cut_markers;
+  std::vector<std::string> cut_markers;  // v1: plain text; from the sentence holding one to the end
+  // v2: ECMAScript patterns (ignoring case), matched within one sentence.
+  std::vector<std::string> cut_patterns;   // drop the sentence and everything after it
+  std::vector<std::string> drop_patterns;  // drop only the sentence
   size_t max_chars = 3000;
   // [exam]: the admission physical exam (the environment's physical_exam tool).
   std::vector<std::string> exam_headers;
   std::vector<std::string> exam_stop_line_prefixes;
   size_t exam_max_chars = 3000;
+  // [audit] (v2): the inclusion rule a case whose visible text names its
+  // principal diagnosis is excluded under, and the data files of the audit
+  // (cases/audit.h). Empty `audit_rule`: no audit (v1).
+  std::string audit_rule, audit_terms_file, audit_lexicon_file;
 
-  static Result<PresentationRules> Load(const std::string& file_name = "presentation-v1.toml");
+  // Compiled cut_patterns and drop_patterns (shared: immutable).
+  std::shared_ptr<const std::vector<std::regex>> cut_regex, drop_regex;
+
+  static Result<PresentationRules> Load(const std::string& file_name = "presentation-v2.toml");
   static Result<PresentationRules> Parse(const DataFile& file);
 };
 
 // The HPI section of a discharge note under `rules`; empty when there is none.
 std::string ExtractHpi(const std::string& note, const PresentationRules& rules);
+// The sentences of `text` as [begin, end) spans covering it: a sentence ends
+// after . ? or ! followed by white space (not after a title such as "Mr." or
+// "Dr.") or at a blank line; each span holds its trailing white space.
+std::vector<std::pair<size_t, size_t>> SplitSentences(const std::string& text);
 // The text under the first of `headers` that opens a line, to the first line
 // starting with one of `stops` (both case-insensitive), trimmed and cut to
 // `max_chars` at a word boundary; empty when no header is found.

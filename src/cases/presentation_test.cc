@@ -66,6 +66,41 @@ TEST(ExtractHpi, LongTextIsCutAtAWordBoundary) {
   EXPECT_EQ(hpi.substr(0, 6), "word0 ");
 }
 
+TEST(PresentationRules, V2IsTheDefaultAndV1StillLoads) {
+  auto v1 = PresentationRules::Load("presentation-v1.toml");
+  ASSERT_TRUE(v1.ok()) << v1.status().message();
+  const auto v2 = Rules();
+  EXPECT_EQ(v1->version, "v1");
+  EXPECT_EQ(v2.version, "v2");
+  EXPECT_TRUE(v1->audit_rule.empty());
+  EXPECT_EQ(v2.audit_rule, "presentation_names_diagnosis");
+  // SYNTHETIC: v1 lets a stated diagnosis through, v2 drops its sentence and keeps the next.
+  const std::string note = "HPI:\nInvented man with chest pressure. He presents with NSTEMI. He took aspirin.\n";
+  EXPECT_EQ(ExtractHpi(note, *v1), "Invented man with chest pressure. He presents with NSTEMI. He took aspirin.");
+  EXPECT_EQ(ExtractHpi(note, v2), "Invented man with chest pressure. He took aspirin.");
+  // A duration after "presents with" is the history.
+  EXPECT_EQ(ExtractHpi("HPI:\nInvented man who presents with 3 days of cough.\n", v2),
+            "Invented man who presents with 3 days of cough.");
+}
+
+TEST(SplitSentences, TitlesAndDecimalsDoNotEndASentence) {
+  const std::string t = "Mr. ___ had a troponin of 0.42. Dr. ___ saw him!\n\nNext paragraph";
+  std::vector<std::string> got;
+  for (const auto& [b, e] : SplitSentences(t)) got.push_back(t.substr(b, e - b));
+  EXPECT_THAT(got,
+              ::testing::ElementsAre("Mr. ___ had a troponin of 0.42. ", "Dr. ___ saw him!\n\n", "Next paragraph"));
+}
+
+TEST(PresentationRules, BadPatternNamesTheField) {
+  const std::string text =
+      "version = \"v2\"\n[hpi]\nsection_headers = [\"HPI:\"]\nstop_line_prefixes = []\ncut_markers = []\n"
+      "drop_patterns = [\"ok\", \"(unclosed\"]\nmax_chars = 3000\n[exam]\nsection_headers = [\"PE:\"]\n"
+      "stop_line_prefixes = []\nmax_chars = 3000\n";
+  auto r = PresentationRules::Parse(DataFile{"p.toml", "mem/p.toml", text, Sha256::Hex(text)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("mem/p.toml: hpi.drop_patterns[1]: not a valid pattern"));
+}
+
 TEST(PresentationRules, BadFileNamesTheField) {
   const std::string text =
       "version = \"v1\"\n[hpi]\nsection_headers = [\"HPI:\"]\nstop_line_prefixes = []\n"

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -146,6 +147,39 @@ TEST_F(CasesCli, ResolveShowsWhatTheEnvironmentDoes) {
   ASSERT_EQ(m.code, 0);
   EXPECT_THAT(m.out, HasSubstr("resolved -> blood_culture"));
   EXPECT_EQ(RunMedcred("resolve --store " + (tmp_ / "s.db") + " --kind tarot x", tmp_).code, 1);
+}
+
+// `medcred audit` on the synthetic release with the SYNTHETIC leakage admissions
+// (src/cases/testdata/leakage_admissions.sql): counts, and with --show the
+// offending sentence and matched term.
+TEST_F(CasesCli, AuditShowsTheExcludedCasesAndWhatNamedTheirDiagnosis) {
+  MEDCRED_REQUIRE_REFERENCE(ref);
+  std::ifstream in(std::string(MEDCRED_SOURCE_DIR) + "/src/cases/testdata/leakage_admissions.sql");
+  std::stringstream sql;
+  sql << in.rdbuf();
+  ASSERT_GT(test::Exec(tmp_ / "s.db", sql.str()), 0);
+  const std::string audit = "audit --store " + (tmp_ / "s.db") + " --reference " + ref;
+  CliRun r = RunMedcred(audit + " --show 2", tmp_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("4 of 13 admissions excluded by the audit"));
+  EXPECT_THAT(r.out, HasSubstr("hadm-601 (cardiology,emergency_medicine; emergency department)"));
+  EXPECT_THAT(r.out, HasSubstr("chief_complaint: \"PE\""));
+  EXPECT_THAT(r.out, HasSubstr("hpi: \"This is his second episode of DKA this year.\""));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("hadm-901")));  // only 2 shown
+  CliRun j = RunMedcred(audit + " --show 9 --json", tmp_);
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto out = nlohmann::json::parse(j.out);
+  EXPECT_EQ(out["excluded"], 4);
+  ASSERT_EQ(out["shown"].size(), 4u);
+  EXPECT_EQ(out["shown"][2]["field"], "home_medications");
+  EXPECT_EQ(out["shown"][2]["matched"], "UTI");
+  EXPECT_EQ(out["shown"][3]["field"], "physical_exam");
+  EXPECT_EQ(out["by_route"]["direct admission"]["excluded"], 1);
+  // cases --stats counts the rule and the audit per category and route.
+  CliRun st = RunMedcred(Cases("--stats"), tmp_);
+  ASSERT_EQ(st.code, 0) << st.err;
+  EXPECT_THAT(st.out, HasSubstr("excluded presentation_names_diagnosis      4"));
+  EXPECT_THAT(st.out, ::testing::ContainsRegex("emergency department +5 +3 +60.0%"));
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ Command AddIngest(CLI::App& root);
 Command AddInfo(CLI::App& root);
 Command AddCategories(CLI::App& root);
 Command AddCases(CLI::App& root);
+Command AddAudit(CLI::App& root);
 Command AddResolve(CLI::App& root);
 Command AddRun(CLI::App& root);
 Command AddMerge(CLI::App& root);

@@ -11,12 +11,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(medcred::kVersion) + " (" + medcred::kGitCommit + ")");
   std::vector<medcred::cli::Command> commands = {
-      medcred::cli::AddDemo(app),       medcred::cli::AddIngest(app),   medcred::cli::AddInfo(app),
-      medcred::cli::AddCategories(app), medcred::cli::AddCases(app),    medcred::cli::AddResolve(app),
-      medcred::cli::AddRun(app),        medcred::cli::AddMerge(app),    medcred::cli::AddMatchDx(app),
-      medcred::cli::AddReport(app),     medcred::cli::AddHash(app),     medcred::cli::AddVerify(app),
-      medcred::cli::AddKeygen(app),     medcred::cli::AddRegistry(app), medcred::cli::AddServe(app),
-      medcred::cli::AddView(app),       medcred::cli::AddCompare(app),
+      medcred::cli::AddDemo(app),       medcred::cli::AddIngest(app), medcred::cli::AddInfo(app),
+      medcred::cli::AddCategories(app), medcred::cli::AddCases(app),  medcred::cli::AddAudit(app),
+      medcred::cli::AddResolve(app),    medcred::cli::AddRun(app),    medcred::cli::AddMerge(app),
+      medcred::cli::AddMatchDx(app),    medcred::cli::AddReport(app), medcred::cli::AddHash(app),
+      medcred::cli::AddVerify(app),     medcred::cli::AddKeygen(app), medcred::cli::AddRegistry(app),
+      medcred::cli::AddServe(app),      medcred::cli::AddView(app),   medcred::cli::AddCompare(app),
   };
   try {
     app.parse(argc, argv);

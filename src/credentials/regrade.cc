@@ -32,6 +32,7 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
   MEDCRED_ASSIGN_OR_RETURN(PresentationRules rules, PresentationRules::Load());
   MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o.reference_dir));
   MEDCRED_ASSIGN_OR_RETURN(IcdReference reference, IcdReference::Load(ref_dir));
+  MEDCRED_ASSIGN_OR_RETURN(Ccsr ccsr, Ccsr::Load(ref_dir));
   MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&reference));
   MEDCRED_ASSIGN_OR_RETURN(KnownDatasets datasets, KnownDatasets::Load());
   auto store = OpenStore(store_location);
@@ -43,7 +44,7 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
         store.status().message() + "; pass --store");
   }
   MEDCRED_ASSIGN_OR_RETURN(StoreSummary summary, (*store)->Summary());
-  MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, BuildCases(**store, CaseInputs{&taxonomy, &rules, &reference}));
+  MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, BuildCases(**store, CaseInputs{&taxonomy, &rules, &reference, &ccsr}));
   return RegradeRun(
       run_dir,
       GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest(), store->get()},

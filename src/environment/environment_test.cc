@@ -3,6 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include <set>
+
+#include <sstream>
+
+#include <fstream>
+
 #include "common/time.h"
 #include "ingest/ingest.h"
 #include "testing/testing.h"
@@ -24,6 +32,7 @@ struct World {
   CaseSet cases;
   std::optional<Environment> env;
   std::optional<IcdReference> reference;
+  std::optional<Ccsr> ccsr;
 
   const Case& Find(const std::string& id) const {
     for (const Case& c : cases.cases) {
@@ -42,12 +51,16 @@ std::unique_ptr<World> Build(const std::string& db, const std::string& ref_dir) 
   auto tax = Taxonomy::Load();
   auto rules = PresentationRules::Load();
   auto ref = IcdReference::Load(ref_dir);
+  auto ccsr = Ccsr::Load(ref_dir);
+  EXPECT_TRUE(ccsr.ok()) << ccsr.status().message();
+  if (!ccsr.ok()) return nullptr;
+  w->ccsr = std::move(*ccsr);
   auto catalog = LabCatalog::Load();
   auto costs = CostTable::Load();
   EXPECT_TRUE(tax.ok() && rules.ok() && ref.ok() && catalog.ok() && costs.ok());
   if (!tax.ok() || !rules.ok() || !ref.ok() || !catalog.ok() || !costs.ok()) return nullptr;
   w->reference = std::move(*ref);
-  auto cases = BuildCases(*w->store, CaseInputs{&*tax, &*rules, &*w->reference});
+  auto cases = BuildCases(*w->store, CaseInputs{&*tax, &*rules, &*w->reference, &*w->ccsr});
   EXPECT_TRUE(cases.ok()) << cases.status().message();
   if (!cases.ok()) return nullptr;
   w->cases = std::move(*cases);
@@ -233,6 +246,56 @@ TEST_F(SyntheticEnvironment, HistoryAndExamShowOnlyWhatArrivalAllows) {
   Rendered s = Call(e, "submit_diagnosis", R"({"diagnosis": "NSTEMI"})");
   EXPECT_TRUE(s.submitted);
   EXPECT_EQ(s.record["diagnosis"], "NSTEMI");
+}
+
+// The invariance, restated for the leakage audit: rewriting the diagnoses may
+// change which admissions are cases (presentation_names_diagnosis), never
+// what any tool shows an included case. Synthetic release plus the SYNTHETIC
+// leakage admissions (src/cases/testdata/leakage_admissions.sql).
+TEST_F(SyntheticEnvironment, RewritingTheDiagnosesChangesNoToolText) {
+  std::ifstream in(std::string(MEDCRED_SOURCE_DIR) + "/src/cases/testdata/leakage_admissions.sql");
+  std::stringstream sql;
+  sql << in.rdbuf();
+  ASSERT_GT(test::Exec(db_, sql.str()), 0);
+  const std::string rewritten = tmp_ / "rewritten.db";
+  std::filesystem::copy_file(db_, rewritten);
+  // Each patient's last admission (an earlier one's diagnoses are past history, shown by design):
+  // its principal becomes lung cancer, every other diagnosis sepsis.
+  ASSERT_GT(test::Exec(rewritten,
+                       "UPDATE diagnoses_icd SET icd_code = CASE WHEN seq_num = 1 THEN 'C349' ELSE 'A419' END, "
+                       "icd_version = 10 WHERE hadm_id IN (SELECT hadm_id FROM admissions a WHERE NOT EXISTS "
+                       "(SELECT 1 FROM admissions b WHERE b.subject_id = a.subject_id AND b.admittime > a.admittime))"),
+            0);
+  world_ = Build(db_, ref_);
+  auto other = Build(rewritten, ref_);
+  ASSERT_NE(world_, nullptr);
+  ASSERT_NE(other, nullptr);
+  const char* calls[][2] = {{"get_history", ""},
+                            {"physical_exam", ""},
+                            {"order_labs", R"({"tests": ["sodium", "potassium", "creatinine", "cbc"]})"},
+                            {"order_microbiology", R"({"tests": ["blood cultures", "urine culture"]})"},
+                            {"order_imaging", R"({"modality": "x-ray", "region": "chest"})"},
+                            {"order_ecg", ""}};
+  size_t compared = 0;
+  std::set<std::string> ids_before, ids_after;
+  for (const Case& c : world_->cases.cases) ids_before.insert(c.case_id);
+  for (const Case& c : other->cases.cases) {
+    ids_after.insert(c.case_id);
+    if (!ids_before.count(c.case_id)) continue;  // each world's own case: its presentation is its own
+    auto a = Episode::Open(*other->store, *other->env, c);
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    auto b = Episode::Open(*world_->store, *world_->env, world_->Find(c.case_id));
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    for (const auto& [tool, args] : calls) {
+      SCOPED_TRACE(c.case_id + " " + tool);
+      EXPECT_EQ(Call(*a, tool, args).text, Call(*b, tool, args).text);
+      ++compared;
+    }
+  }
+  EXPECT_NE(ids_after, ids_before);  // the rewrite moved inclusion: 601's "PE" names no lung cancer
+  EXPECT_TRUE(ids_after.count("hadm-601"));
+  EXPECT_FALSE(ids_before.count("hadm-601"));
+  EXPECT_GE(compared, 6u * 4);
 }
 
 TEST_F(SyntheticEnvironment, ResolveReportsConceptItemidsAndSuggestions) {

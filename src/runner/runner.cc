@@ -56,6 +56,12 @@ RunFingerprint Fingerprint(const RunOptions& o, const RunInputs& in) {
                {"lexicon", in.grader->lexicon_sha256()},
                {"methodology", in.grader->methodology().sha256},
                {"datasets", in.known_datasets.sha256()}};
+  // The leakage audit decides which admissions are cases (presentation v2).
+  if (!in.cases.audit_terms_sha256.empty()) {
+    fp.hashes["audit_terms"] = in.cases.audit_terms_sha256;
+    fp.hashes["audit_lexicon"] = in.cases.audit_lexicon_sha256;
+    fp.hashes["ccsr_reference"] = in.cases.ccsr_digest;
+  }
   fp.case_builder = kCaseBuilderVersion;
   return fp;
 }
@@ -409,6 +415,8 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(std::string ref_dir, IcdReference::FindDir(o.reference));
   MEDCRED_ASSIGN_OR_RETURN(IcdReference ref, IcdReference::Load(ref_dir));
   in->reference = std::move(ref);
+  MEDCRED_ASSIGN_OR_RETURN(Ccsr ccsr, Ccsr::Load(ref_dir));
+  in->ccsr = std::move(ccsr);
   MEDCRED_ASSIGN_OR_RETURN(LabCatalog catalog, LabCatalog::Load());
   // LOINC names of the lab dictionary, from the same reference folder (the catalog's hash then covers it).
   MEDCRED_RETURN_IF_ERROR(catalog.UseLoincFrom(ref_dir));
@@ -418,7 +426,8 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());
   MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
   in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
-  MEDCRED_ASSIGN_OR_RETURN(in->cases, BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference}));
+  MEDCRED_ASSIGN_OR_RETURN(in->cases,
+                           BuildCases(*in->store, CaseInputs{&in->taxonomy, &in->rules, &*in->reference, &*in->ccsr}));
   // The diagnostic window is the taxonomy's, the same that case inclusion counted labs in.
   const WindowHours window{in->taxonomy.inclusion().window_hours_before, in->taxonomy.inclusion().window_hours_after};
   MEDCRED_ASSIGN_OR_RETURN(Environment env,

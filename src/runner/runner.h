@@ -62,6 +62,7 @@ struct RunInputs {
   Taxonomy taxonomy;
   PresentationRules rules;
   std::optional<IcdReference> reference;
+  std::optional<Ccsr> ccsr;  // the leakage audit's CCSR categories (cases/audit.h)
   Protocol protocol;
   CaseSet cases;
   StoreSummary store_summary;
