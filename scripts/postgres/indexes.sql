@@ -14,6 +14,7 @@ CREATE INDEX ON mimiciv_icu.chartevents (subject_id, charttime);
 CREATE INDEX ON mimiciv_ed.edstays (hadm_id);
 CREATE INDEX ON mimiciv_ed.triage (stay_id);
 CREATE INDEX ON mimiciv_ed.medrecon (stay_id);
+CREATE INDEX ON mimiciv_ed.diagnosis (stay_id, seq_num);
 CREATE INDEX ON mimiciv_note.discharge (hadm_id);
 CREATE INDEX ON mimiciv_note.radiology (subject_id, charttime);
 CREATE INDEX ON mimiciv_ecg.machine_measurements (subject_id, ecg_time);

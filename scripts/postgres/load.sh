@@ -53,7 +53,7 @@ demo=0
 tables=(hosp/patients hosp/admissions hosp/transfers hosp/services hosp/diagnoses_icd hosp/d_icd_diagnoses
         hosp/procedures_icd hosp/drgcodes hosp/d_labitems hosp/labevents hosp/microbiologyevents hosp/poe
         hosp/poe_detail hosp/omr hosp/prescriptions icu/icustays icu/chartevents ed/edstays ed/triage
-        ed/vitalsign ed/medrecon note/discharge note/radiology ecg/machine_measurements ecg/record_list)
+        ed/vitalsign ed/medrecon ed/diagnosis note/discharge note/radiology ecg/machine_measurements ecg/record_list)
 
 sql="$(mktemp)"
 trap 'rm -f "$sql"' EXIT

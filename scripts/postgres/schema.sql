@@ -67,6 +67,9 @@ CREATE TABLE mimiciv_ed.vitalsign (subject_id INTEGER NOT NULL, stay_id INTEGER 
   temperature NUMERIC, heartrate NUMERIC, resprate NUMERIC, o2sat NUMERIC, sbp NUMERIC, dbp NUMERIC, rhythm TEXT, pain TEXT);
 CREATE TABLE mimiciv_ed.medrecon (subject_id INTEGER NOT NULL, stay_id INTEGER NOT NULL, charttime TIMESTAMP(0),
   name TEXT, gsn TEXT, ndc TEXT, etc_rn SMALLINT, etccode TEXT, etcdescription TEXT);
+-- The ED physicians' diagnoses at disposition (truth side: medcred's clinician baseline and comparison only).
+CREATE TABLE mimiciv_ed.diagnosis (subject_id INTEGER NOT NULL, stay_id INTEGER NOT NULL, seq_num INTEGER NOT NULL,
+  icd_code CHAR(8) NOT NULL, icd_version SMALLINT NOT NULL, icd_title TEXT NOT NULL);
 
 CREATE TABLE mimiciv_note.discharge (note_id TEXT NOT NULL, subject_id INTEGER NOT NULL, hadm_id INTEGER NOT NULL,
   note_type CHAR(2) NOT NULL, note_seq INTEGER NOT NULL, charttime TIMESTAMP(0) NOT NULL, storetime TIMESTAMP(0),

@@ -144,6 +144,9 @@ void MutateWhatMustNotShow(const std::string& db) {
        "UPDATE admissions SET discharge_location = 'DIED', deathtime = dischtime, "
        "hospital_expire_flag = 1 - coalesce(hospital_expire_flag, 0)"},
       {"drgcodes", "UPDATE drgcodes SET drg_code = '999', description = 'MUTATED DRG', drg_severity = 4"},
+      {"diagnosis",
+       "UPDATE diagnosis SET icd_code = 'C349', icd_version = 10, icd_title = 'Malignant neoplasm of unsp part of unsp "
+       "bronchus or lung'"},
       {"services", "UPDATE services SET curr_service = 'MUTATED', prev_service = 'MUTATED'"},
       {"transfers", "UPDATE transfers SET careunit = 'MUTATED ICU', eventtype = 'transfer'"},
       {"procedures_icd", "UPDATE procedures_icd SET icd_code = '0000000'"},
@@ -461,6 +464,33 @@ TEST_F(SyntheticCases, PresentationsIgnoreEverythingTheyMustNotShow) {
   MutateWhatMustNotShow(mutated);
   EXPECT_EQ(Presentations(mutated, *inputs), before);
   EXPECT_GT(ScanForLeakedTitles(db_, *inputs), 0u);
+}
+
+// The ED physicians' diagnoses are truth side (the clinician baseline's answers): removing the
+// table, or rewriting it, changes no presentation, no case, no truth.
+TEST_F(SyntheticCases, EdDiagnosesChangeNoCase) {
+  REQUIRE_INPUTS(inputs);
+  ASSERT_GT(test::QueryInt(db_, "SELECT count(*) FROM diagnosis"), 0);
+  const std::string before = Presentations(db_, *inputs);
+  auto set = Build(db_, *inputs);
+  ASSERT_TRUE(set.ok());
+  const std::string cases = JsonLines(*set, /*with_truth=*/true);
+  const std::string edited = tmp_ / "edited.db";
+  fs::copy_file(db_, edited);
+  EXPECT_GT(Exec(edited, "UPDATE diagnosis SET icd_code = 'A419', icd_title = 'SEPSIS, UNSPECIFIED ORGANISM'"), 0);
+  EXPECT_GT(Exec(edited,
+                 "INSERT INTO diagnosis SELECT subject_id, stay_id, seq_num + 10, 'J189', 10, 'PNEUMONIA' "
+                 "FROM diagnosis"),
+            0);
+  EXPECT_EQ(Presentations(edited, *inputs), before);
+  auto edited_set = Build(edited, *inputs);
+  ASSERT_TRUE(edited_set.ok());
+  EXPECT_EQ(JsonLines(*edited_set, true), cases);
+  EXPECT_GT(Exec(edited, "DELETE FROM diagnosis"), 0);
+  EXPECT_EQ(Presentations(edited, *inputs), before);
+  auto removed_set = Build(edited, *inputs);
+  ASSERT_TRUE(removed_set.ok());
+  EXPECT_EQ(JsonLines(*removed_set, true), cases);
 }
 
 TEST_F(SyntheticCases, RegressionEarlierDiagnosesDoShow) {

@@ -40,5 +40,6 @@ Command AddRegistry(CLI::App& root);
 Command AddServe(CLI::App& root);
 Command AddVerify(CLI::App& root);
 Command AddView(CLI::App& root);
+Command AddCompare(CLI::App& root);
 
 }  // namespace medcred::cli

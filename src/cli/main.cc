@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
       medcred::cli::AddResolve(app),    medcred::cli::AddRun(app),    medcred::cli::AddMerge(app),
       medcred::cli::AddMatchDx(app),    medcred::cli::AddReport(app), medcred::cli::AddHash(app),
       medcred::cli::AddVerify(app),     medcred::cli::AddKeygen(app), medcred::cli::AddRegistry(app),
-      medcred::cli::AddServe(app),      medcred::cli::AddView(app),
+      medcred::cli::AddServe(app),      medcred::cli::AddView(app),   medcred::cli::AddCompare(app),
   };
   try {
     app.parse(argc, argv);

@@ -170,6 +170,21 @@ TEST_F(PostgresCli, SyntheticReleaseWithEdNoteAndEcgModulesIsTheSame) {
   CliRun a = RunMedcred("resolve --kind micro --store " + db + " --json 'URINE CULTURE'", tmp_);
   CliRun b = RunMedcred("resolve --kind micro --store '" + pg + "' --json 'URINE CULTURE'", tmp_);
   EXPECT_EQ(a.out, b.out);
+  // The ED physicians' diagnoses (truth side) are read alike: the clinician baseline's episodes and
+  // every summary's comparison with them.
+  for (const std::string& store : {db, pg}) {
+    CliRun r = RunMedcred("run --store '" + store + "' --model baseline:ed-physician --split all --out " +
+                              (tmp_ / (store == db ? "ed-a" : "ed-b")),
+                          tmp_);
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  EXPECT_TRUE(Episodes(tmp_ / "ed-a") == Episodes(tmp_ / "ed-b"));
+  const auto sa = nlohmann::json::parse(test::ReadFile(tmp_ / "ed-a/summary.json"));
+  const auto sb = nlohmann::json::parse(test::ReadFile(tmp_ / "ed-b/summary.json"));
+  EXPECT_EQ(sa["clinician_comparison"], sb["clinician_comparison"]);
+  EXPECT_EQ(sb["clinician_comparison"]["available"], true);
+  EXPECT_NE(test::ReadFile(tmp_ / "ed-b/episodes.jsonl").find("NON-ST ELEVATION (NSTEMI) MYOCARDIAL INFARCTION"),
+            std::string::npos);
 }
 
 TEST_F(PostgresCli, ServerFailuresAreOneSentenceAndExitCode3) {

@@ -46,6 +46,7 @@ Command AddReport(CLI::App& root) {
               std::printf("%s\n", SafeDump(out.summary.ToJson(), 2).c_str());
             } else {
               std::printf("%s", CredentialTable(out.credentials).c_str());
+              std::printf("%s", ClinicianTable(out.summary.clinician_comparison).c_str());
             }
             std::fprintf(stderr, "%d episodes re-graded, %d grades changed; %s/report.html\n",
                          static_cast<int>(out.credentials.episodes), out.regraded, o->run_dir.c_str());

@@ -80,6 +80,7 @@ Command AddRun(CLI::App& root) {
             for (const auto& [k, n] : result.run.outcomes) std::fprintf(stderr, " %s %d", k.c_str(), n);
             std::fprintf(stderr, "; %.2f s; run directory %s\n", result.run.seconds, eval.run.out_dir.c_str());
             std::printf("%s", CredentialTable(result.outputs.credentials).c_str());
+            std::printf("%s", ClinicianTable(result.outputs.summary.clinician_comparison).c_str());
             return Status::OK();
           }};
 }

@@ -51,7 +51,9 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
                            CaseSource::Open(**store, CaseInputs{&taxonomy, &rules, &reference, ccsr.get()}));
   MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, source->Collect(**store, /*light=*/true));
   return RegradeRun(
-      run_dir, GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest()}, o.judge);
+      run_dir,
+      GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest(), store->get()},
+      o.judge);
 }
 
 Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& ctx,
@@ -63,8 +65,9 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& 
     MEDCRED_ASSIGN_OR_RETURN(Judge j, Judge::Load(judge_model.get(), ctx.reference));
     judge = std::move(j);
   }
-  return BuildRunOutputs(run_dir, GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases,
-                                                ctx.store_checksum_digest, judge ? &*judge : nullptr});
+  return BuildRunOutputs(run_dir,
+                         GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases, ctx.store_checksum_digest,
+                                       judge ? &*judge : nullptr, ctx.store, ctx.reference});
 }
 
 }  // namespace medcred

@@ -47,6 +47,7 @@ struct GradingContext {
   const KnownDatasets* datasets = nullptr;
   const CaseSet* cases = nullptr;
   std::string store_checksum_digest;
+  Store* store = nullptr;  // for the comparison with the ED physicians (null: none)
 };
 Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& context, const JudgeOptions& judge);
 

@@ -5,6 +5,7 @@
 
 #include "common/time.h"
 #include "common/version.h"
+#include "credentials/clinician.h"
 #include "grading/exam.h"
 #include "rundir/run_dir.h"
 
@@ -232,6 +233,12 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInpu
     }
     exam = std::move(drawn);
   }
+  std::optional<ClinicianComparisonBuilder> clinician;
+  if (in.ed_store != nullptr) {
+    MEDCRED_ASSIGN_OR_RETURN(ClinicianMethodology section, LoadClinicianMethodology(m));
+    auto rows = in.ed_store->CountRows("diagnosis");
+    clinician.emplace(m, section, *in.grader, status, rows.ok() && *rows > 0);
+  }
   MEDCRED_RETURN_IF_ERROR(dir.RewriteEpisodes([&](EpisodeRecord& e,
                                                   const RunDir::EpisodeLocation& where) -> Result<bool> {
     MEDCRED_ASSIGN_OR_RETURN(const Case* c, checker.Check(e, where));
@@ -245,13 +252,22 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInpu
       std::erase_if(g.categories, [&](const std::string& cat) { return !exam->Contains(cat, g.case_id); });
     }
     builder.Add(g);
+    // The comparison with the ED physicians pairs each case once: in an exam,
+    // only in the categories whose exam holds it; with epochs, the first epoch's
+    // answer (McNemar's test needs one verdict per case and side).
+    if (clinician && e.EpochOr1() == 1) {
+      MEDCRED_ASSIGN_OR_RETURN(std::vector<EdDiagnosisRecord> dx, in.ed_store->EdDiagnosesOf(c->hadm_id));
+      clinician->Add(g.categories, c->split, e.grade, c->truth, EdPhysicianAnswerOf(dx, in.reference));
+    }
     return changed;
   }));
   out.credentials = builder.Finish();
   out.summary = MakeSummary(run, out.credentials, m, *in.grader, *in.taxonomy);
   out.summary.hashes["datasets"] = in.datasets->sha256();
+  if (clinician) out.summary.clinician_comparison = clinician->Finish();
   out.credentials_file = MakeCredentialsFile(run, out.summary, out.credentials, m);
   if (exam) AddExam(*exam, run.fingerprint.category, out);
+  out.credentials_file.clinician_comparison = out.summary.clinician_comparison;
   MEDCRED_RETURN_IF_ERROR(dir.WriteSummary(out.summary));
   MEDCRED_RETURN_IF_ERROR(dir.WriteCredentials(out.credentials_file));
   MEDCRED_RETURN_IF_ERROR(dir.WriteReport(ReportHtml(out)));
@@ -271,6 +287,35 @@ std::string CredentialTable(const Credentials& cr) {
     std::snprintf(buf, sizeof buf, "%-4d %-20s %5lld %7.1f %7lld %8.3f  %-15s %-14s %7.2f %6.1f %9.0f\n", c.rank,
                   c.name.c_str(), static_cast<long long>(c.n), c.points, static_cast<long long>(c.correct), c.accuracy,
                   ci, c.tier.c_str(), c.mean_cost, c.mean_turns, tokens);
+    out += buf;
+  }
+  return out;
+}
+
+std::string ClinicianTable(const nlohmann::json& cc) {
+  if (!cc.is_object() || !cc.contains("categories")) return "";
+  std::string out =
+      "Compared with the ED physicians (their first-listed ED diagnosis, on the same cases; a second "
+      "statement beside the tier):\n";
+  if (!cc.value("available", false)) return out + "  " + cc.value("note", std::string("no ED diagnoses")) + "\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-20s %6s %6s %8s %8s %8s  %-17s %8s  %s\n", "category", "cases", "paired", "model",
+                "ED", "diff", "95% interval", "McNemar", "statement");
+  out += buf;
+  for (const auto& [name, c] : cc["categories"].items()) {
+    char ci[40];
+    std::snprintf(ci, sizeof ci, "[%+.3f, %+.3f]", c["difference_ci"][0].get<double>(),
+                  c["difference_ci"][1].get<double>());
+    std::snprintf(buf, sizeof buf, "%-20s %6lld %6lld %8.3f %8.3f %+8.3f  %-17s %8.3g  %s\n", name.c_str(),
+                  static_cast<long long>(c.value("cases", int64_t{0})),
+                  static_cast<long long>(c.value("n", int64_t{0})), c.value("model_accuracy", 0.0),
+                  c.value("clinician_accuracy", 0.0), c.value("difference", 0.0), ci, c.value("mcnemar_p", 1.0),
+                  c.value("statement", std::string()).c_str());
+    out += buf;
+  }
+  if (cc["non_inferiority_margin"].is_number()) {
+    std::snprintf(buf, sizeof buf, "non-inferior: the interval's lower bound above -%.2f (methodology [clinician])\n",
+                  cc["non_inferiority_margin"].get<double>());
     out += buf;
   }
   return out;

@@ -25,6 +25,7 @@
 #include "grading/judge.h"
 #include "rundir/records.h"
 #include "store/datasets.h"
+#include "store/store.h"
 
 namespace medcred {
 
@@ -51,12 +52,18 @@ struct GradingInputs {
   // an answer; its verdicts are kept in episodes.jsonl and reported beside
   // the deterministic grade, never instead of it.
   Judge* judge = nullptr;
+  // The store, to read the ED physicians' diagnoses of each episode's case for the comparison with
+  // them (credentials/clinician.h; truth side, like the truth itself); null: no comparison is made.
+  Store* ed_store = nullptr;
+  const IcdReference* reference = nullptr;  // maps ICD-9 ED diagnoses (may be null)
 };
 
 Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInputs& inputs);
 
 // The credential table as aligned text for a terminal.
 std::string CredentialTable(const Credentials& credentials);
+// The comparison with the ED physicians (summary.json's clinician_comparison) as aligned text; "" when none.
+std::string ClinicianTable(const nlohmann::json& comparison);
 
 // The self-contained report page (inline CSS and SVG, no script, no network).
 std::string ReportHtml(const RunOutputs& outputs);

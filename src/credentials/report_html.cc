@@ -31,6 +31,41 @@ std::string TierClass(const std::string& tier) {
   return "tier-" + c;
 }
 
+// The comparison with the ED physicians (credentials/clinician.h): a second statement beside the tiers.
+std::string ClinicianSection(const nlohmann::json& cc) {
+  if (!cc.is_object() || !cc.contains("categories")) return "";
+  std::string h =
+      "<h2>Compared with the ED physicians</h2>\n<p class=\"muted\">A second statement, beside the tiers (which "
+      "stand on their own): on the cases the model ran that came through the emergency department, the ED "
+      "physicians' first-listed diagnosis at ED disposition (MIMIC-IV-ED), graded by the same grader. Paired "
+      "difference model &minus; ED with Newcombe's hybrid score interval, exact McNemar test.</p>\n";
+  if (!cc.value("available", false)) {
+    return h + "<p id=\"clinician-none\">" + Esc(cc.value("note", std::string("no ED diagnoses"))) + "</p>\n";
+  }
+  h += "<table id=\"clinician\"><thead><tr><th class=\"l\">category</th><th>cases</th><th>with an ED "
+       "diagnosis</th><th>model</th><th>ED physicians</th><th>difference</th><th>95% interval</th><th>McNemar "
+       "p</th><th class=\"l\">statement</th></tr></thead><tbody>\n";
+  for (const auto& [name, c] : cc["categories"].items()) {
+    h += "<tr><td class=\"l\">" + Esc(name) + "</td><td>" + c.value("cases", nlohmann::json(0)).dump() + "</td><td>" +
+         c.value("n", nlohmann::json(0)).dump() + "</td><td>" + Fmt("%.3f", c.value("model_accuracy", 0.0)) +
+         "</td><td>" + Fmt("%.3f", c.value("clinician_accuracy", 0.0)) + "</td><td>" +
+         Fmt("%+.3f", c.value("difference", 0.0)) + "</td><td>[" + Fmt("%+.3f", c["difference_ci"][0].get<double>()) +
+         ", " + Fmt("%+.3f", c["difference_ci"][1].get<double>()) + "]</td><td>" +
+         Fmt("%.3g", c.value("mcnemar_p", 1.0)) + "</td><td class=\"l\">" + Esc(c.value("statement", std::string())) +
+         "</td></tr>\n";
+  }
+  h += "</tbody></table>\n";
+  if (cc["non_inferiority_margin"].is_number()) {
+    h += "<p class=\"muted\">Non-inferior: the interval's lower bound above &minus;" +
+         Fmt("%.2f", cc["non_inferiority_margin"].get<double>()) + " with at least " +
+         cc.value("min_cases", nlohmann::json(0)).dump() +
+         " paired cases; superior: above 0; inferior: the upper bound below 0.</p>\n";
+  } else {
+    h += "<p class=\"muted\">This methodology sets no non-inferiority margin: no statement is made.</p>\n";
+  }
+  return h;
+}
+
 // Accuracy and its interval per category, with the tiers' lower-bound lines.
 std::string IntervalChart(const Credentials& cr, const Methodology& m) {
   const int row = 26, left = 170, width = 520, top = 28;
@@ -270,6 +305,7 @@ std::string ReportHtml(const RunOutputs& o) {
          " answers judged; agreement with the deterministic grade " + Pct(cr.judge_agreement) +
          ". The judge is reported beside the grade and never replaces it.</p>\n";
   }
+  h += ClinicianSection(o.summary.clinician_comparison);
   h += "<h2>Accuracy and its interval</h2>\n" + IntervalChart(cr, o.methodology) + "\n";
   h += "<h2>Beyond accuracy: top-" + std::to_string(o.methodology.top_k) + " and calibration</h2>\n" +
        BeyondAccuracy(cr, o.methodology);

@@ -277,6 +277,37 @@ std::set<std::string> Episode::performed_lab_concepts() const {
   return out;
 }
 
+double Episode::performed_cost() const {
+  const LabCatalog& cat = env_->catalog();
+  const CostTable& costs = env_->costs();
+  std::set<std::string> priced;
+  double total = 0;
+  auto add = [&](const std::string& key, const std::optional<Price>& price) {
+    if (price && priced.insert(key).second) total += price->usd;
+  };
+  for (const auto& [itemid, r] : first_by_item_) {
+    const auto& concepts = cat.ConceptsOfItem(itemid);
+    if (concepts.empty()) continue;
+    const std::string& name = cat.tests()[concepts.front()].name;
+    add("lab:" + name, costs.Find("lab", name));
+  }
+  for (const MicroConcept& m : cat.micro()) {
+    for (const MicroRecord& row : micro_) {
+      if (!m.Matches(row.spec_type, row.test_name)) continue;
+      add("micro:" + m.name, costs.Find("micro", m.name));
+      break;
+    }
+  }
+  for (const NoteRecord& rep : reports_) {
+    const std::string title = ReportTitle(rep.text);
+    std::string modality = cat.ImagingModality(title);
+    if (modality.empty()) modality = "xray";
+    add("imaging:" + modality + ":" + cat.ImagingRegion(title), costs.Find("imaging", modality));
+  }
+  if (!ecgs_.empty()) add("ecg", costs.Find("ecg", "ecg"));
+  return total;
+}
+
 ToolAnswer Episode::Call(const ToolCall& call) {
   ToolAnswer a;
   a.tool = call.name;

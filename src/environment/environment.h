@@ -127,6 +127,11 @@ class Episode {
   // Lab concepts with a result in the window: what the clinicians ran (every concept holding
   // an item with a result).
   std::set<std::string> performed_lab_concepts() const;
+  // What the tests the clinicians actually ran in the window cost, priced by the cost table as if ordered:
+  // each lab concept with a result (an item's first concept, once), each microbiology order with a
+  // specimen, each imaging modality and region reported, and an ECG if one was taken. The clinician
+  // baseline's cost (models/ed_physician.h).
+  double performed_cost() const;
 
  private:
   Episode() = default;

@@ -419,6 +419,72 @@ TEST_F(SyntheticEnvironment, EcgReportsComeFromTheEcgModuleWhenLoaded) {
 
 // ---- the open demo: every answer checked against SQL ----------------------------
 
+// Every tool's answer for every case, in one string: what the model can learn from the environment.
+std::string EveryToolAnswer(World& w) {
+  const std::vector<std::pair<std::string, std::string>> calls = {
+      {"get_history", ""},
+      {"physical_exam", ""},
+      {"order_labs", R"({"tests": ["basic metabolic panel", "cbc", "troponin", "lipase", "lactate"]})"},
+      {"order_microbiology", R"({"tests": ["blood cultures", "urine culture"]})"},
+      {"order_imaging", R"({"modality": "x-ray", "region": "chest"})"},
+      {"order_imaging", R"({"modality": "CT", "region": "head"})"},
+      {"order_ecg", ""},
+      {"submit_diagnosis", R"({"diagnosis": "NSTEMI", "icd10": "I214"})"},
+  };
+  std::string out;
+  for (const Case& c : w.cases.cases) {
+    auto e = Episode::Open(*w.store, *w.env, c);
+    EXPECT_TRUE(e.ok()) << e.status().message();
+    if (!e.ok()) continue;
+    for (const auto& [tool, args] : calls) {
+      const Rendered r = Call(*e, tool, args);
+      out += c.case_id + " " + tool + " " + r.text + "\n" + r.record.dump() + "\n";
+    }
+    out += "performed " + std::to_string(e->performed_cost()) + "\n";
+  }
+  return out;
+}
+
+// The ED physicians' diagnoses (ed/diagnosis) are truth side: changing or removing them changes
+// no tool's answer (nor the cost of what the clinicians ran).
+TEST_F(SyntheticEnvironment, EdDiagnosesChangeNoToolAnswer) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  ASSERT_GT(test::QueryInt(db_, "SELECT count(*) FROM diagnosis"), 0);
+  const std::string before = EveryToolAnswer(*world_);
+  ASSERT_THAT(before, HasSubstr("hadm-101 order_labs"));
+  world_.reset();
+  EXPECT_GT(Exec(db_, "UPDATE diagnosis SET icd_code = 'C349', icd_version = 10, icd_title = 'MUTATED LUNG CANCER'"),
+            0);
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  EXPECT_EQ(EveryToolAnswer(*world_), before);
+  world_.reset();
+  EXPECT_GT(Exec(db_, "DELETE FROM diagnosis"), 0);
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  EXPECT_EQ(EveryToolAnswer(*world_), before);
+}
+
+// The clinicians' cost: the tests the record shows in the window, priced as if ordered once each.
+TEST_F(SyntheticEnvironment, PerformedCostPricesWhatTheCliniciansRanOnce) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Episode e = Open("hadm-101");
+  const double performed = e.performed_cost();
+  EXPECT_GT(performed, 0);
+  // Ordering changes what the model is charged, never what the clinicians ran.
+  Call(e, "order_labs", R"({"tests": ["troponin", "lipase"]})");
+  EXPECT_GT(e.cost(), 0);
+  EXPECT_EQ(e.performed_cost(), performed);
+  // With the window's lab results no test, only what else was run (imaging, ECG, cultures) is left.
+  world_.reset();
+  EXPECT_GT(Exec(db_, "UPDATE labevents SET itemid = 99999999"), 0);  // still counted, but no test
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  EXPECT_LT(Open("hadm-101").performed_cost(), performed);
+}
+
 TEST(DemoEnvironment, EveryFirstResultMatchesAnIndependentQuery) {
   MEDCRED_REQUIRE_DEMO(demo);
   MEDCRED_REQUIRE_REFERENCE(ref);

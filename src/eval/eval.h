@@ -37,6 +37,7 @@ struct EvalResult {
   RunOutputs outputs;
   std::string dataset_name;
   DatasetStatus dataset_status = DatasetStatus::kUnrecognized;
+  std::string notice;  // what the model said before the run (printed to stderr), e.g. nothing to answer with
 };
 
 // The model a run evaluates: the protocol's timeout and output-token limit

@@ -357,7 +357,11 @@ TEST(Grader, AnInvalidCodeFallsBackToTheText) {
 TEST(Methodology, TiersComeFromTheFileBestFirst) {
   auto m = Methodology::Load();  // v2, the default since issue 18 (v1 stays loadable: exam_test)
   ASSERT_TRUE(m.ok()) << m.status().message();
-  EXPECT_EQ(m->version, "v2");
+  EXPECT_EQ(m->version, "v2");  // the default for new runs; v1 stays loadable
+  auto v1 = Methodology::Load("methodology-v1.toml");
+  ASSERT_TRUE(v1.ok()) << v1.status().message();
+  EXPECT_EQ(v1->version, "v1");
+  EXPECT_NE(v1->sha256, m->sha256);
   EXPECT_EQ(m->split, "test");
   EXPECT_DOUBLE_EQ(m->confidence, 0.95);
   ASSERT_EQ(m->tiers.size(), 2u);

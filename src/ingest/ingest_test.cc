@@ -163,6 +163,43 @@ TEST(IngestSynthetic, LoadsEveryModuleAndFiltersByDesign) {
   EXPECT_EQ(QueryText(db, "SELECT deathtime FROM admissions WHERE hadm_id = 101"), "<null>");
 }
 
+// The ED physicians' diagnoses (MIMIC-IV-ED diagnosis, synthetic fixtures) as the store answers them:
+// only those of the ED stay linked to the admission, by seq_num.
+TEST(IngestSynthetic, EdDiagnosesAreThoseOfTheStayThatLedToTheAdmission) {
+  TempDir tmp;
+  test::WriteSyntheticRelease(tmp / "src");
+  auto s = IngestInto(tmp / "src", tmp / "s.db");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->tables.at("diagnosis").rows, 5u);
+  auto store = OpenStore(tmp / "s.db");
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  struct Want {
+    int64_t hadm;
+    std::vector<std::string> codes;  // "code/version@stay"
+  };
+  const Want wants[] = {
+      {101, {"I214/10@5001", "R079/10@5001"}},  // matches the principal; 5000 (of admission 100) is not its stay
+      {100, {"R079/10@5000"}},                  // a symptom code
+      {301, {}},                                // stay 5004 sent home the day before: linked to no admission
+      {401, {}},                                // no ED stay
+      {501, {"78650/9@5002"}},                  // ICD-9, as the ED coded it
+  };
+  for (const Want& w : wants) {
+    auto dx = (*store)->EdDiagnosesOf(w.hadm);
+    ASSERT_TRUE(dx.ok()) << dx.status().message();
+    std::vector<std::string> got;
+    for (const EdDiagnosisRecord& d : *dx) {
+      got.push_back(d.icd_code + "/" + std::to_string(d.icd_version) + "@" + std::to_string(d.stay_id));
+    }
+    EXPECT_EQ(got, w.codes) << w.hadm;
+  }
+  auto first = (*store)->EdDiagnosesOf(101);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].seq_num, 1);
+  EXPECT_EQ((*first)[0].icd_title, "NON-ST ELEVATION (NSTEMI) MYOCARDIAL INFARCTION");
+}
+
 TEST(IngestSynthetic, TextThatIsNotUtf8OrHoldsNulIsRepairedCountedAndNeverAbortsOutput) {
   TempDir tmp;
   std::string labitems = test::ReadFile(test::SyntheticReleaseDir() + "/hosp/d_labitems.csv");

@@ -2,6 +2,7 @@
 
 #include "common/json_util.h"
 #include "models/baselines.h"
+#include "models/ed_physician.h"
 #include "models/exec_model.h"
 #include "models/labs_bayes.h"
 #include "models/openai_model.h"
@@ -160,9 +161,15 @@ Result<std::unique_ptr<Model>> MakeModel(const std::string& spec, const Training
                              LabsBayesBaseline::Train(*data.cases, *data.store, *data.environment, data.source));
     return std::unique_ptr<Model>(std::move(m));
   }
+  if (spec == "baseline:ed-physician") {
+    if (data.store == nullptr) return Status::Usage("baseline:ed-physician needs a store");
+    MEDCRED_ASSIGN_OR_RETURN(auto m, EdPhysicianBaseline::Create(*data.cases, *data.store, data.reference));
+    return std::unique_ptr<Model>(std::move(m));
+  }
   if (spec.rfind("baseline:", 0) == 0) {
-    return Status::Usage("unknown baseline '" + spec +
-                         "': baseline:null, baseline:prior and baseline:labs-bayes are built in");
+    return Status::Usage(
+        "unknown baseline '" + spec +
+        "': baseline:null, baseline:prior, baseline:labs-bayes and baseline:ed-physician are built in");
   }
   if (spec.rfind("openai:", 0) == 0) {
     OpenAIOptions o;

@@ -27,6 +27,7 @@ namespace medcred {
 struct Case;
 struct CaseSet;
 class CaseSource;
+class IcdReference;
 class Environment;
 class Store;
 
@@ -151,6 +152,11 @@ class Model {
   // True when the adapter sends a sampling seed to its server (openai:): an
   // episode then records the seed of its epoch.
   virtual bool TakesSeed() const { return false; }
+  // True when the episode's cost is that of the tests the record shows performed in the window,
+  // not of the model's orders (baseline:ed-physician: the clinicians' cost).
+  virtual bool charges_performed_tests() const { return false; }
+  // What the user should be told before the run ("" for nothing), e.g. that a baseline has nothing to answer with.
+  virtual std::string Notice() const { return ""; }
 };
 
 // How adapters reach their model (the protocol gives the limits).
@@ -171,7 +177,8 @@ struct TrainingData {
   const CaseSet* cases = nullptr;
   Store* store = nullptr;
   const Environment* environment = nullptr;
-  const CaseSource* source = nullptr;  // gives a light case set's cases whole (cases/case_builder.h)
+  const CaseSource* source = nullptr;       // gives a light case set's cases whole (cases/case_builder.h)
+  const IcdReference* reference = nullptr;  // ed-physician: ICD-9 ED diagnoses through the GEMs
 };
 
 // Makes a model from its spec. Baselines that learn from data (`prior`,

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/json_util.h"
+#include "credentials/clinician.h"
 #include "credentials/credentials.h"
 
 namespace medcred {
@@ -33,6 +34,55 @@ Result<const Methodology*> ClaimChecker::MethodologyOf(const std::string& versio
   return &it->second;
 }
 
+namespace {
+
+// The comparison with the ED physicians, recomputed from its own counts: both accuracies, the
+// difference, its interval, the McNemar p-value and the statement under the methodology's
+// [clinician] section and the dataset's status. An entry without one passes.
+Status CheckClinicianComparison(const nlohmann::json& entry, const Methodology& m, DatasetStatus status,
+                                const std::string& what) {
+  if (!entry.contains("clinician_comparison")) return Status::OK();
+  JsonFields cc(entry["clinician_comparison"], what + ": clinician_comparison");
+  const nlohmann::json& cats = cc.Obj("categories");
+  MEDCRED_RETURN_IF_ERROR(cc.status());
+  MEDCRED_ASSIGN_OR_RETURN(const ClinicianMethodology section, LoadClinicianMethodology(m));
+  for (const auto& [name, c] : cats.items()) {
+    const std::string where = what + ": clinician_comparison.categories." + name;
+    JsonFields f(c, where);
+    const int64_t n = f.Int("n"), model = f.Int("model_correct"), ed = f.Int("clinician_correct");
+    const int64_t only_model = f.Int("only_model_correct"), only_ed = f.Int("only_clinician_correct");
+    const double model_acc = f.Num("model_accuracy"), ed_acc = f.Num("clinician_accuracy");
+    const double difference = f.Num("difference"), p = f.Num("mcnemar_p");
+    const nlohmann::json& ci = f.Arr("difference_ci");
+    const std::string statement = f.Str("statement");
+    MEDCRED_RETURN_IF_ERROR(f.status());
+    PairedTable t;
+    t.both = model - only_model;
+    t.only_a = only_model;
+    t.only_b = only_ed;
+    t.neither = n - t.both - only_model - only_ed;
+    if (t.both < 0 || t.both != ed - only_ed || only_model < 0 || only_ed < 0 || t.neither < 0) {
+      return Status::BadInput(where + ": counts that cannot be");
+    }
+    const PairedComparison want = Compare(t, m.confidence);
+    if (ci.size() != 2 || !ci[0].is_number() || !ci[1].is_number() || !Near(model_acc, t.accuracy_a()) ||
+        !Near(ed_acc, t.accuracy_b()) || !Near(difference, t.difference()) ||
+        !Near(ci[0].get<double>(), want.difference_ci.low) || !Near(ci[1].get<double>(), want.difference_ci.high) ||
+        !Near(p, want.mcnemar_p)) {
+      return Status::BadInput(where + ": accuracies, difference, interval or p-value are not what its counts give");
+    }
+    const std::string want_statement =
+        status == DatasetStatus::kRecognized ? ClinicianStatement(want, section) : DatasetStatusName(status);
+    if (statement != want_statement) {
+      return Status::BadInput(where + ": claims '" + statement + "', but its counts under methodology " + m.version +
+                              " on a " + DatasetStatusName(status) + " dataset say '" + want_statement + "'");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ClaimChecker::Check(const nlohmann::json& entry, const std::string& what) {
   JsonFields e(entry, what);
   JsonFields ev(e.Obj("evaluation"), what + ": evaluation");
@@ -57,6 +107,7 @@ Status ClaimChecker::Check(const nlohmann::json& entry, const std::string& what)
   }
   if (status == DatasetStatus::kDemo && !demo)
     return Status::BadInput(what + ": a demo dataset in an entry not marked demo");
+  MEDCRED_RETURN_IF_ERROR(CheckClinicianComparison(entry, *m, status, what));
   for (const auto& [name, r] : e.Obj("results").items()) {
     const std::string where = what + ": results." + name;
     JsonFields f(r, where);

@@ -17,6 +17,43 @@ std::string Adapter(const std::string& spec) {
   return spec.substr(0, colon);
 }
 
+// The comparison with the ED physicians as an entry carries it: the aggregates of credentials.json's
+// clinician_comparison (counts, rates rounded as the results are, the statement), nothing else.
+nlohmann::json ClinicianForEntry(const nlohmann::json& cc) {
+  nlohmann::json cats = nlohmann::json::object();
+  if (cc.contains("categories") && cc["categories"].is_object()) {
+    for (const auto& [name, c] : cc["categories"].items()) {
+      if (!c.is_object()) continue;
+      nlohmann::json e = nlohmann::json::object();
+      for (const char* k : {"cases", "without_ed_diagnosis", "n", "model_correct", "clinician_correct",
+                            "only_model_correct", "only_clinician_correct"}) {
+        if (c.contains(k) && c[k].is_number_integer()) e[k] = c[k];
+      }
+      for (const char* k : {"model_accuracy", "clinician_accuracy", "difference", "mcnemar_p"}) {
+        if (c.contains(k) && c[k].is_number()) e[k] = RoundForEntry(c[k].get<double>());
+      }
+      if (c.contains("difference_ci") && c["difference_ci"].is_array() && c["difference_ci"].size() == 2 &&
+          c["difference_ci"][0].is_number() && c["difference_ci"][1].is_number()) {
+        e["difference_ci"] = {RoundForEntry(c["difference_ci"][0].get<double>()),
+                              RoundForEntry(c["difference_ci"][1].get<double>())};
+      }
+      if (c.contains("statement") && c["statement"].is_string()) e["statement"] = c["statement"];
+      cats[name] = e;
+    }
+  }
+  nlohmann::json out = {{"categories", cats}};
+  for (const char* k : {"clinicians", "interval_method", "test_method"}) {
+    if (cc.contains(k) && cc[k].is_string()) out[k] = cc[k];
+  }
+  for (const char* k : {"available"}) {
+    if (cc.contains(k) && cc[k].is_boolean()) out[k] = cc[k];
+  }
+  for (const char* k : {"confidence", "non_inferiority_margin", "min_cases"}) {
+    if (cc.contains(k) && cc[k].is_number()) out[k] = cc[k];
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& model, bool allow_demo) {
@@ -83,6 +120,7 @@ Result<nlohmann::json> EntryBody(const CredentialsFile& c, const ModelIdentity& 
         {"adapter", Adapter(c.model)}}},
       {"results", results}};
   if (!c.exam.is_null()) body["evaluation"]["exam"] = c.exam;  // issue 18: an exam run's version and size
+  if (!c.clinician_comparison.is_null()) body["clinician_comparison"] = ClinicianForEntry(c.clinician_comparison);
   return body;
 }
 

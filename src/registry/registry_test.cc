@@ -474,6 +474,53 @@ TEST_F(RegistryTest, TheServerServesTheSiteAndApiAndNothingElse) {
   t.join();
 }
 
+// The comparison with the ED physicians travels into the entry as aggregates only (anything else in
+// credentials.json's object is dropped), and the site shows it beside the tier.
+TEST_F(RegistryTest, EntriesCarryTheClinicianComparisonAsAggregatesAndTheSiteShowsIt) {
+  CredentialsFile c = Credentials(false);
+  c.clinician_comparison = {{"clinicians", "ed-physician"},
+                            {"available", true},
+                            {"confidence", 0.95},
+                            {"non_inferiority_margin", 0.1},
+                            {"min_cases", 30},
+                            {"interval_method", "newcombe-hybrid-score-paired"},
+                            {"case_ids", {"hadm-1"}},
+                            {"categories",
+                             {{"cardiology",
+                               {{"cases", 120},
+                                {"without_ed_diagnosis", 20},
+                                {"n", 100},
+                                {"model_accuracy", 0.81234567},
+                                {"clinician_accuracy", 0.79},
+                                {"difference", 0.02234567},
+                                {"difference_ci", {-0.0412345678, 0.0856}},
+                                {"mcnemar_p", 0.5},
+                                {"statement", "non-inferior"},
+                                {"disagree", {"hadm-2"}}}}}}};
+  auto body = EntryBody(c, Model("vs-ed"), false);
+  ASSERT_TRUE(body.ok()) << body.status().message();
+  const nlohmann::json& cc = (*body)["clinician_comparison"];
+  EXPECT_FALSE(cc.contains("case_ids"));
+  EXPECT_FALSE(cc["categories"]["cardiology"].contains("disagree"));
+  EXPECT_EQ(cc["categories"]["cardiology"]["statement"], "non-inferior");
+  EXPECT_EQ(cc["categories"]["cardiology"]["n"], 100);
+  EXPECT_EQ(cc["categories"]["cardiology"]["difference_ci"][0], std::round(-0.0412345678 * 1e6) / 1e6);
+  EXPECT_EQ(cc["non_inferiority_margin"], 0.1);
+  EXPECT_EQ(body->dump().find("hadm-"), std::string::npos);
+  ASSERT_TRUE(Registry::Append(dir_, *body, key_).ok());
+  auto r = Registry::Open(dir_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(WriteSite(*r, tmp_ / "site").ok());
+  const std::string index = test::ReadFile(tmp_ / "site/index.html");
+  EXPECT_NE(index.find("vs ED physicians"), std::string::npos);
+  EXPECT_NE(index.find("non-inferior</span> <small>0.812 vs 0.790, &Delta; [-0.041, +0.086], n 100"), std::string::npos)
+      << index;
+  // Neurology has no comparison: a dash.
+  const std::string page = test::ReadFile(tmp_ / ("site/models/" + Model("vs-ed").sha256 + ".html"));
+  EXPECT_NE(page.find("<td>neurology</td><td><span class=\"not-certified\">"), std::string::npos);
+  EXPECT_NE(page.find("&ndash;"), std::string::npos);
+}
+
 TEST_F(RegistryTest, PublishWritesAStaticSiteThatVerifiesFromItsOwnFiles) {
   Add(2);
   auto r = Registry::Open(dir_);

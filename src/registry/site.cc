@@ -48,6 +48,27 @@ std::string Page(const std::string& title, const std::string& body) {
          Esc(title) + "</title><style>" + kStyle + "</style></head><body>\n" + body + "\n</body></html>\n";
 }
 
+// The entry's comparison with the ED physicians in a category, beside its tier: the statement, both
+// accuracies, the paired difference's interval and the paired cases; "&ndash;" when the entry has none.
+std::string ClinicianCell(const nlohmann::json& entry, const std::string& cat) {
+  const nlohmann::json* cc = entry.contains("clinician_comparison") ? &entry["clinician_comparison"] : nullptr;
+  if (cc == nullptr || !cc->is_object() || !cc->contains("categories") || !(*cc)["categories"].is_object() ||
+      !(*cc)["categories"].contains(cat)) {
+    return "&ndash;";
+  }
+  const nlohmann::json& c = (*cc)["categories"][cat];
+  auto num = [&](const char* k) { return c.contains(k) && c[k].is_number() ? c[k].get<double>() : 0.0; };
+  const std::string statement =
+      c.contains("statement") && c["statement"].is_string() ? c["statement"].get<std::string>() : "";
+  const bool ci = c.contains("difference_ci") && c["difference_ci"].is_array() && c["difference_ci"].size() == 2 &&
+                  c["difference_ci"][0].is_number() && c["difference_ci"][1].is_number();
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%.3f vs %.3f, &Delta; [%+.3f, %+.3f], n %.0f", num("model_accuracy"),
+                num("clinician_accuracy"), ci ? c["difference_ci"][0].get<double>() : -1.0,
+                ci ? c["difference_ci"][1].get<double>() : 1.0, num("n"));
+  return "<span class=\"vs-ed\">" + Esc(statement) + "</span> <small>" + buf + "</small>";
+}
+
 std::string TierCell(const std::string& tier) {
   std::string cls = tier;
   std::replace(cls.begin(), cls.end(), ' ', '-');
@@ -99,7 +120,10 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
   std::string body =
       "<h1>medcred registry</h1>\n<p>Clinical AI models credentialed on real hospital admissions "
       "(MIMIC-IV), per medical category. A model is <b>certified</b> in a category with at least 100 test "
-      "cases and a 95% Wilson lower bound of at least 0.70 (methodology v1); demo entries never certify.</p>\n";
+      "cases and a 95% Wilson lower bound of at least 0.70 (methodology v1); demo entries never certify. "
+      "<i>vs ED physicians</i> is a second statement beside the tier: the model's accuracy against the ED "
+      "physicians' first-listed diagnosis on the same cases, with the paired difference's 95% interval "
+      "(non-inferior: its lower bound above the methodology's margin).</p>\n";
   if (boards.empty()) body += "<p id=\"empty\">No entries yet.</p>\n";
   for (auto& [cat, rows] : boards) {
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -109,16 +133,16 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
     });
     body += "<h2 id=\"" + Esc(cat) + "\">" + Esc(cat) +
             "</h2>\n<table class=\"leaderboard\"><thead><tr><th>#</th><th>model</th>"
-            "<th>tier</th><th>accuracy</th><th>95% "
+            "<th>tier</th><th>vs ED physicians</th><th>accuracy</th><th>95% "
             "interval</th><th>n</th><th>points</th><th>entry</th><th>issued</th></tr></thead><tbody>\n";
     int i = 0;
     for (const auto& [e, res] : rows) {
       body += "<tr><td>" + std::to_string(++i) + "</td><td>" + ModelLink(*e, "") + "</td><td>" +
-              TierCell(res->value("tier", "")) + "</td><td>" + F3(res->value("accuracy", 0.0)) + "</td><td>[" +
-              F3(res->value("ci_low", 0.0)) + ", " + F3(res->value("ci_high", 1.0)) + "]</td><td>" +
-              res->value("n", nlohmann::json(0)).dump() + "</td><td>" + res->value("points", nlohmann::json(0)).dump() +
-              "</td><td><a href=\"proofs/" + (*e)["index"].dump() + ".json\">#" + (*e)["index"].dump() +
-              "</a></td><td>" + Esc(e->value("issued_at", "")) + "</td></tr>\n";
+              TierCell(res->value("tier", "")) + "</td><td>" + ClinicianCell(*e, cat) + "</td><td>" +
+              F3(res->value("accuracy", 0.0)) + "</td><td>[" + F3(res->value("ci_low", 0.0)) + ", " +
+              F3(res->value("ci_high", 1.0)) + "]</td><td>" + res->value("n", nlohmann::json(0)).dump() + "</td><td>" +
+              res->value("points", nlohmann::json(0)).dump() + "</td><td><a href=\"proofs/" + (*e)["index"].dump() +
+              ".json\">#" + (*e)["index"].dump() + "</a></td><td>" + Esc(e->value("issued_at", "")) + "</td></tr>\n";
     }
     body += "</tbody></table>\n";
   }
@@ -142,13 +166,13 @@ std::map<std::string, SiteFile> BuildSite(const Registry& r) {
            Esc(ev.value("medcred_version", "")) + " &middot; methodology " +
            Esc(ev["methodology"].value("version", "")) + " &middot; dataset " + Esc(ev["dataset"].value("name", "")) +
            " " + Esc(ev["dataset"].value("version", "")) + " &middot; " + Esc(ev.value("adapter", "")) +
-           "</p>\n<table><thead><tr><th>category</th><th>tier</th><th>accuracy</th>"
+           "</p>\n<table><thead><tr><th>category</th><th>tier</th><th>vs ED physicians</th><th>accuracy</th>"
            "<th>95% interval</th><th>n</th><th>correct</th><th>points</th></tr></thead><tbody>\n";
       for (const auto& [cat, x] : (*e)["results"].items()) {
         b += "<tr><td>" + Esc(cat) + "</td><td>" + TierCell(x.value("tier", "")) + "</td><td>" +
-             F3(x.value("accuracy", 0.0)) + "</td><td>[" + F3(x.value("ci_low", 0.0)) + ", " +
-             F3(x.value("ci_high", 1.0)) + "]</td><td>" + x["n"].dump() + "</td><td>" + x["correct"].dump() +
-             "</td><td>" + x["points"].dump() + "</td></tr>\n";
+             ClinicianCell(*e, cat) + "</td><td>" + F3(x.value("accuracy", 0.0)) + "</td><td>[" +
+             F3(x.value("ci_low", 0.0)) + ", " + F3(x.value("ci_high", 1.0)) + "]</td><td>" + x["n"].dump() +
+             "</td><td>" + x["correct"].dump() + "</td><td>" + x["points"].dump() + "</td></tr>\n";
       }
       b += "</tbody></table>\n";
     }

@@ -10,6 +10,7 @@
 
 #include "common/sha256.h"
 #include "credentials/credentials.h"
+#include "credentials/paired.h"
 #include "registry/claims.h"
 #include "registry/keys.h"
 #include "testing/testing.h"
@@ -110,6 +111,56 @@ TEST(ClaimCheckerTest, AnEntryWithEpochsIsCheckedAtItsEffectiveSampleSize) {
   EXPECT_THAT(c.Check(e, "entry #1").message(), HasSubstr("effective sample size"));
   r["epochs"]["n_effective"] = 130;  // not the size the interval was computed at
   EXPECT_THAT(c.Check(e, "entry #2").message(), HasSubstr("interval"));
+}
+
+// The comparison with the ED physicians is recomputed from its counts like the results: a
+// statement or an interval its counts do not give is refused.
+TEST(ClaimCheckerTest, AClinicianComparisonIsRecomputedFromItsCounts) {
+  const KnownDatasets known = Known();
+  ClaimChecker c(known);
+  const auto m2 = Methodology::Load("methodology-v2.toml");
+  ASSERT_TRUE(m2.ok());
+  // 100 paired cases: both right 70, only the model 11, only the ED 9, neither 10.
+  PairedTable t;
+  t.both = 70;
+  t.only_a = 11;
+  t.only_b = 9;
+  t.neither = 10;
+  const PairedComparison pc = Compare(t, 0.95);
+  ASSERT_GT(pc.difference_ci.low, -0.10);  // non-inferior under v2's margin, not superior
+  ASSERT_LT(pc.difference_ci.low, 0);
+  auto entry = [&](const std::string& statement, const std::string& version) {
+    nlohmann::json e = Entry(120, 98, "certified", kRealRelease, false);
+    const auto m = Methodology::Load("methodology-" + version + ".toml");
+    e["evaluation"]["methodology"] = {{"version", version}, {"sha256", m->sha256}};
+    e["clinician_comparison"] = {
+        {"categories",
+         {{"cardiology",
+           {{"n", 100},
+            {"model_correct", 81},
+            {"clinician_correct", 79},
+            {"only_model_correct", 11},
+            {"only_clinician_correct", 9},
+            {"model_accuracy", 0.81},
+            {"clinician_accuracy", 0.79},
+            {"difference", std::round(0.02 * 1e6) / 1e6},
+            {"difference_ci",
+             {std::round(pc.difference_ci.low * 1e6) / 1e6, std::round(pc.difference_ci.high * 1e6) / 1e6}},
+            {"mcnemar_p", std::round(pc.mcnemar_p * 1e6) / 1e6},
+            {"statement", statement}}}}}};
+    return e;
+  };
+  EXPECT_TRUE(c.Check(entry("non-inferior", "v2"), "entry #0").ok())
+      << c.Check(entry("non-inferior", "v2"), "e").message();
+  EXPECT_THAT(c.Check(entry("superior", "v2"), "entry #1").message(), HasSubstr("say 'non-inferior'"));
+  // Methodology v1 has no margin: no statement.
+  EXPECT_TRUE(c.Check(entry("no margin", "v1"), "entry #2").ok());
+  nlohmann::json e = entry("non-inferior", "v2");
+  e["clinician_comparison"]["categories"]["cardiology"]["difference_ci"][0] = -0.01;
+  EXPECT_THAT(c.Check(e, "entry #3").message(), HasSubstr("interval"));
+  e = entry("non-inferior", "v2");
+  e["clinician_comparison"]["categories"]["cardiology"]["only_model_correct"] = 90;
+  EXPECT_THAT(c.Check(e, "entry #4").message(), HasSubstr("counts that cannot be"));
 }
 
 class TrustTest : public ::testing::Test {

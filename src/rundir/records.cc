@@ -401,6 +401,7 @@ nlohmann::json SummaryFile::ToJson() const {
   // Issue 18's objects, each its own key and only when used.
   if (!exam.is_null()) j["exam"] = exam;
   if (!epochs.is_null()) j["epochs"] = epochs;
+  if (!clinician_comparison.is_null()) j["clinician_comparison"] = clinician_comparison;
   return j;
 }
 
@@ -421,6 +422,7 @@ Result<SummaryFile> SummaryFile::FromJson(const nlohmann::json& j, const std::st
   s.hashes = StringMap(f, "hashes");
   if (f.Has("exam")) s.exam = f.Obj("exam");
   if (f.Has("epochs")) s.epochs = f.Obj("epochs");
+  if (f.Has("clinician_comparison")) s.clinician_comparison = f.Obj("clinician_comparison");
   if (f.Has("judge")) {
     JsonFields jf(f.Obj("judge"), where + ": judge");
     s.judged = jf.Int("judged");
@@ -483,6 +485,7 @@ nlohmann::json CredentialsFile::ToJson() const {
                       {"categories", cats},
                       {"generated", generated}};
   if (!exam.is_null()) j["exam"] = exam;
+  if (!clinician_comparison.is_null()) j["clinician_comparison"] = clinician_comparison;
   return j;
 }
 
@@ -510,6 +513,7 @@ Result<CredentialsFile> CredentialsFile::FromJson(const nlohmann::json& j, const
   c.outcomes = CountMap(f, "outcomes");
   c.generated = f.StrOr("generated", "");
   if (f.Has("exam")) c.exam = f.Obj("exam");
+  if (f.Has("clinician_comparison")) c.clinician_comparison = f.Obj("clinician_comparison");
   for (const auto& cat : f.ArrOr("categories")) {
     JsonFields k(cat, where + ": a category");
     CredentialCategory r;

@@ -214,6 +214,8 @@ struct SummaryFile {
   std::map<std::string, std::string> hashes;
   nlohmann::json exam;    // an exam run's Exam::ToJson() with each category's "ran" and "complete"; null otherwise
   nlohmann::json epochs;  // --epochs K > 1: {"k", "cases", "agreement"}; null otherwise
+  // The comparison with the ED physicians (credentials/clinician.h); null when not made. Aggregates only.
+  nlohmann::json clinician_comparison = nullptr;
 
   nlohmann::json ToJson() const;
   static Result<SummaryFile> FromJson(const nlohmann::json& j, const std::string& where);
@@ -248,7 +250,8 @@ struct CredentialsFile {
   std::map<std::string, int64_t> outcomes;
   std::vector<CredentialCategory> categories;  // ranked
   std::string generated;
-  nlohmann::json exam;  // exam runs: {"version", "cases_per_category"}; null otherwise
+  nlohmann::json exam;                            // exam runs: {"version", "cases_per_category"}; null otherwise
+  nlohmann::json clinician_comparison = nullptr;  // as summary.json's; aggregates only
 
   nlohmann::json ToJson() const;
   static Result<CredentialsFile> FromJson(const nlohmann::json& j, const std::string& where);

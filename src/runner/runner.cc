@@ -334,7 +334,7 @@ Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& i
       continue;
     }
     record.invalid_orders = episode.invalid_orders();
-    record.cost = episode.cost();
+    record.cost = model.charges_performed_tests() ? episode.performed_cost() : episode.cost();
     // The truth travels with the episode (this file stays local, mode 0600).
     record.truth_principal = c.truth.principal;
     record.truth_secondary = c.truth.secondary;

@@ -66,6 +66,7 @@ const PgTable kTables[] = {
     {"triage", "mimiciv_ed", false},
     {"vitalsign", "mimiciv_ed", false},
     {"medrecon", "mimiciv_ed", false},
+    {"diagnosis", "mimiciv_ed", false},
     {"discharge", "mimiciv_note", false},
     {"radiology", "mimiciv_note", false},
     {"machine_measurements", "mimiciv_ecg", false},
@@ -305,6 +306,23 @@ class PostgresStore final : public Store {
       t.pain = r->Text(0, 9);
       t.chiefcomplaint = r->Text(0, 10);
       out = std::move(t);
+    }
+    return out;
+  }
+
+  Result<std::vector<EdDiagnosisRecord>> EdDiagnosesOf(int64_t hadm_id) override {
+    std::vector<EdDiagnosisRecord> out;
+    if (!tables_.count("edstays") || !tables_.count("diagnosis")) return out;
+    MEDCRED_ASSIGN_OR_RETURN(
+        auto r, Query("ed_diagnoses",
+                      "SELECT d.stay_id, d.seq_num, coalesce(trim(d.icd_code), ''), coalesce(d.icd_version, 0),"
+                      " coalesce(d.icd_title, '') FROM " +
+                          T("diagnosis") + " d WHERE d.stay_id = (SELECT e.stay_id FROM " + T("edstays") +
+                          " e WHERE e.hadm_id = $1 ORDER BY e.intime DESC, e.stay_id LIMIT 1) ORDER BY d.seq_num",
+                      {hadm_id}));
+    for (int i = 0; i < r->size(); ++i) {
+      out.push_back(
+          {r->Int(i, 0), static_cast<int>(r->Int(i, 1)), r->Text(i, 2), static_cast<int>(r->Int(i, 3)), r->Text(i, 4)});
     }
     return out;
   }

@@ -39,6 +39,16 @@ struct DiagnosisRecord {
   std::string title;  // d_icd_diagnoses.long_title, empty when unknown
 };
 
+// One diagnosis the ED physicians assigned at disposition of an ED stay
+// (MIMIC-IV-ED diagnosis): truth side, never shown to a model.
+struct EdDiagnosisRecord {
+  int64_t stay_id = 0;
+  int seq_num = 0;
+  std::string icd_code;
+  int icd_version = 0;
+  std::string icd_title;
+};
+
 struct TriageRecord {
   int64_t stay_id = 0;
   std::string arrival_transport;

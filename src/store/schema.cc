@@ -250,6 +250,14 @@ std::vector<TableSpec> BuildTables() {
                 Opt("etccode", T),
                 Opt("etcdescription", T)},
                {{{"stay_id"}}}});
+  // The diagnoses the ED physicians assigned at ED disposition: truth side,
+  // like drgcodes (docs/methodology.md#the-ed-physicians-as-a-yardstick).
+  t.push_back(
+      {"ed",
+       "diagnosis",
+       false,
+       {{"subject_id", I}, {"stay_id", I}, {"seq_num", I}, {"icd_code", T}, {"icd_version", I}, {"icd_title", T}},
+       {{{"stay_id", "seq_num"}}}});
   // ---- note (MIMIC-IV-Note) ---------------------------------------------
   t.push_back({"note",
                "discharge",

@@ -25,7 +25,9 @@ namespace medcred {
 // and refuse to open under another version.
 // Version 2: the ECG module (machine_measurements, record_list) and the tallies
 // labitem_counts and micro_tests.
-inline constexpr int kStoreSchemaVersion = 2;
+// Version 3: the ED module's diagnosis (the ED physicians' diagnoses, truth side:
+// read only by the clinician baseline and comparison, never by a presentation or a tool).
+inline constexpr int kStoreSchemaVersion = 3;
 
 enum class ColumnType { kInt, kReal, kText, kTime };
 const char* SqlType(ColumnType t);

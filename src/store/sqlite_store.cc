@@ -200,6 +200,21 @@ class SqliteStore final : public Store {
     return Done(s, std::move(out));
   }
 
+  Result<std::vector<EdDiagnosisRecord>> EdDiagnosesOf(int64_t hadm_id) override {
+    MEDCRED_ASSIGN_OR_RETURN(
+        sqlite3_stmt * s,
+        Cached("SELECT d.stay_id, d.seq_num, coalesce(d.icd_code, ''), coalesce(d.icd_version, 0),"
+               " coalesce(d.icd_title, '') FROM diagnosis d WHERE d.stay_id = (SELECT e.stay_id FROM edstays e"
+               " WHERE e.hadm_id = ? ORDER BY e.intime DESC, e.stay_id LIMIT 1) ORDER BY d.seq_num"));
+    sqlite3_bind_int64(s, 1, hadm_id);
+    std::vector<EdDiagnosisRecord> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1), ColumnText(s, 2), sqlite3_column_int(s, 3),
+                     ColumnText(s, 4)});
+    }
+    return Done(s, std::move(out));
+  }
+
   Result<std::vector<LabItemRecord>> LabItems() override {
     // Every itemid's rows were counted at ingest (labitem_counts); an itemid without results has none there.
     MEDCRED_ASSIGN_OR_RETURN(

@@ -45,6 +45,11 @@ class Store {
   // The admission's discharge summary text (Note module), if any.
   virtual Result<std::optional<std::string>> DischargeNoteOf(int64_t hadm_id) = 0;
 
+  // ---- truth side: read by the clinician baseline and comparison only, never by a presentation or a tool ----
+  // The diagnoses the ED physicians assigned to the ED stay that led to this admission (the latest
+  // stay whose edstays.hadm_id is the admission, as TriageOf), by seq_num; empty without one.
+  virtual Result<std::vector<EdDiagnosisRecord>> EdDiagnosesOf(int64_t hadm_id) = 0;
+
   // ---- for the environment: one patient, times in [from, to] seconds, oldest first ----
   // The d_labitems dictionary, by itemid, with each itemid's labevents rows when the store knows them.
   virtual Result<std::vector<LabItemRecord>> LabItems() = 0;
