@@ -74,7 +74,7 @@ nlohmann::json CredentialsJson(bool demo) {
             {"checksum_digest", std::string(64, 'a')},
             {"release_digest", kFakeRelease},
             {"status", demo ? "demo" : "recognized"}}},
-          {"methodology", {{"version", "v2"}, {"sha256", methodology.ok() ? methodology->sha256 : ""}}},
+          {"methodology", {{"version", "v1"}, {"sha256", methodology.ok() ? methodology->sha256 : ""}}},
           {"split", "test"},
           {"confidence", 0.95},
           {"medcred_version", "0.1.0"},

@@ -42,7 +42,7 @@ nlohmann::json Entry(int64_t n, int64_t correct, const std::string& tier, const 
   const Interval ci = WilsonInterval(correct, n, 0.95);
   return {{"demo", demo},
           {"evaluation",
-           {{"methodology", {{"version", "v2"}, {"sha256", m->sha256}}},
+           {{"methodology", {{"version", "v1"}, {"sha256", m->sha256}}},
             {"confidence", 0.95},
             {"dataset", {{"release_digest", digest}, {"status", demo ? "demo" : "recognized"}}}}},
           {"results",
