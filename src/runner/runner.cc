@@ -178,7 +178,7 @@ class EpisodeLoop {
  public:
   EpisodeLoop(const Case& c, const RunInputs& in, Model& model, Episode& episode, int max_turns, ToolMode mode,
               const EpisodeContext& context)
-      : c_(c), in_(in), model_(model), episode_(episode), max_turns_(max_turns), mode_(mode), context_(context) {
+      : in_(in), model_(model), episode_(episode), max_turns_(max_turns), mode_(mode), context_(context) {
     record_.case_id = c.case_id;
     if (context.seed) {  // a run with epochs
       record_.epoch = context.epoch;
@@ -298,7 +298,6 @@ class EpisodeLoop {
     return false;
   }
 
-  const Case& c_;
   const RunInputs& in_;
   Model& model_;
   Episode& episode_;
