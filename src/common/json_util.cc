@@ -1,5 +1,7 @@
 #include "common/json_util.h"
 
+#include <algorithm>
+
 namespace medcred {
 namespace {
 
@@ -17,26 +19,11 @@ const nlohmann::json& EmptyArray() {
 
 int JsonDepth(std::string_view text, int max_depth) {
   int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
+  JsonBrackets brackets;
   for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > max_depth) return max_depth + 1;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
+    depth += brackets.Step(c);
+    deepest = std::max(deepest, depth);
+    if (deepest > max_depth) return max_depth + 1;
   }
   return deepest;
 }

@@ -29,6 +29,33 @@ inline constexpr int kMaxJsonDepth = 64;
 // max_depth + 1 as soon as it is exceeded.
 int JsonDepth(std::string_view text, int max_depth = kMaxJsonDepth);
 
+// Follows a JSON text one character at a time, telling its structural brackets
+// from those inside strings (escapes included): Step() returns +1 for an
+// opening bracket, -1 for a closing one, 0 for anything else. JsonDepth and
+// the reply reader's bracket matching share it.
+class JsonBrackets {
+ public:
+  int Step(char c) {
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      return 0;
+    }
+    if (c == '"') in_string_ = true;
+    if (c == '{' || c == '[') return 1;
+    if (c == '}' || c == ']') return -1;
+    return 0;
+  }
+
+ private:
+  bool in_string_ = false, escaped_ = false;
+};
+
 // Parses `text`; BadInput naming `where` when it is not JSON or nests deeper
 // than `max_depth`.
 Result<nlohmann::json> ParseJson(std::string_view text, const std::string& where, int max_depth = kMaxJsonDepth);

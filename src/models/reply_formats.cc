@@ -39,28 +39,13 @@ std::string ReadIdent(std::string_view text, size_t* i) {
 // matching brackets outside strings; npos when it does not close in bounds.
 size_t MatchBracket(std::string_view text, size_t at) {
   int depth = 0;
-  bool in_string = false, escaped = false;
+  JsonBrackets brackets;
   const size_t limit = std::min(text.size(), at + kMaxCallBytes);
   for (size_t i = at; i < limit; ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) return npos;
-    } else if (c == '}' || c == ']') {
-      if (--depth == 0) return i + 1;
-      if (depth < 0) return npos;
-    }
+    const int step = brackets.Step(text[i]);
+    depth += step;
+    if (depth > kMaxJsonDepth || depth < 0) return npos;
+    if (step < 0 && depth == 0) return i + 1;
   }
   return npos;
 }
