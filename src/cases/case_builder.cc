@@ -51,19 +51,17 @@ struct Builder {
   const CaseInputs& in;
   std::unordered_map<int64_t, PatientRecord> patients;
   std::vector<AdmissionRecord> admissions;
-  std::unordered_map<int64_t, size_t> index;       // hadm_id -> position in admissions
-  std::unordered_map<int64_t, int64_t> admittime;  // hadm_id -> admittime
-  std::optional<LeakageAudit> audit;               // when the presentation rules hold an [audit] (v2)
+  std::unordered_map<int64_t, size_t> index;  // hadm_id -> position in admissions
+  std::optional<LeakageAudit> audit;          // when the presentation rules hold an [audit] (v2)
 
   Status Init(Store& store) {
     MEDCRED_RETURN_IF_ERROR(LoadAudit());
     MEDCRED_ASSIGN_OR_RETURN(auto ps, store.Patients());
     for (auto& p : ps) patients[p.subject_id] = p;
     MEDCRED_ASSIGN_OR_RETURN(admissions, store.Admissions());
-    for (size_t i = 0; i < admissions.size(); ++i) {
-      admittime[admissions[i].hadm_id] = admissions[i].admittime;
-      index[admissions[i].hadm_id] = i;
-    }
+    admissions.shrink_to_fit();  // held for the whole run
+    index.reserve(admissions.size());
+    for (size_t i = 0; i < admissions.size(); ++i) index[admissions[i].hadm_id] = i;
     return Status::OK();
   }
 
@@ -126,8 +124,8 @@ struct Builder {
       if (prior != nullptr && prior->dischtime <= t0 && !d.title.empty()) earlier.push_back(&d);
     }
     auto time_of = [&](int64_t hadm_id) {
-      auto it = admittime.find(hadm_id);
-      return it == admittime.end() ? int64_t{0} : it->second;
+      const AdmissionRecord* adm = FindAdmission(hadm_id);
+      return adm == nullptr ? int64_t{0} : adm->admittime;
     };
     std::stable_sort(earlier.begin(), earlier.end(), [&](const DiagnosisRecord* x, const DiagnosisRecord* y) {
       return std::make_pair(time_of(x->hadm_id), x->seq_num) < std::make_pair(time_of(y->hadm_id), y->seq_num);
@@ -160,6 +158,25 @@ struct Builder {
     std::optional<AuditFinding> finding;
   };
 
+  // The admission's principal diagnosis (`principal`, its seq_num 1) and
+  // other diagnoses as ICD-10-CM codes.
+  CaseTruth TruthOf(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx,
+                    const DiagnosisRecord& principal) const {
+    CaseTruth t;
+    t.principal_code = principal.icd_code;
+    t.principal_version = principal.icd_version;
+    t.principal = ToIcd10(principal.icd_code, principal.icd_version, *in.reference);
+    for (const auto& d : dx) {
+      if (d.hadm_id != a.hadm_id || d.seq_num == 1) continue;
+      for (const auto& code : ToIcd10(d.icd_code, d.icd_version, *in.reference)) {
+        if (std::find(t.principal.begin(), t.principal.end(), code) == t.principal.end()) {
+          AddUnique(&t.secondary, code);
+        }
+      }
+    }
+    return t;
+  }
+
   // The case of one admission, or the rule that excludes it (`*excluded`);
   // `*audited` (when given) says what the leakage audit found.
   Result<std::optional<Case>> CaseOf(Store& store, const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx,
@@ -178,9 +195,7 @@ struct Builder {
     }
     if (principal == nullptr) return exclude(kNoPrincipal);
     Case c;
-    c.truth.principal_code = principal->icd_code;
-    c.truth.principal_version = principal->icd_version;
-    c.truth.principal = ToIcd10(principal->icd_code, principal->icd_version, *in.reference);
+    c.truth = TruthOf(a, dx, *principal);
     if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version, c.truth.principal)) {
       return exclude(kNotADiagnosis);
     }
@@ -196,14 +211,6 @@ struct Builder {
     MEDCRED_ASSIGN_OR_RETURN(int64_t labs, store.CountLabs(a.subject_id, from, to));
     if (labs < rules.min_labs_in_window) return exclude(kTooFewLabs);
 
-    for (const auto& d : dx) {
-      if (d.hadm_id != a.hadm_id || d.seq_num == 1) continue;
-      for (const auto& code : ToIcd10(d.icd_code, d.icd_version, *in.reference)) {
-        if (std::find(c.truth.principal.begin(), c.truth.principal.end(), code) == c.truth.principal.end()) {
-          AddUnique(&c.truth.secondary, code);
-        }
-      }
-    }
     for (const Category& cat : tax.categories()) {
       if (cat.kind != "context") continue;
       bool in_category = false;
@@ -222,27 +229,40 @@ struct Builder {
     c.hadm_id = a.hadm_id;
     c.split = SplitOf(a.subject_id);
     Seen seen;
-    MEDCRED_ASSIGN_OR_RETURN(c.presentation, PresentationOf(store, a, dx, &seen));
+    MEDCRED_ASSIGN_OR_RETURN(Presentation shown, PresentationOf(store, a, dx, &seen));
+    c.presentation = std::make_shared<const Presentation>(std::move(shown));
+    const Presentation& p = *c.presentation;
     if (audit) {
       // Everything the model can read before it orders anything: the
       // presentation, get_history (with home medications) and physical_exam's
       // text. The truth decides inclusion only.
       VisibleTexts v;
-      v.chief_complaint = c.presentation.chief_complaint;
-      v.hpi = c.presentation.hpi;
+      v.chief_complaint = p.chief_complaint;
+      v.hpi = p.hpi;
       MEDCRED_ASSIGN_OR_RETURN(v.home_medications, store.HomeMedsOf(a.hadm_id));
       if (seen.discharge_note) v.exam = ExtractExam(*seen.discharge_note, *in.presentation);
-      if (c.presentation.triage_vitals) v.triage_pain = c.presentation.triage_vitals->pain;
+      if (p.triage_vitals) v.triage_pain = p.triage_vitals->pain;
       v.past_codes = std::move(seen.past_codes);
       std::optional<AuditFinding> finding = audit->Audit(audit->TermsFor(c.truth.principal), v);
       const bool names_it = finding.has_value();
-      if (audited != nullptr) *audited = Audited{true, c.categories, c.presentation.arrival.route, std::move(finding)};
+      if (audited != nullptr) *audited = Audited{true, c.categories, p.arrival.route, std::move(finding)};
       if (names_it) return exclude(kNamesDiagnosis);
     }
-    c.presentation_sha256 = c.presentation.Sha256();
+    c.presentation_sha256 = p.Sha256();
     return std::optional<Case>(std::move(c));
   }
 };
+
+// A case as a light set holds it (issue 18: a run holds every case of the
+// store this way): without its presentation and secondary diagnoses
+// (CaseSource::Build and TruthOf read them again), its vectors without spare
+// room.
+void Lighten(Case& c) {
+  c.presentation.reset();
+  c.truth.secondary = std::vector<std::string>();  // frees it (`= {}` would keep its room)
+  c.categories.shrink_to_fit();
+  c.truth.principal.shrink_to_fit();
+}
 
 // The stats of a finished set: included cases, and per category and split
 // the count and suite hash.
@@ -290,8 +310,10 @@ std::string SuiteHash(const std::string& category, const std::string& split, std
 }
 
 nlohmann::json Case::ToJson(bool with_truth) const {
-  nlohmann::json j = {
-      {"case_id", case_id}, {"categories", categories}, {"split", split}, {"presentation", presentation.ToJson()}};
+  nlohmann::json j = {{"case_id", case_id},
+                      {"categories", categories},
+                      {"split", split},
+                      {"presentation", presentation ? presentation->ToJson() : nlohmann::json()}};
   if (with_truth) {
     j["truth"] = {{"principal", truth.principal},
                   {"secondary", truth.secondary},
@@ -320,7 +342,7 @@ nlohmann::json CaseStats::ToJson() const {
 }
 
 struct CaseSource::Impl {
-  explicit Impl(const CaseInputs& in) : builder{in, {}, {}, {}, {}, {}} {}
+  explicit Impl(const CaseInputs& in) : builder{in, {}, {}, {}, {}} {}
   Builder builder;
 };
 
@@ -373,7 +395,7 @@ Result<CaseSet> CaseSource::Collect(Store& store, bool light) const {
           ++excluded[rule];
           return Status::OK();
         }
-        if (light) c->presentation = Presentation{};  // rebuilt for the episodes in flight (Build)
+        if (light) Lighten(*c);  // the presentation is rebuilt for the episodes in flight (Build)
         set.cases.push_back(std::move(*c));
         return Status::OK();
       }));
@@ -394,13 +416,30 @@ Result<Case> CaseSource::Build(Store& store, const Case& light) const {
   return std::move(*c);
 }
 
+Result<CaseTruth> CaseSource::TruthOf(Store& store, const Case& light) const {
+  const Builder& b = impl_->builder;
+  const AdmissionRecord* a = b.FindAdmission(light.hadm_id);
+  if (a == nullptr) return Status::BadInput("no admission " + std::to_string(light.hadm_id) + " in the store");
+  MEDCRED_ASSIGN_OR_RETURN(std::vector<DiagnosisRecord> dx, store.DiagnosesOfSubject(a->subject_id));
+  const DiagnosisRecord* principal = nullptr;
+  for (const auto& d : dx) {
+    if (d.hadm_id == a->hadm_id && d.seq_num == 1) principal = &d;
+  }
+  std::optional<CaseTruth> truth;
+  if (principal != nullptr) truth = b.TruthOf(*a, dx, *principal);
+  if (!truth || truth->principal != light.truth.principal || truth->principal_code != light.truth.principal_code) {
+    return Status::BadInput(light.case_id + ": the store no longer gives the case it gave at the start of the run");
+  }
+  return std::move(*truth);
+}
+
 Result<CaseSet> BuildCases(Store& store, const CaseInputs& in) {
   MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<CaseSource> source, CaseSource::Open(store, in));
   return source->Collect(store, /*light=*/false);
 }
 
 Result<std::map<int64_t, Presentation>> BuildAllPresentations(Store& store, const CaseInputs& in) {
-  Builder b{in, {}, {}, {}, {}, {}};
+  Builder b{in, {}, {}, {}, {}};
   MEDCRED_RETURN_IF_ERROR(b.Init(store));
   std::map<int64_t, Presentation> out;
   MEDCRED_RETURN_IF_ERROR(

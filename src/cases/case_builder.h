@@ -35,7 +35,7 @@ struct CaseTruth {
   std::string principal_code;          // as coded in MIMIC
   int principal_version = 0;           // 9 or 10
   std::vector<std::string> principal;  // accepted ICD-10-CM codes
-  std::vector<std::string> secondary;  // the admission's other diagnoses, ICD-10-CM
+  std::vector<std::string> secondary;  // the admission's other diagnoses, ICD-10-CM (not kept in a light set)
 };
 
 struct Case {
@@ -44,9 +44,12 @@ struct Case {
   int64_t hadm_id = 0;
   int64_t t0 = 0;  // arrival: edregtime, else admittime
   std::vector<std::string> categories;
-  std::string split;                // dev or test
-  Presentation presentation;        // empty in a light case set (CaseSource::Collect)
-  std::string presentation_sha256;  // presentation.Sha256(), kept in light sets too
+  std::string split;  // dev or test
+  // What the model is shown at arrival; immutable once built, so copies of a
+  // case share it. Null in a light case set (CaseSource::Collect), where a
+  // case is its ids, categories, split, truth and presentation hash only.
+  std::shared_ptr<const Presentation> presentation;
+  std::string presentation_sha256;  // presentation->Sha256(), kept in light sets too
   CaseTruth truth;
 
   // The `cases --jsonl` object (docs/cli.md#machine-readable-outputs).
@@ -81,7 +84,9 @@ struct CaseStats {
 
 struct CaseSet {
   std::vector<Case> cases;  // by hadm_id
-  bool light = false;       // cases without their presentation (CaseSource::Collect): CaseSource::Build gives it
+  // Cases without their presentation and secondary diagnoses (CaseSource::Collect):
+  // CaseSource::Build gives a case whole, CaseSource::TruthOf its whole truth.
+  bool light = false;
   CaseStats stats;
   std::string taxonomy_sha256;
   std::string presentation_sha256;
@@ -104,8 +109,9 @@ Result<CaseSet> BuildCases(Store& store, const CaseInputs& in);
 // The store's cases one pass at a time (issue 18). Open() reads the store's
 // patients and admissions; Collect() builds every case once, keeping each
 // whole or, `light`, without its presentation (the bulk of a case: past
-// history, HPI, triage), so a run holds its cases' ids, categories, split and
-// truth only; Build() gives one light case whole again, for the episode in
+// history, HPI, triage) and secondary diagnoses, so a run holds its cases'
+// ids, categories, split, principal and presentation hash only (a few hundred
+// bytes a case); Build() gives one light case whole again, for the episode in
 // flight, and checks it is the case Collect saw (its presentation hash).
 //
 // Thread safety: immutable after Open(); Build() may be called from many
@@ -116,6 +122,10 @@ class CaseSource {
   ~CaseSource();
   Result<CaseSet> Collect(Store& store, bool light) const;
   Result<Case> Build(Store& store, const Case& light) const;
+  // A light case's whole truth (with its secondary diagnoses), read again from
+  // the store without building its presentation; refused when the store's
+  // principal is not the one Collect saw.
+  Result<CaseTruth> TruthOf(Store& store, const Case& light) const;
 
  private:
   explicit CaseSource(const CaseInputs& in);

@@ -323,9 +323,9 @@ TEST_F(SyntheticCases, TheAuditExcludesCasesWhoseVisibleTextNamesTheDiagnosis) {
   // 801's HPI keeps its arrival history and past MI, loses the referral diagnosis.
   const Case* c801 = Find(*set, "hadm-801");
   ASSERT_NE(c801, nullptr);
-  ASSERT_TRUE(c801->presentation.hpi.has_value());
-  EXPECT_THAT(*c801->presentation.hpi, HasSubstr("history of MI s/p PCI"));
-  EXPECT_THAT(*c801->presentation.hpi, Not(HasSubstr("NSTEMI")));
+  ASSERT_TRUE(c801->presentation->hpi.has_value());
+  EXPECT_THAT(*c801->presentation->hpi, HasSubstr("history of MI s/p PCI"));
+  EXPECT_THAT(*c801->presentation->hpi, Not(HasSubstr("NSTEMI")));
   // Counted per category and per arrival route.
   EXPECT_EQ(set->stats.audit_by_category.at("cardiology").excluded, 1);  // 601 (I26 is in I00-I59)
   EXPECT_EQ(set->stats.audit_by_category.at("endocrinology").excluded, 1);
@@ -371,7 +371,7 @@ TEST_F(SyntheticCases, RewritingTheDiagnosesChangesInclusionAtMost) {
   for (const Case& c : after->cases) {
     ids_after.insert(c.case_id);
     SCOPED_TRACE(c.case_id);
-    EXPECT_EQ(c.presentation.ToJson(), shown->at(c.hadm_id).ToJson());
+    EXPECT_EQ(c.presentation->ToJson(), shown->at(c.hadm_id).ToJson());
     auto meds_before = (*store)->HomeMedsOf(c.hadm_id), meds_after = (*mstore)->HomeMedsOf(c.hadm_id);
     ASSERT_TRUE(meds_before.ok() && meds_after.ok());
     EXPECT_EQ(*meds_after, *meds_before);
@@ -396,7 +396,7 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
   EXPECT_THAT(c->categories, ElementsAre("cardiology", "intensive_care", "emergency_medicine", "radiology"));
   EXPECT_THAT(c->truth.principal, ElementsAre("I214"));
   EXPECT_THAT(c->truth.secondary, ElementsAre("E119", "I10"));
-  const nlohmann::json p = c->presentation.ToJson();
+  const nlohmann::json p = c->presentation->ToJson();
   EXPECT_EQ(p["age"], 60);
   EXPECT_EQ(p["sex"], "F");
   EXPECT_EQ(p["arrival"]["route"], "emergency department");
@@ -417,17 +417,17 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
 
   const Case* first = Find(*set, "hadm-100");
   ASSERT_NE(first, nullptr);
-  EXPECT_EQ(first->presentation.ToJson()["age"], 59);
-  EXPECT_TRUE(first->presentation.ToJson()["past_history"].empty());
+  EXPECT_EQ(first->presentation->ToJson()["age"], 59);
+  EXPECT_TRUE(first->presentation->ToJson()["past_history"].empty());
   EXPECT_THAT(first->categories, ElementsAre("cardiology", "emergency_medicine"));
-  EXPECT_FALSE(first->presentation.ToJson().contains("hpi"));  // no discharge note for 100
+  EXPECT_FALSE(first->presentation->ToJson().contains("hpi"));  // no discharge note for 100
 
   const Case* transfer = Find(*set, "hadm-301");
   ASSERT_NE(transfer, nullptr);
-  EXPECT_EQ(transfer->presentation.ToJson()["arrival"]["route"], "direct admission");
-  EXPECT_EQ(transfer->presentation.ToJson()["hpi"],
+  EXPECT_EQ(transfer->presentation->ToJson()["arrival"]["route"], "direct admission");
+  EXPECT_EQ(transfer->presentation->ToJson()["hpi"],
             "Invented woman with three days of productive cough and fever\nat her care facility.");
-  EXPECT_FALSE(transfer->presentation.ToJson().contains("chief_complaint"));
+  EXPECT_FALSE(transfer->presentation->ToJson().contains("chief_complaint"));
   EXPECT_THAT(transfer->categories, ElementsAre("pulmonology"));
 
   // An ICD-9 principal through the GEMs; its labs carry no hadm_id and count by time.
@@ -437,7 +437,7 @@ TEST_F(SyntheticCases, TruthCategoriesAndPresentation) {
   EXPECT_EQ(icd9->truth.principal_version, 9);
   EXPECT_THAT(icd9->truth.principal, ElementsAre("I214"));
   EXPECT_THAT(icd9->truth.secondary, ::testing::Contains("I509"));
-  EXPECT_THAT(icd9->presentation.ToJson().dump(), Not(HasSubstr("DIED")));
+  EXPECT_THAT(icd9->presentation->ToJson().dump(), Not(HasSubstr("DIED")));
 
   for (const Case& k : set->cases) EXPECT_EQ(k.split, SplitOf(k.subject_id));
 }
@@ -543,6 +543,54 @@ TEST_F(DemoCases, SameStoreSameBytes) {
   EXPECT_EQ(a->stats.ToJson(), c->stats.ToJson());
 }
 
+// Issue 18: a run holds its cases light. A light set is the whole set less
+// the presentations and secondary diagnoses, and its source gives both back.
+TEST_F(DemoCases, ALightSetIsTheWholeSetLessWhatItsSourceGivesBack) {
+  REQUIRE_DEMO_INPUTS(inputs);
+  auto whole = Build(db_, *inputs);
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+  auto store = OpenStore(db_);
+  ASSERT_TRUE(store.ok());
+  auto source = CaseSource::Open(**store, inputs->in());
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  auto light = (*source)->Collect(**store, /*light=*/true);
+  ASSERT_TRUE(light.ok()) << light.status().message();
+  EXPECT_TRUE(light->light);
+  EXPECT_FALSE(whole->light);
+  EXPECT_EQ(light->stats.ToJson(), whole->stats.ToJson());
+  ASSERT_EQ(light->cases.size(), whole->cases.size());
+  size_t with_secondary = 0;
+  for (size_t i = 0; i < whole->cases.size(); ++i) {
+    const Case& w = whole->cases[i];
+    const Case& l = light->cases[i];
+    ASSERT_EQ(l.case_id, w.case_id);
+    EXPECT_EQ(l.categories, w.categories);
+    EXPECT_EQ(l.split, w.split);
+    EXPECT_EQ(l.truth.principal, w.truth.principal);
+    EXPECT_EQ(l.presentation_sha256, w.presentation_sha256);
+    ASSERT_NE(w.presentation, nullptr);
+    EXPECT_EQ(w.presentation_sha256, w.presentation->Sha256());
+    EXPECT_EQ(l.presentation, nullptr) << l.case_id;
+    EXPECT_TRUE(l.truth.secondary.empty()) << l.case_id;
+    with_secondary += !w.truth.secondary.empty();
+    auto truth = (*source)->TruthOf(**store, l);
+    ASSERT_TRUE(truth.ok()) << truth.status().message();
+    EXPECT_EQ(truth->principal, w.truth.principal);
+    EXPECT_EQ(truth->secondary, w.truth.secondary) << l.case_id;
+    EXPECT_EQ(truth->principal_code, w.truth.principal_code);
+    auto rebuilt = (*source)->Build(**store, l);
+    ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
+    EXPECT_EQ(rebuilt->ToJson(true), w.ToJson(true));
+  }
+  EXPECT_GT(with_secondary, whole->cases.size() / 2);  // the secondaries were there to drop
+  // A light case whose principal is not the store's is refused, naming it.
+  Case forged = light->cases.front();
+  forged.truth.principal = {"Z000"};
+  auto refused = (*source)->TruthOf(**store, forged);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr(forged.case_id));
+}
+
 TEST_F(DemoCases, EveryCasePassesEveryRuleCheckedBySql) {
   REQUIRE_DEMO_INPUTS(inputs);
   auto set = Build(db_, *inputs);
@@ -587,7 +635,7 @@ TEST_F(DemoCases, EveryCasePassesEveryRuleCheckedBySql) {
     EXPECT_EQ(has("intensive_care"), icu);
     EXPECT_EQ(has("emergency_medicine"), ed);
     EXPECT_FALSE(has("radiology"));  // no Note module in the demo
-    EXPECT_EQ(c.presentation.arrival.route, ed ? "emergency department" : "direct admission");
+    EXPECT_EQ(c.presentation->arrival.route, ed ? "emergency department" : "direct admission");
   }
 }
 

@@ -137,8 +137,8 @@ Command AddCases(CLI::App& root) {
               }
               std::string cats;
               for (const auto& k : c.categories) cats += (cats.empty() ? "" : ",") + k;
-              std::printf("%-16s %-5s %3d %s  %-40s%s\n", c.case_id.c_str(), c.split.c_str(), c.presentation.age,
-                          c.presentation.sex.c_str(), cats.c_str(),
+              std::printf("%-16s %-5s %3d %s  %-40s%s\n", c.case_id.c_str(), c.split.c_str(), c.presentation->age,
+                          c.presentation->sex.c_str(), cats.c_str(),
                           o->with_truth ? (" " + c.truth.principal_code + " -> " + c.truth.principal[0]).c_str() : "");
             }
             return Status::OK();

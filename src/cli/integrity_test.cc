@@ -91,6 +91,29 @@ TEST_F(IntegrityCli, ADuplicateEpisodeOfOneCaseIsRefused) {
   EXPECT_THAT(r.err, HasSubstr("a second episode of " + lines[3]["case_id"].get<std::string>()));
 }
 
+// Regression (issue 18's lookup by hadm_id): a copy of an episode under epoch
+// 0, or under its case id written with a leading zero, is not a second
+// verdict on the case.
+TEST_F(IntegrityCli, ACopyUnderEpochZeroOrAZeroPaddedCaseIdIsRefused) {
+  const auto lines = Episodes();
+  auto with_epoch_zero = lines;
+  nlohmann::json copy = lines[2];
+  copy["epoch"] = 0;
+  with_epoch_zero.push_back(copy);
+  WriteEpisodes(with_epoch_zero);
+  CliRun r = Report();
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("episodes.jsonl:" + std::to_string(lines.size() + 1)));
+  auto padded = lines;
+  copy = lines[2];
+  copy["case_id"] = "hadm-0" + copy["case_id"].get<std::string>().substr(5);
+  padded.push_back(copy);
+  WriteEpisodes(padded);
+  r = Report();
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("is not a case of the run's store"));
+}
+
 TEST_F(IntegrityCli, AnEpisodeWhosePresentationIsNotTheStoresIsRefused) {
   auto lines = Episodes();
   lines[5]["presentation_sha256"] = std::string(64, '0');

@@ -50,10 +50,10 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const RegradeOptions& 
   MEDCRED_ASSIGN_OR_RETURN(std::unique_ptr<CaseSource> source,
                            CaseSource::Open(**store, CaseInputs{&taxonomy, &rules, &reference, ccsr.get()}));
   MEDCRED_ASSIGN_OR_RETURN(CaseSet cases, source->Collect(**store, /*light=*/true));
-  return RegradeRun(
-      run_dir,
-      GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest(), store->get()},
-      o.judge);
+  return RegradeRun(run_dir,
+                    GradingContext{&grader, &taxonomy, &reference, &datasets, &cases, summary.ChecksumDigest(),
+                                   store->get(), source.get()},
+                    o.judge);
 }
 
 Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& ctx,
@@ -65,9 +65,9 @@ Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& 
     MEDCRED_ASSIGN_OR_RETURN(Judge j, Judge::Load(judge_model.get(), ctx.reference));
     judge = std::move(j);
   }
-  return BuildRunOutputs(run_dir,
-                         GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases, ctx.store_checksum_digest,
-                                       judge ? &*judge : nullptr, ctx.store, ctx.reference});
+  return BuildRunOutputs(
+      run_dir, GradingInputs{ctx.grader, ctx.taxonomy, ctx.datasets, ctx.cases, ctx.store_checksum_digest,
+                             judge ? &*judge : nullptr, ctx.store, ctx.reference, ctx.case_source, ctx.store});
 }
 
 }  // namespace medcred

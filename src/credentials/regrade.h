@@ -47,7 +47,8 @@ struct GradingContext {
   const KnownDatasets* datasets = nullptr;
   const CaseSet* cases = nullptr;
   std::string store_checksum_digest;
-  Store* store = nullptr;  // for the comparison with the ED physicians (null: none)
+  Store* store = nullptr;  // for the comparison with the ED physicians (null: none), and a light set's truth
+  const CaseSource* case_source = nullptr;  // for a light case set: gives each case's whole truth
 };
 Result<RunOutputs> RegradeRun(const std::string& run_dir, const GradingContext& context, const JudgeOptions& judge);
 

@@ -1,7 +1,9 @@
 #include "credentials/report.h"
 
+#include <algorithm>
+#include <charconv>
 #include <set>
-#include <unordered_map>
+#include <string_view>
 
 #include "common/time.h"
 #include "common/version.h"
@@ -14,21 +16,21 @@ namespace {
 
 // Re-grades one episode against its case's truth (and asks the judge); true
 // when its record changed.
-bool Regrade(EpisodeRecord& e, const Case& c, const Grader& grader, const Judge* judge) {
-  bool changed = e.truth_principal != c.truth.principal || e.truth_secondary != c.truth.secondary ||
+bool Regrade(EpisodeRecord& e, const Case& c, const CaseTruth& truth, const Grader& grader, const Judge* judge) {
+  bool changed = e.truth_principal != truth.principal || e.truth_secondary != truth.secondary ||
                  e.categories != c.categories || e.split != c.split;
-  e.truth_principal = c.truth.principal;
-  e.truth_secondary = c.truth.secondary;
+  e.truth_principal = truth.principal;
+  e.truth_secondary = truth.secondary;
   e.categories = c.categories;
   e.split = c.split;
   const std::string text = e.answer ? e.answer->diagnosis : "";
   const std::optional<std::string> code = e.answer ? e.answer->icd10 : std::nullopt;
-  const Grade grade = grader.GradeWithDifferential(c.truth.principal, c.truth.secondary, text, code,
+  const Grade grade = grader.GradeWithDifferential(truth.principal, truth.secondary, text, code,
                                                    e.answer ? e.answer->differential : std::vector<std::string>{});
   changed = changed || grade.ToJson() != e.grade.ToJson();
   e.grade = grade;
   if (judge == nullptr || !e.answer) return changed;
-  auto v = judge->Ask(c.truth.principal, c.truth.secondary, text, code);
+  auto v = judge->Ask(truth.principal, truth.secondary, text, code);
   JudgeRecord jr{judge->spec(), judge->rubric_sha256(), std::nullopt, "", ""};
   if (v.ok()) {
     jr.correct = v->correct;
@@ -41,38 +43,62 @@ bool Regrade(EpisodeRecord& e, const Case& c, const Grader& grader, const Judge*
 }
 
 // The store's case for an episode line, checked: a case of the store, seen
-// once, with the store's presentation.
+// once, with the store's presentation. It holds a pointer and a bit per case
+// and epoch (a run's store may hold hundreds of thousands of cases): a case is
+// found by the hadm_id its case id names.
 class EpisodeChecker {
  public:
   EpisodeChecker(const CaseSet& cases, std::string episodes_path, int64_t epochs)
-      : path_(std::move(episodes_path)), epochs_(epochs) {
-    for (const Case& c : cases.cases) by_id_[c.case_id] = &c;
+      : path_(std::move(episodes_path)), epochs_(std::max<int64_t>(epochs, 1)) {
+    by_hadm_.reserve(cases.cases.size());
+    for (const Case& c : cases.cases) by_hadm_.push_back(&c);
+    std::sort(by_hadm_.begin(), by_hadm_.end(), [](const Case* x, const Case* y) { return x->hadm_id < y->hadm_id; });
+    seen_.assign(by_hadm_.size() * static_cast<size_t>(epochs_), false);
   }
   Result<const Case*> Check(const EpisodeRecord& e, const RunDir::EpisodeLocation& where) {
     const std::string at = path_ + ":" + std::to_string(where.line);
-    auto it = by_id_.find(e.case_id);
-    if (it == by_id_.end()) return Status::BadInput(at + ": " + e.case_id + " is not a case of the run's store");
-    if (e.EpochOr1() > epochs_) {
+    const size_t index = Find(e.case_id);
+    if (index == by_hadm_.size()) return Status::BadInput(at + ": " + e.case_id + " is not a case of the run's store");
+    if (e.EpochOr1() < 1 || e.EpochOr1() > epochs_) {
       return Status::BadInput(at + ": epoch " + std::to_string(e.EpochOr1()) + " of a run of " +
                               std::to_string(epochs_) + " epochs");
     }
-    if (!seen_.insert({e.case_id, e.EpochOr1()}).second) {
+    const Case* c = by_hadm_[index];
+    const size_t bit = index * static_cast<size_t>(epochs_) + static_cast<size_t>(e.EpochOr1() - 1);
+    const bool again = seen_[bit];
+    seen_[bit] = true;
+    if (again) {
       return Status::BadInput(at + ": a second episode of " + e.case_id +
                               (epochs_ > 1 ? " in epoch " + std::to_string(e.EpochOr1()) : std::string()));
     }
     const bool legacy = e.format == "medcred-episode-v1";  // written before episodes carried the hash
     if (!legacy && !e.presentation_sha256) return Status::BadInput(at + ": the episode has no presentation hash");
-    if (e.presentation_sha256 && *e.presentation_sha256 != it->second->presentation_sha256) {
+    if (e.presentation_sha256 && *e.presentation_sha256 != c->presentation_sha256) {
       return Status::BadInput(at + ": the presentation of " + e.case_id + " is not the store's");
     }
-    return it->second;
+    return c;
   }
 
  private:
+  // The index in by_hadm_ of the case whose id is `case_id` ("hadm-<hadm_id>"), or by_hadm_.size().
+  size_t Find(const std::string& case_id) const {
+    constexpr std::string_view kPrefix = "hadm-";
+    if (case_id.size() <= kPrefix.size() || case_id.compare(0, kPrefix.size(), kPrefix) != 0) return by_hadm_.size();
+    int64_t hadm_id = 0;
+    const char* first = case_id.data() + kPrefix.size();
+    const char* last = case_id.data() + case_id.size();
+    auto [end, ec] = std::from_chars(first, last, hadm_id);
+    if (ec != std::errc() || end != last) return by_hadm_.size();
+    auto it = std::lower_bound(by_hadm_.begin(), by_hadm_.end(), hadm_id,
+                               [](const Case* c, int64_t id) { return c->hadm_id < id; });
+    if (it == by_hadm_.end() || (*it)->case_id != case_id) return by_hadm_.size();
+    return static_cast<size_t>(it - by_hadm_.begin());
+  }
+
   std::string path_;
   int64_t epochs_ = 1;
-  std::unordered_map<std::string, const Case*> by_id_;
-  std::set<std::pair<std::string, int64_t>> seen_;  // (case id, epoch)
+  std::vector<const Case*> by_hadm_;  // the store's cases by hadm_id
+  std::vector<bool> seen_;            // [index * epochs + epoch - 1]
 };
 
 GradedEpisode ToGraded(const EpisodeRecord& e) {
@@ -242,8 +268,17 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInpu
   MEDCRED_RETURN_IF_ERROR(dir.RewriteEpisodes([&](EpisodeRecord& e,
                                                   const RunDir::EpisodeLocation& where) -> Result<bool> {
     MEDCRED_ASSIGN_OR_RETURN(const Case* c, checker.Check(e, where));
+    // A light set keeps only the principal: the whole truth is read from the store.
+    std::optional<CaseTruth> whole;
+    if (in.cases->light) {
+      if (in.case_source == nullptr || in.store == nullptr) {
+        return Status::Usage("grading a light case set needs its case source and store");
+      }
+      MEDCRED_ASSIGN_OR_RETURN(whole, in.case_source->TruthOf(*in.store, *c));
+    }
+    const CaseTruth& truth = whole ? *whole : c->truth;
     const Grade before = e.grade;
-    const bool changed = Regrade(e, *c, *in.grader, in.judge);
+    const bool changed = Regrade(e, *c, truth, *in.grader, in.judge);
     if (before.level != e.grade.level || before.credit != e.grade.credit || before.mapped_code != e.grade.mapped_code) {
       ++out.regraded;
     }
@@ -257,7 +292,7 @@ Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInpu
     // answer (McNemar's test needs one verdict per case and side).
     if (clinician && e.EpochOr1() == 1) {
       MEDCRED_ASSIGN_OR_RETURN(std::vector<EdDiagnosisRecord> dx, in.ed_store->EdDiagnosesOf(c->hadm_id));
-      clinician->Add(g.categories, c->split, e.grade, c->truth, EdPhysicianAnswerOf(dx, in.reference));
+      clinician->Add(g.categories, c->split, e.grade, truth, EdPhysicianAnswerOf(dx, in.reference));
     }
     return changed;
   }));

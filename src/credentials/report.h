@@ -56,6 +56,10 @@ struct GradingInputs {
   // them (credentials/clinician.h; truth side, like the truth itself); null: no comparison is made.
   Store* ed_store = nullptr;
   const IcdReference* reference = nullptr;  // maps ICD-9 ED diagnoses (may be null)
+  // For a light case set (cases->light): the source that gives each episode's
+  // whole truth again, and the store it reads.
+  const CaseSource* case_source = nullptr;
+  Store* store = nullptr;
 };
 
 Result<RunOutputs> BuildRunOutputs(const std::string& run_dir, const GradingInputs& inputs);

@@ -236,6 +236,10 @@ ResolveAnswer Environment::Resolve(const std::string& kind, const std::string& q
 // ---- Episode -------------------------------------------------------------------
 
 Result<Episode> Episode::Open(Store& store, const Environment& env, const Case& c) {
+  if (!c.presentation) {
+    return Status::BadInput(c.case_id +
+                            ": a light case (no presentation) cannot open an episode: build it whole first");
+  }
   Episode e;
   e.env_ = &env;
   e.case_ = &c;
@@ -341,7 +345,7 @@ ToolAnswer Episode::Call(const ToolCall& call) {
 }
 
 HistoryAnswer Episode::History() const {
-  const Presentation& p = case_->presentation;
+  const Presentation& p = *case_->presentation;
   HistoryAnswer h;
   h.chief_complaint = p.chief_complaint;
   h.hpi = p.hpi;
@@ -355,7 +359,7 @@ ExamAnswer Episode::Exam() const {
   ExamAnswer e;
   e.exam = discharge_note_ ? ExtractExam(*discharge_note_, env_->rules()) : "";
   e.has_note_module = env_->has_note_module();
-  const Presentation& p = case_->presentation;
+  const Presentation& p = *case_->presentation;
   if (p.triage_vitals && !p.triage_vitals->Named().empty()) {
     e.vitals.push_back({"- ED triage: " + TriageLine(*p.triage_vitals)});
   }

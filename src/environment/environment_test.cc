@@ -131,6 +131,19 @@ TEST_F(SyntheticEnvironment, LabsAreTheFirstResultInTheWindowMatchedByTime) {
   EXPECT_THAT(r.text, Not(HasSubstr("Comment")));
 }
 
+// A light case (a run's index entry, no presentation) never opens an episode:
+// the model would be shown nothing. It must be built whole first.
+TEST_F(SyntheticEnvironment, ALightCaseOpensNoEpisode) {
+  world_ = Build(db_, ref_);
+  ASSERT_NE(world_, nullptr);
+  Case light = world_->Find("hadm-101");
+  light.presentation.reset();
+  auto e = Episode::Open(*world_->store, *world_->env, light);
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(e.status().message(), HasSubstr("hadm-101"));
+  EXPECT_THAT(e.status().message(), HasSubstr("light case"));
+}
+
 TEST_F(SyntheticEnvironment, PanelsAnswerEachTestAndResultsBeforeArrivalCount) {
   world_ = Build(db_, ref_);
   ASSERT_NE(world_, nullptr);

@@ -40,7 +40,8 @@ Result<EvalResult> Evaluate(const EvalOptions& o) {
       result.outputs,
       RegradeRun(o.run.out_dir,
                  GradingContext{&*inputs->grader, &inputs->taxonomy, &*inputs->reference, &inputs->known_datasets,
-                                &inputs->cases, inputs->store_summary.ChecksumDigest(), inputs->store.get()},
+                                &inputs->cases, inputs->store_summary.ChecksumDigest(), inputs->store.get(),
+                                inputs->case_source.get()},
                  o.judge));
   return result;
 }

@@ -532,24 +532,35 @@ Result<Grader> Grader::Load(const IcdReference* reference, std::shared_ptr<const
     return std::any_of(g.excluded_prefixes_.begin(), g.excluded_prefixes_.end(),
                        [&](const std::string& p) { return code.rfind(p, 0) == 0; });
   };
-  std::vector<std::pair<std::string, std::string>> titles(reference->AllTitles().begin(), reference->AllTitles().end());
-  std::sort(titles.begin(), titles.end());  // a deterministic index
-  for (const auto& [code, title] : titles) {
-    if (!excluded_code(code)) g.AddEntry(code, "title", title);
+  // The reference's titles and CCSR's descriptions in code order (a
+  // deterministic index), pointed at rather than copied: the index is built
+  // while the run's other data are loaded.
+  using CodeText = std::pair<const std::string, std::string>;
+  auto by_code = [](const CodeText* x, const CodeText* y) { return x->first < y->first; };
+  std::vector<const CodeText*> titles;
+  titles.reserve(reference->AllTitles().size());
+  for (const CodeText& t : reference->AllTitles()) titles.push_back(&t);
+  std::sort(titles.begin(), titles.end(), by_code);
+  std::vector<const CodeText*> extra;
+  if (g.ccsr_ != nullptr) {
+    for (const CodeText& d : g.ccsr_->AllDescriptions()) {
+      if (!reference->IsIcd10(d.first) && !excluded_code(d.first)) extra.push_back(&d);
+    }
+    std::sort(extra.begin(), extra.end(), by_code);
+  }
+  g.entries_.reserve(titles.size() + extra.size());
+  for (const CodeText* t : titles) {
+    if (!excluded_code(t->first)) g.AddEntry(t->first, "title", t->second);
   }
   if (g.ccsr_ != nullptr) {
-    std::vector<std::pair<std::string, std::string>> extra;
-    for (const auto& [code, d] : g.ccsr_->AllDescriptions()) {
-      if (!reference->IsIcd10(code) && !excluded_code(code)) extra.emplace_back(code, d);
-    }
-    std::sort(extra.begin(), extra.end());
-    for (const auto& [code, d] : extra) g.AddEntry(code, "ccsr description", d);
+    for (const CodeText* d : extra) g.AddEntry(d->first, "ccsr description", d->second);
     // Category headers (not in CCSR): the default category all their codes share, if one.
     std::vector<std::string> codes;
     codes.reserve(g.ccsr_->AllDescriptions().size());
     for (const auto& [code, d] : g.ccsr_->AllDescriptions()) codes.push_back(code);
     std::sort(codes.begin(), codes.end());
-    for (const auto& [code, title] : titles) {
+    for (const CodeText* t : titles) {
+      const std::string& code = t->first;
       if (g.ccsr_->DefaultInpatient(code) != nullptr) continue;
       std::string shared;
       bool one = true;

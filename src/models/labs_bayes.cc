@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -22,10 +23,10 @@ std::set<std::string> Features(const Case& c, const ToolAnswer& labs) {
       if (r.performed) f.insert((r.flag.empty() ? "normal:" : "abnormal:") + r.concept_name);
     }
   }
-  const int age = c.presentation.age;
-  f.insert("age:" + std::to_string(std::min(age / 10, 9) * 10));
-  f.insert("sex:" + c.presentation.sex);
-  for (const auto& h : c.presentation.past_history) f.insert("pmh:" + h);
+  const Presentation& p = *c.presentation;  // a whole case (Episode::Open refuses a light one)
+  f.insert("age:" + std::to_string(std::min(p.age / 10, 9) * 10));
+  f.insert("sex:" + p.sex);
+  for (const auto& h : p.past_history) f.insert("pmh:" + h);
   return f;
 }
 
@@ -40,13 +41,21 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
   if (cases.light && source == nullptr) return Status::Usage("labs-bayes: a light case set needs its case source");
   auto m = std::unique_ptr<LabsBayesBaseline>(new LabsBayesBaseline());
   MEDCRED_ASSIGN_OR_RETURN(ToolCall panel, ParseToolCall("order_labs", PanelArguments()));
-  // One pass: each case's features, as ids in first-seen order for now.
+  // One pass: each case's features, as ids in first-seen order for now, all
+  // cases' in one sequence (case i's are flat[begin[i], begin[i + 1]); a
+  // deque, which grows without copying what it holds, so the store's cases
+  // never need twice their room), and its label as an index into `labels`
+  // (-1 when the case has no truth).
   std::unordered_map<std::string, uint32_t> ids;
   std::vector<std::string> names;
-  std::vector<std::vector<uint32_t>> features(cases.cases.size());
-  std::vector<int> fold(cases.cases.size());
-  std::vector<std::string> label(cases.cases.size());  // "" when the case has no truth
-  for (size_t i = 0; i < cases.cases.size(); ++i) {
+  const size_t n_cases = cases.cases.size();
+  std::deque<uint32_t> flat;
+  std::vector<size_t> begin(n_cases + 1, 0);
+  std::vector<uint8_t> fold(n_cases);
+  std::unordered_map<std::string, int32_t> label_ids;
+  std::vector<std::string> labels;
+  std::vector<int32_t> label(n_cases, -1);
+  for (size_t i = 0; i < n_cases; ++i) {
     std::optional<Case> whole;
     if (cases.light) {
       MEDCRED_ASSIGN_OR_RETURN(Case built, source->Build(store, cases.cases[i]));
@@ -57,12 +66,18 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
     for (const std::string& f : Features(c, e.Call(panel))) {
       auto [it, fresh] = ids.emplace(f, static_cast<uint32_t>(names.size()));
       if (fresh) names.push_back(f);
-      features[i].push_back(it->second);
+      flat.push_back(it->second);
     }
+    begin[i + 1] = flat.size();
     // The label and fold from the set's own case (a light one's truth is the set's, not the store's).
     const Case& own = cases.cases[i];
-    fold[i] = FoldOf(own.subject_id);
-    if (!own.truth.principal.empty()) label[i] = own.truth.principal.front().substr(0, 3);
+    fold[i] = static_cast<uint8_t>(FoldOf(own.subject_id));
+    if (!own.truth.principal.empty()) {
+      auto [it, fresh] =
+          label_ids.emplace(own.truth.principal.front().substr(0, 3), static_cast<int32_t>(labels.size()));
+      if (fresh) labels.push_back(it->first);
+      label[i] = it->second;
+    }
   }
   // Renumber features in their text's order, so sums run in the order the
   // model has always used (over sorted names), and sort each case's ids.
@@ -71,20 +86,23 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
   std::vector<uint32_t> rank(names.size());
   for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
-  for (auto& f : features) {
-    for (uint32_t& id : f) id = rank[id];
-    std::sort(f.begin(), f.end());
-  }
+  for (uint32_t& id : flat) id = rank[id];
+  for (size_t i = 0; i < n_cases; ++i) std::sort(flat.begin() + begin[i], flat.begin() + begin[i + 1]);
   ids.clear();
   names.clear();
-  std::set<std::string> classes;
-  for (const std::string& l : label) {
-    if (!l.empty()) classes.insert(l);
+  // Classes in code order (ties go to the smaller code); labels renumbered so.
+  m->classes_ = labels;
+  std::sort(m->classes_.begin(), m->classes_.end());
+  std::vector<int32_t> class_of(labels.size());
+  for (size_t l = 0; l < labels.size(); ++l) {
+    class_of[l] =
+        static_cast<int32_t>(std::lower_bound(m->classes_.begin(), m->classes_.end(), labels[l]) - m->classes_.begin());
   }
-  m->classes_.assign(classes.begin(), classes.end());
-  std::unordered_map<std::string, int32_t> class_index;
-  for (size_t c = 0; c < m->classes_.size(); ++c) class_index[m->classes_[c]] = static_cast<int32_t>(c);
+  for (int32_t& l : label) {
+    if (l >= 0) l = class_of[static_cast<size_t>(l)];
+  }
   const size_t n_classes = m->classes_.size(), n_features = order.size();
+  m->prediction_.reserve(n_cases);
   for (const Case& c : cases.cases) m->prediction_[c.case_id] = -1;
 
   for (int held_out = 0; held_out < 5; ++held_out) {
@@ -93,12 +111,13 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
     std::vector<int> n_feature(n_classes * n_features, 0);
     std::vector<bool> in_vocabulary(n_features, false);
     int n = 0;
-    for (size_t i = 0; i < cases.cases.size(); ++i) {
-      if (label[i].empty() || fold[i] == held_out) continue;
-      const size_t cls = static_cast<size_t>(class_index.at(label[i]));
+    for (size_t i = 0; i < n_cases; ++i) {
+      if (label[i] < 0 || fold[i] == held_out) continue;
+      const size_t cls = static_cast<size_t>(label[i]);
       ++n;
       ++n_class[cls];
-      for (uint32_t f : features[i]) {
+      for (size_t k = begin[i]; k < begin[i + 1]; ++k) {
+        const uint32_t f = flat[k];
         ++n_feature[cls * n_features + f];
         in_vocabulary[f] = true;
       }
@@ -120,15 +139,19 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
       }
       base[cls] = b;
     }
-    // Every case of the held-out fold, scored once.
-    for (size_t i = 0; i < cases.cases.size(); ++i) {
+    // Every case of the held-out fold, scored once (its features copied out
+    // of the deque once, not read from it for every class).
+    std::vector<uint32_t> mine;
+    for (size_t i = 0; i < n_cases; ++i) {
       if (fold[i] != held_out) continue;
+      mine.assign(flat.begin() + static_cast<std::ptrdiff_t>(begin[i]),
+                  flat.begin() + static_cast<std::ptrdiff_t>(begin[i + 1]));
       int32_t best = -1;
       double best_score = -INFINITY;
       for (size_t cls = 0; cls < n_classes; ++cls) {  // sorted: ties go to the smaller code
         if (n_class[cls] == 0) continue;
         double score = base[cls];
-        for (uint32_t f : features[i]) {
+        for (uint32_t f : mine) {
           if (in_vocabulary[f]) score += log_odds[cls * n_features + f];  // unseen features carry no evidence
         }
         if (score > best_score) {

@@ -184,13 +184,13 @@ class EpisodeLoop {
       record_.epoch = context.epoch;
       if (model.TakesSeed()) record_.sampling_seed = *context.seed;
     }
-    record_.presentation_sha256 = c.presentation.Sha256();
+    record_.presentation_sha256 = c.presentation->Sha256();
     record_.categories = c.categories;
     record_.split = c.split;
     record_.tool_mode = ToolModeName(mode);
     const bool text = mode == ToolMode::kText;
     record_.messages = {ChatMessage::System(text ? in.protocol.text_system_prompt() : in.protocol.system_prompt()),
-                        ChatMessage::User(PresentationText(c.presentation))};
+                        ChatMessage::User(PresentationText(*c.presentation))};
     tools_ = text ? nlohmann::json::array() : in.protocol.tools();
   }
 
@@ -355,7 +355,7 @@ Result<EpisodeRecord> RunEpisode(const Case& c, Store& store, const RunInputs& i
 // connection, appending each episode as it ends. The first failure stops
 // every worker and is returned.
 Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turns, const std::vector<Todo>& todo,
-                  RunDir::EpisodeWriter& log, ToolModes& modes, std::map<EpisodeKey, std::string>* outcomes, int* ran) {
+                  RunDir::EpisodeWriter& log, ToolModes& modes, std::map<std::string, int>* outcomes, int* ran) {
   std::atomic<size_t> next{0};
   std::mutex mu;
   Status failure;
@@ -389,7 +389,7 @@ Status RunWorkers(const RunOptions& o, RunInputs& in, Model& model, int max_turn
         if (failure.ok()) failure = s;
         return;
       }
-      (*outcomes)[{todo[i].c->case_id, todo[i].epoch}] = record->outcome;
+      ++(*outcomes)[record->outcome];  // counted, not kept per episode
       ++*ran;
     }
   };
@@ -457,6 +457,10 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(in->store_summary, in->store->Summary());
   MEDCRED_ASSIGN_OR_RETURN(in->known_datasets, KnownDatasets::Load());
   in->dataset = IdentifyStore(in->store_summary, in->known_datasets);
+  // The grader before the cases: loading it (its title index) needs tens of
+  // MB for a moment, which should not come on top of the store's cases.
+  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference, in->ccsr));
+  in->grader = std::move(grader);
   MEDCRED_ASSIGN_OR_RETURN(in->case_source, CaseSource::Open(*in->store, CaseInputs{&in->taxonomy, &in->rules,
                                                                                     &*in->reference, in->ccsr.get()}));
   MEDCRED_ASSIGN_OR_RETURN(in->cases, in->case_source->Collect(*in->store, /*light=*/true));
@@ -465,8 +469,6 @@ Result<std::unique_ptr<RunInputs>> LoadRunInputs(const RunOptions& o) {
   MEDCRED_ASSIGN_OR_RETURN(Environment env,
                            Environment::Create(*in->store, std::move(catalog), std::move(costs), in->rules, window));
   in->environment = std::move(env);
-  MEDCRED_ASSIGN_OR_RETURN(Grader grader, Grader::Load(&*in->reference, in->ccsr));
-  in->grader = std::move(grader);
   return in;
 }
 
@@ -560,14 +562,15 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   MEDCRED_RETURN_IF_ERROR(PrepareRunDir(dir, o, in, selected.size(), max_turns));
   MEDCRED_ASSIGN_OR_RETURN(RunDir::Lock lock, dir.LockForWriting());
   MEDCRED_RETURN_IF_ERROR(dir.CutPartialLastLine());
-  MEDCRED_ASSIGN_OR_RETURN(auto outcomes, DoneEpisodes(dir));
+  MEDCRED_ASSIGN_OR_RETURN(auto done, DoneEpisodes(dir));
   RunResult result;
+  for (const auto& [key, outcome] : done) result.outcomes[outcome]++;
   result.selected = static_cast<int>(selected.size());
   // Epoch by epoch: an interrupted run has whole epochs first.
   std::vector<Todo> todo;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     for (const Case* c : selected) {
-      if (outcomes.count({c->case_id, epoch})) {
+      if (done.count({c->case_id, epoch})) {
         ++result.skipped;
       } else {
         todo.push_back({c, epoch});
@@ -578,13 +581,13 @@ Result<RunResult> Run(const RunOptions& o, RunInputs& in, Model& model) {
   const auto episodes_start = Clock::now();
   // Protocol v1 has no text mode: `auto` is native there.
   ToolModes modes(o.tool_mode == "auto" && !in.protocol.has_text_mode() ? "native" : o.tool_mode);
-  const Status workers = RunWorkers(o, in, model, max_turns, todo, *log, modes, &outcomes, &result.ran);
+  done.clear();
+  const Status workers = RunWorkers(o, in, model, max_turns, todo, *log, modes, &result.outcomes, &result.ran);
   log.reset();
   const Status manifest = UpdateManifest(dir, model, modes);
   MEDCRED_RETURN_IF_ERROR(workers);
   MEDCRED_RETURN_IF_ERROR(manifest);
   result.episode_seconds = std::chrono::duration<double>(Clock::now() - episodes_start).count();
-  for (const auto& [id, outcome] : outcomes) result.outcomes[outcome]++;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;
 }

@@ -58,8 +58,9 @@ TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
   }
   EXPECT_EQ(ids.size(), 4u);
   EXPECT_EQ(fs::status(tmp_ / "good").permissions() & fs::perms::all, fs::perms::owner_all);
-  // The truth travels with each episode, so `medcred report` can re-grade
-  // without the store; summary and credentials are built afterwards.
+  // The store's whole truth travels with each episode (the run holds its
+  // cases light, with the principal only); summary and credentials are built
+  // afterwards.
   for (const auto& e : eps) {
     const Case* c = nullptr;
     for (const Case& k : inputs_->cases.cases) {
@@ -67,7 +68,9 @@ TEST_F(RunnerTest, EveryCaseGetsExactlyOneEpisodeWithTheRightOutcome) {
     }
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(e["truth"]["principal"], c->truth.principal);
-    EXPECT_EQ(e["truth"]["secondary"], c->truth.secondary);
+    auto truth = inputs_->case_source->TruthOf(*inputs_->store, *c);
+    ASSERT_TRUE(truth.ok()) << truth.status().message();
+    EXPECT_EQ(e["truth"]["secondary"], truth->secondary);
   }
   EXPECT_FALSE(fs::exists(tmp_ / "good/summary.json"));
   auto run = nlohmann::json::parse(test::ReadFile(tmp_ / "good/run.json"));

@@ -82,10 +82,12 @@ class SyntheticRunTest : public ::testing::Test {
 };
 
 // What re-grading a run of these inputs reads: their grader, taxonomy, known
-// datasets and the store's cases.
+// datasets and the store's cases (light: with their source and store).
 inline GradingInputs Grading(const RunInputs& in, Judge* judge = nullptr) {
-  return GradingInputs{&*in.grader, &in.taxonomy, &in.known_datasets, &in.cases, in.store_summary.ChecksumDigest(),
-                       judge};
+  GradingInputs g{&*in.grader, &in.taxonomy, &in.known_datasets, &in.cases, in.store_summary.ChecksumDigest(), judge};
+  g.case_source = in.case_source.get();
+  g.store = in.store.get();
+  return g;
 }
 
 // The episodes of a run directory, in file order.
