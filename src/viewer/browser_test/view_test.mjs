@@ -60,11 +60,14 @@ try {
   check((await page.locator("th.run-group").count()) === 2, "a column group per run");
   const all = await api("/api/runs/0/episodes?with=1&limit=1");
 
-  // Wrong only.
-  await page.check("#filter-wrong");
-  await page.waitForFunction(() => location.hash.includes("wrong=1") &&
-                                   document.getElementById("episode-count")?.textContent.includes("matching"));
+  // Wrong only. Each filter is waited for by its own count ("of N matching"),
+  // not by the number of rows: a page of 100 rows of the previous filter
+  // would otherwise pass for the new one on a slow machine.
   const wrong = await api("/api/runs/0/episodes?wrong=1&with=1&limit=1");
+  await page.check("#filter-wrong");
+  await page.waitForFunction((n) => location.hash.includes("wrong=1") &&
+                                    document.getElementById("episode-count")?.textContent.includes("of " + n + " matching"),
+                             wrong.total);
   const countText = await page.textContent("#episode-count");
   check(countText.includes("of " + wrong.total + " matching"), `the count says ${wrong.total} wrong (${countText})`);
   check(wrong.total > 0 && wrong.total < all.total, `wrong (${wrong.total}) is a part of all (${all.total})`);
@@ -74,11 +77,12 @@ try {
   await page.screenshot({ path: path.join(outDir, "viewer-episodes-wrong.png"), fullPage: false });
 
   // Differs between runs.
-  await page.check("#filter-differs");
-  await page.waitForFunction(() => location.hash.includes("differs=1"));
-  await page.waitForSelector("#episodes-table");
   const differs = await api("/api/runs/0/episodes?wrong=1&with=1&differs=1&limit=1000");
-  await page.waitForFunction((n) => document.querySelectorAll("#episodes-table tr.episode").length === Math.min(n, 100),
+  check(differs.total !== wrong.total, `"differs" (${differs.total}) is told from "wrong only" by its count`);
+  await page.check("#filter-differs");
+  await page.waitForFunction((n) => location.hash.includes("differs=1") &&
+                                    document.getElementById("episode-count")?.textContent.includes("of " + n + " matching") &&
+                                    document.querySelectorAll("#episodes-table tr.episode").length === Math.min(n, 100),
                              differs.total);
   const rowsDiffer = await page.$$eval("#episodes-table tr.episode", (rows) => rows.every((r) => r.classList.contains("differs")));
   check(rowsDiffer, `every row of "differs between runs" is marked (${differs.total} rows)`);
