@@ -158,10 +158,16 @@ struct Builder {
     std::optional<AuditFinding> finding;
   };
 
-  // The admission's principal diagnosis (`principal`, its seq_num 1) and
-  // other diagnoses as ICD-10-CM codes.
-  CaseTruth TruthOf(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx,
-                    const DiagnosisRecord& principal) const {
+  // The admission's principal diagnosis (its seq_num 1) and other diagnoses
+  // as ICD-10-CM codes; none when it has no principal diagnosis. `dx`: the
+  // subject's diagnoses.
+  std::optional<CaseTruth> TruthOf(const AdmissionRecord& a, const std::vector<DiagnosisRecord>& dx) const {
+    const DiagnosisRecord* found = nullptr;
+    for (const auto& d : dx) {
+      if (d.hadm_id == a.hadm_id && d.seq_num == 1) found = &d;
+    }
+    if (found == nullptr) return std::nullopt;
+    const DiagnosisRecord& principal = *found;
     CaseTruth t;
     t.principal_code = principal.icd_code;
     t.principal_version = principal.icd_version;
@@ -189,14 +195,11 @@ struct Builder {
     };
     const auto& planned = rules.excluded_admission_types;
     if (std::find(planned.begin(), planned.end(), a.admission_type) != planned.end()) return exclude(kPlanned);
-    const DiagnosisRecord* principal = nullptr;
-    for (const auto& d : dx) {
-      if (d.hadm_id == a.hadm_id && d.seq_num == 1) principal = &d;
-    }
-    if (principal == nullptr) return exclude(kNoPrincipal);
+    std::optional<CaseTruth> truth = TruthOf(a, dx);
+    if (!truth) return exclude(kNoPrincipal);
     Case c;
-    c.truth = TruthOf(a, dx, *principal);
-    if (tax.ExcludedPrincipal(principal->icd_code, principal->icd_version, c.truth.principal)) {
+    c.truth = std::move(*truth);
+    if (tax.ExcludedPrincipal(c.truth.principal_code, c.truth.principal_version, c.truth.principal)) {
       return exclude(kNotADiagnosis);
     }
     if (c.truth.principal.empty()) return exclude(kNoIcd10Mapping);
@@ -403,32 +406,30 @@ Result<CaseSet> CaseSource::Collect(Store& store, bool light) const {
   return set;
 }
 
-Result<Case> CaseSource::Build(Store& store, const Case& light) const {
-  const Builder& b = impl_->builder;
-  const AdmissionRecord* a = b.FindAdmission(light.hadm_id);
+Result<CaseSource::Admission> CaseSource::AdmissionOf(Store& store, const Case& light) const {
+  const AdmissionRecord* a = impl_->builder.FindAdmission(light.hadm_id);
   if (a == nullptr) return Status::BadInput("no admission " + std::to_string(light.hadm_id) + " in the store");
   MEDCRED_ASSIGN_OR_RETURN(std::vector<DiagnosisRecord> dx, store.DiagnosesOfSubject(a->subject_id));
+  return Admission{a, std::move(dx)};
+}
+
+Status CaseSource::NoLonger(const Case& light) {
+  return Status::BadInput(light.case_id + ": the store no longer gives the case it gave at the start of the run");
+}
+
+Result<Case> CaseSource::Build(Store& store, const Case& light) const {
+  MEDCRED_ASSIGN_OR_RETURN(Admission a, AdmissionOf(store, light));
   Rule rule = kRuleCount;
-  MEDCRED_ASSIGN_OR_RETURN(std::optional<Case> c, b.CaseOf(store, *a, dx, &rule));
-  if (!c || c->presentation_sha256 != light.presentation_sha256 || c->case_id != light.case_id) {
-    return Status::BadInput(light.case_id + ": the store no longer gives the case it gave at the start of the run");
-  }
+  MEDCRED_ASSIGN_OR_RETURN(std::optional<Case> c, impl_->builder.CaseOf(store, *a.record, a.dx, &rule));
+  if (!c || c->presentation_sha256 != light.presentation_sha256 || c->case_id != light.case_id) return NoLonger(light);
   return std::move(*c);
 }
 
 Result<CaseTruth> CaseSource::TruthOf(Store& store, const Case& light) const {
-  const Builder& b = impl_->builder;
-  const AdmissionRecord* a = b.FindAdmission(light.hadm_id);
-  if (a == nullptr) return Status::BadInput("no admission " + std::to_string(light.hadm_id) + " in the store");
-  MEDCRED_ASSIGN_OR_RETURN(std::vector<DiagnosisRecord> dx, store.DiagnosesOfSubject(a->subject_id));
-  const DiagnosisRecord* principal = nullptr;
-  for (const auto& d : dx) {
-    if (d.hadm_id == a->hadm_id && d.seq_num == 1) principal = &d;
-  }
-  std::optional<CaseTruth> truth;
-  if (principal != nullptr) truth = b.TruthOf(*a, dx, *principal);
+  MEDCRED_ASSIGN_OR_RETURN(Admission a, AdmissionOf(store, light));
+  std::optional<CaseTruth> truth = impl_->builder.TruthOf(*a.record, a.dx);
   if (!truth || truth->principal != light.truth.principal || truth->principal_code != light.truth.principal_code) {
-    return Status::BadInput(light.case_id + ": the store no longer gives the case it gave at the start of the run");
+    return NoLonger(light);
   }
   return std::move(*truth);
 }

@@ -129,6 +129,13 @@ class CaseSource {
 
  private:
   explicit CaseSource(const CaseInputs& in);
+  // A light case's admission and its subject's diagnoses, from the store.
+  struct Admission {
+    const AdmissionRecord* record = nullptr;
+    std::vector<DiagnosisRecord> dx;
+  };
+  Result<Admission> AdmissionOf(Store& store, const Case& light) const;
+  static Status NoLonger(const Case& light);  // the store's case is not the one collected
   struct Impl;
   std::unique_ptr<Impl> impl_;
   CaseInputs in_;

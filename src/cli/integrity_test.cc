@@ -91,9 +91,9 @@ TEST_F(IntegrityCli, ADuplicateEpisodeOfOneCaseIsRefused) {
   EXPECT_THAT(r.err, HasSubstr("a second episode of " + lines[3]["case_id"].get<std::string>()));
 }
 
-// Regression (issue 18's lookup by hadm_id): a copy of an episode under epoch
-// 0, or under its case id written with a leading zero, is not a second
-// verdict on the case.
+// A copy of an episode under epoch 0 (refused as it is read), or under its
+// case id written with a leading zero (refused by the checker's lookup by
+// hadm_id, issue 18), is not a second verdict on the case.
 TEST_F(IntegrityCli, ACopyUnderEpochZeroOrAZeroPaddedCaseIdIsRefused) {
   const auto lines = Episodes();
   auto with_epoch_zero = lines;

@@ -59,6 +59,7 @@ class EpisodeChecker {
     const std::string at = path_ + ":" + std::to_string(where.line);
     const size_t index = Find(e.case_id);
     if (index == by_hadm_.size()) return Status::BadInput(at + ": " + e.case_id + " is not a case of the run's store");
+    // (An episode line never has an epoch below 1: EpisodeRecord::FromJson refuses it. The bit index needs it.)
     if (e.EpochOr1() < 1 || e.EpochOr1() > epochs_) {
       return Status::BadInput(at + ": epoch " + std::to_string(e.EpochOr1()) + " of a run of " +
                               std::to_string(epochs_) + " epochs");

@@ -44,17 +44,14 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
   // One pass: each case's features, as ids in first-seen order for now, all
   // cases' in one sequence (case i's are flat[begin[i], begin[i + 1]); a
   // deque, which grows without copying what it holds, so the store's cases
-  // never need twice their room), and its label as an index into `labels`
-  // (-1 when the case has no truth).
+  // never need twice their room).
   std::unordered_map<std::string, uint32_t> ids;
   std::vector<std::string> names;
   const size_t n_cases = cases.cases.size();
   std::deque<uint32_t> flat;
   std::vector<size_t> begin(n_cases + 1, 0);
-  std::vector<uint8_t> fold(n_cases);
-  std::unordered_map<std::string, int32_t> label_ids;
-  std::vector<std::string> labels;
-  std::vector<int32_t> label(n_cases, -1);
+  std::vector<int> fold(n_cases);
+  std::vector<std::string> label(n_cases);  // "" when the case has no truth
   for (size_t i = 0; i < n_cases; ++i) {
     std::optional<Case> whole;
     if (cases.light) {
@@ -71,13 +68,8 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
     begin[i + 1] = flat.size();
     // The label and fold from the set's own case (a light one's truth is the set's, not the store's).
     const Case& own = cases.cases[i];
-    fold[i] = static_cast<uint8_t>(FoldOf(own.subject_id));
-    if (!own.truth.principal.empty()) {
-      auto [it, fresh] =
-          label_ids.emplace(own.truth.principal.front().substr(0, 3), static_cast<int32_t>(labels.size()));
-      if (fresh) labels.push_back(it->first);
-      label[i] = it->second;
-    }
+    fold[i] = FoldOf(own.subject_id);
+    if (!own.truth.principal.empty()) label[i] = own.truth.principal.front().substr(0, 3);
   }
   // Renumber features in their text's order, so sums run in the order the
   // model has always used (over sorted names), and sort each case's ids.
@@ -90,17 +82,13 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
   for (size_t i = 0; i < n_cases; ++i) std::sort(flat.begin() + begin[i], flat.begin() + begin[i + 1]);
   ids.clear();
   names.clear();
-  // Classes in code order (ties go to the smaller code); labels renumbered so.
-  m->classes_ = labels;
-  std::sort(m->classes_.begin(), m->classes_.end());
-  std::vector<int32_t> class_of(labels.size());
-  for (size_t l = 0; l < labels.size(); ++l) {
-    class_of[l] =
-        static_cast<int32_t>(std::lower_bound(m->classes_.begin(), m->classes_.end(), labels[l]) - m->classes_.begin());
+  std::set<std::string> classes;
+  for (const std::string& l : label) {
+    if (!l.empty()) classes.insert(l);
   }
-  for (int32_t& l : label) {
-    if (l >= 0) l = class_of[static_cast<size_t>(l)];
-  }
+  m->classes_.assign(classes.begin(), classes.end());
+  std::unordered_map<std::string, int32_t> class_index;
+  for (size_t c = 0; c < m->classes_.size(); ++c) class_index[m->classes_[c]] = static_cast<int32_t>(c);
   const size_t n_classes = m->classes_.size(), n_features = order.size();
   m->prediction_.reserve(n_cases);
   for (const Case& c : cases.cases) m->prediction_[c.case_id] = -1;
@@ -112,8 +100,8 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
     std::vector<bool> in_vocabulary(n_features, false);
     int n = 0;
     for (size_t i = 0; i < n_cases; ++i) {
-      if (label[i] < 0 || fold[i] == held_out) continue;
-      const size_t cls = static_cast<size_t>(label[i]);
+      if (label[i].empty() || fold[i] == held_out) continue;
+      const size_t cls = static_cast<size_t>(class_index.at(label[i]));
       ++n;
       ++n_class[cls];
       for (size_t k = begin[i]; k < begin[i + 1]; ++k) {
@@ -144,8 +132,7 @@ Result<std::unique_ptr<LabsBayesBaseline>> LabsBayesBaseline::Train(const CaseSe
     std::vector<uint32_t> mine;
     for (size_t i = 0; i < n_cases; ++i) {
       if (fold[i] != held_out) continue;
-      mine.assign(flat.begin() + static_cast<std::ptrdiff_t>(begin[i]),
-                  flat.begin() + static_cast<std::ptrdiff_t>(begin[i + 1]));
+      mine.assign(flat.begin() + begin[i], flat.begin() + begin[i + 1]);
       int32_t best = -1;
       double best_score = -INFINITY;
       for (size_t cls = 0; cls < n_classes; ++cls) {  // sorted: ties go to the smaller code
